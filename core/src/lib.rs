@@ -1,0 +1,24 @@
+//! Altus core: everything the `altus` tool and the plugin share.
+//!
+//! Data flows one way, one module per stage:
+//! MIDI ([`midi`]) → score ([`score`]) → voices ([`voices`]) → 16th-note grid ([`grid`])
+//! → keys and transposition ([`key`]) → … → notes → MIDI ([`midi::write`]).
+#![warn(missing_docs)]
+
+pub mod corpus;
+pub mod error;
+pub mod fsutil;
+pub mod grid;
+pub mod key;
+pub mod midi;
+pub mod rng;
+pub mod score;
+pub mod types;
+pub mod voices;
+
+pub use error::{Error, Result};
+pub use grid::Grid;
+pub use key::{Key, KeySig, Mode};
+pub use score::Score;
+pub use types::{Pitch, Step, Tick};
+pub use voices::Voice;

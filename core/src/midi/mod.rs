@@ -1,0 +1,7 @@
+//! Standard MIDI Files in and out.
+
+pub mod read;
+pub mod write;
+
+pub use read::{read_bytes, read_file};
+pub use write::{MidiOut, TrackOut};

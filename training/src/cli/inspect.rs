@@ -1,0 +1,113 @@
+//! `altus inspect FILE.mid`.
+
+use altus_core::score::Part;
+use altus_core::{Grid, Tick, midi, voices};
+use anyhow::Context;
+use std::path::Path;
+
+/// Prints what Altus sees in a MIDI file.
+pub fn run(path: &Path) -> anyhow::Result<()> {
+    let score = midi::read_file(path).with_context(|| path.display().to_string())?;
+    let grid = Grid::from_score(&score);
+    let tpq = score.tpq;
+    println!("file      {}", path.display());
+    println!(
+        "format    SMF type {}, {} ticks per quarter, {} note part(s)",
+        score.format,
+        tpq,
+        score.parts.len()
+    );
+    let quarters = grid.len as f64 / 4.0;
+    let meters: Vec<String> = grid
+        .meters
+        .iter()
+        .map(|m| format!("{}/{} at step {}", m.num, m.den, m.step.0))
+        .collect();
+    println!(
+        "length    {quarters} quarters ({} 16th steps), {:.0} bpm, metre {}",
+        grid.len,
+        score.initial_bpm(),
+        if meters.is_empty() {
+            "4/4 (none given)".into()
+        } else {
+            meters.join(", ")
+        }
+    );
+    let key = grid.key();
+    let sig = match score.key_sig() {
+        Some(k) => format!(
+            "{} {} (declared {})",
+            k.sharps.abs(),
+            if k.sharps < 0 { "flat(s)" } else { "sharp(s)" },
+            k.declared_key()
+        ),
+        None => "none".into(),
+    };
+    println!(
+        "key       {key} (signature: {sig}); shift to C/Am {:+}",
+        key.shift_to_reference()
+    );
+    println!("voices");
+    let mut problems = score.problems.clone();
+    for (voice, i) in voices::assign(&score) {
+        let part = &score.parts[i];
+        let (lo, hi) = part.range().expect("parts have notes");
+        let name = part.name.as_deref().unwrap_or("");
+        println!(
+            "  {:<8} track {:>2} ch {:>2} {:<16} {:>4} notes  {}–{} ({}–{})",
+            voice.name(),
+            part.track,
+            part.channel + 1,
+            format!("{name:?}"),
+            part.notes.len(),
+            lo.0,
+            hi.0,
+            lo.name(),
+            hi.name()
+        );
+        part_problems(&voice.name(), part, tpq, &mut problems);
+    }
+    if score.key_sigs.len() > 1 {
+        problems.push(format!(
+            "{} key signatures; only the first is used",
+            score.key_sigs.len()
+        ));
+    }
+    if problems.is_empty() {
+        println!("problems  none");
+    } else {
+        println!("problems");
+        problems.iter().for_each(|p| println!("  - {p}"));
+    }
+    Ok(())
+}
+
+fn part_problems(voice: &str, part: &Part, tpq: u16, out: &mut Vec<String>) {
+    let overlaps = part.overlaps();
+    if overlaps > 0 {
+        out.push(format!(
+            "{voice}: {overlaps} note(s) overlap the previous one (cut to one note at a time)"
+        ));
+    }
+    let off = part
+        .notes
+        .iter()
+        .filter(|n| !n.start.on_grid(tpq) || !n.end.on_grid(tpq))
+        .count();
+    if off > 0 {
+        out.push(format!(
+            "{voice}: {off} note(s) start or end off the 16th grid (snapped)"
+        ));
+    }
+    let short = part
+        .notes
+        .iter()
+        .filter(|n| (n.end.0 - n.start.0) * 8 < tpq as u64)
+        .count();
+    if short > 0 {
+        out.push(format!(
+            "{voice}: {short} note(s) shorter than half a 16th (kept one step long)"
+        ));
+    }
+    let _ = Tick(0);
+}

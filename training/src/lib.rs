@@ -1,0 +1,3 @@
+//! Altus training: datasets and the `altus` command-line tool's building blocks.
+
+pub mod dataset;
