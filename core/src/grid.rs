@@ -268,7 +268,7 @@ impl Grid {
 
     /// The grid as a type-1 MIDI file: the source tpq when it is a multiple of 4, else 480.
     pub fn to_midi(&self) -> MidiOut {
-        let tpq = if self.tpq % 4 == 0 && self.tpq > 0 {
+        let tpq = if self.tpq.is_multiple_of(4) && self.tpq > 0 {
             self.tpq
         } else {
             480

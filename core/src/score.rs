@@ -49,7 +49,7 @@ impl Meter {
     /// Beat length in 16th steps: the dotted quarter in compound metres (6/8, 9/8, 12/8).
     pub fn beat_steps(num: u8, den: u8) -> usize {
         let unit = (16 / den.max(1) as usize).max(1);
-        if den >= 8 && num % 3 == 0 && num > 3 {
+        if den >= 8 && num.is_multiple_of(3) && num > 3 {
             unit * 3
         } else {
             unit

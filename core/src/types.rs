@@ -44,7 +44,7 @@ impl Tick {
 
     /// Whether this tick lies exactly on a 16th step.
     pub fn on_grid(self, tpq: u16) -> bool {
-        (self.0 * 4) % tpq as u64 == 0
+        (self.0 * 4).is_multiple_of(tpq as u64)
     }
 }
 

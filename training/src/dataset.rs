@@ -172,10 +172,10 @@ pub fn load_file(path: &Path, opts: &Options) -> (String, Result<Chorale, Reject
                 .map(|a| a.1)
         };
         for v in [Voice::Soprano, Voice::Alto] {
-            if let Some(i) = first(v) {
-                if score.parts[i].overlaps() > 0 {
-                    return Err(Rejection::Polyphonic(v));
-                }
+            if let Some(i) = first(v)
+                && score.parts[i].overlaps() > 0
+            {
+                return Err(Rejection::Polyphonic(v));
             }
         }
         if parts >= 4 && !pitch_ordered(&grid) {

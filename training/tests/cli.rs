@@ -1,0 +1,112 @@
+//! The `altus` binary as a user runs it: output, exit codes, one-line errors.
+
+use altus_core::corpus::chorales_for_test;
+use std::process::Command;
+
+fn altus(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_altus"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("altus-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn inspect_a_chorale() {
+    let Some(dir) = chorales_for_test("inspect_a_chorale") else {
+        return;
+    };
+    let f = dir.join("003604b2.mid");
+    let (ok, out, _) = altus(&["inspect", f.to_str().unwrap()]);
+    assert!(ok);
+    assert!(out.contains("Soprano  track  1"), "{out}");
+    assert!(out.contains("62–74"), "{out}");
+    assert!(out.contains("key       D "), "{out}");
+    assert!(
+        out.contains("4 note(s) start or end off the 16th grid"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_files_give_one_error_line_naming_the_file() {
+    let d = tmp("bad");
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("empty.mid", b"", "empty"),
+        ("text.mid", b"hello, not midi", "not a valid MIDI file"),
+        (
+            "smpte.mid",
+            b"MThd\0\0\0\x06\0\x01\0\x01\xE7\x28MTrk\0\0\0\x04\0\xFF\x2F\0",
+            "SMPTE",
+        ),
+        (
+            "silent.mid",
+            b"MThd\0\0\0\x06\0\x01\0\x01\0\x60MTrk\0\0\0\x04\0\xFF\x2F\0",
+            "no notes",
+        ),
+    ];
+    for (name, bytes, why) in cases {
+        let f = d.join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let (ok, _, err) = altus(&["inspect", f.to_str().unwrap()]);
+        assert!(!ok, "{name}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(name) && err.contains(why), "{err}");
+    }
+    let (ok, _, err) = altus(&["inspect", d.join("missing.mid").to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("missing.mid") && err.lines().count() == 1,
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn dataset_stats_reports_the_corpus() {
+    let Some(dir) = chorales_for_test("dataset_stats_reports_the_corpus") else {
+        return;
+    };
+    let (ok, out, err) = altus(&["dataset", "stats", dir.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("files     432 MIDI files read"), "{out}");
+    assert!(out.contains("usable    376"), "{out}");
+    assert!(out.contains("46  organ work"), "{out}");
+    assert!(out.contains("Soprano  60–81"), "{out}");
+    assert!(out.contains("split     seed 0: train"), "{out}");
+}
+
+#[test]
+fn dataset_stats_survives_a_messy_folder() {
+    let Some(corpus) = chorales_for_test("dataset_stats_survives_a_messy_folder") else {
+        return;
+    };
+    let d = tmp("messy");
+    for f in ["000206b_.mid", "003604b2.mid", "017206vn.mid"] {
+        std::fs::copy(corpus.join(f), d.join(f)).unwrap();
+    }
+    let real = std::fs::read(corpus.join("000306b_.mid")).unwrap();
+    std::fs::write(d.join("0001aab_.mid"), &real[..real.len() / 3]).unwrap(); // truncated
+    std::fs::write(d.join("0002aab_.mid"), b"garbage").unwrap();
+    std::fs::write(d.join("notes.txt"), b"not midi").unwrap();
+    let (ok, out, err) = altus(&["dataset", "stats", d.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("files     5 MIDI files read (1 other files skipped)"),
+        "{out}"
+    );
+    assert!(out.contains("0002aab_.mid: unreadable"), "{out}");
+    assert!(out.contains("1 note part(s)"), "{out}");
+    let (ok, _, err) = altus(&["dataset", "stats", d.join("nope").to_str().unwrap()]);
+    assert!(!ok && err.contains("nope"), "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
