@@ -6,15 +6,20 @@
 #![warn(missing_docs)]
 
 pub mod corpus;
+pub mod engine;
 pub mod error;
+pub mod features;
 pub mod fsutil;
 pub mod grid;
 pub mod key;
 pub mod midi;
+pub mod model;
+pub mod nn;
 pub mod rng;
 pub mod score;
 pub mod types;
 pub mod voices;
+pub mod weights;
 
 pub use error::{Error, Result};
 pub use grid::Grid;

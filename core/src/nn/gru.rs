@@ -1,0 +1,60 @@
+//! GRU cell, PyTorch convention, gate order r, z, n:
+//! `r = σ(x·W_ir + b_ir + h·W_hr + b_hr)`, `z` likewise, `n = tanh(x·W_in + b_in + r⊙(h·W_hn + b_hn))`,
+//! `h' = (1 − z)⊙n + z⊙h`.
+
+use super::math::vec_mat_acc;
+
+/// GRU weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gru {
+    /// Input size.
+    pub input: usize,
+    /// Hidden size H.
+    pub hidden: usize,
+    /// Input weights, `input × 3H`.
+    pub w_ih: Vec<f32>,
+    /// Recurrent weights, `H × 3H`.
+    pub w_hh: Vec<f32>,
+    /// Input bias, `3H`.
+    pub b_ih: Vec<f32>,
+    /// Recurrent bias, `3H` (kept apart: it sits inside `r⊙…` for the n gate).
+    pub b_hh: Vec<f32>,
+}
+
+impl Gru {
+    /// Zero weights of the given size.
+    pub fn zeros(input: usize, hidden: usize) -> Self {
+        Gru {
+            input,
+            hidden,
+            w_ih: vec![0.0; input * 3 * hidden],
+            w_hh: vec![0.0; hidden * 3 * hidden],
+            b_ih: vec![0.0; 3 * hidden],
+            b_hh: vec![0.0; 3 * hidden],
+        }
+    }
+
+    /// One step: `xproj` holds the input projection (3H, overwritten with `[r z n]`);
+    /// `hproj` is 3H scratch (left holding `h·W_hh + b_hh`).
+    #[inline]
+    pub fn step(&self, xproj: &mut [f32], h: &mut [f32], hproj: &mut [f32]) {
+        hproj.copy_from_slice(&self.b_hh);
+        vec_mat_acc(h, &self.w_hh, hproj);
+        gru_pointwise(xproj, hproj, h);
+    }
+}
+
+/// The GRU's element-wise part, shared with training. On exit `xproj` holds `[r z n]`.
+#[inline]
+pub fn gru_pointwise(xproj: &mut [f32], hproj: &[f32], h: &mut [f32]) {
+    let n = h.len();
+    for k in 0..n {
+        let r = super::math::sigmoid(xproj[k] + hproj[k]);
+        let z = super::math::sigmoid(xproj[n + k] + hproj[n + k]);
+        let c = (xproj[2 * n + k] + r * hproj[2 * n + k]).tanh();
+        xproj[k] = r;
+        xproj[n + k] = z;
+        xproj[2 * n + k] = c;
+        h[k] = (1.0 - z) * c + z * h[k];
+    }
+}

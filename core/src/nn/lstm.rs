@@ -1,0 +1,58 @@
+//! LSTM cell. Gate order i, f, g, o (PyTorch); one combined bias at run time.
+//!
+//! `gates = x·W_ih + h·W_hh + b`; `i, f, o = σ(…)`, `g = tanh(…)`; `c' = f⊙c + i⊙g`; `h' = o⊙tanh(c')`.
+
+use super::math::{sigmoid, vec_mat_acc};
+
+/// LSTM weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lstm {
+    /// Input size.
+    pub input: usize,
+    /// Hidden size H.
+    pub hidden: usize,
+    /// Input weights, `input × 4H`.
+    pub w_ih: Vec<f32>,
+    /// Recurrent weights, `H × 4H`.
+    pub w_hh: Vec<f32>,
+    /// Bias (`b_ih + b_hh` of PyTorch), `4H`.
+    pub b_ih: Vec<f32>,
+}
+
+impl Lstm {
+    /// Zero weights of the given size.
+    pub fn zeros(input: usize, hidden: usize) -> Self {
+        Lstm {
+            input,
+            hidden,
+            w_ih: vec![0.0; input * 4 * hidden],
+            w_hh: vec![0.0; hidden * 4 * hidden],
+            b_ih: vec![0.0; 4 * hidden],
+        }
+    }
+
+    /// One step: `gates` holds the input projection on entry (4H, overwritten with activations).
+    #[inline]
+    pub fn step(&self, gates: &mut [f32], h: &mut [f32], c: &mut [f32]) {
+        vec_mat_acc(h, &self.w_hh, gates);
+        lstm_pointwise(gates, c, h);
+    }
+}
+
+/// The LSTM's element-wise part, shared with training: on entry `gates` holds pre-activations
+/// `[i f g o]`; on exit activations; `c` is updated in place and `h` written.
+#[inline]
+pub fn lstm_pointwise(gates: &mut [f32], c: &mut [f32], h: &mut [f32]) {
+    let n = h.len();
+    let (i, rest) = gates.split_at_mut(n);
+    let (f, rest) = rest.split_at_mut(n);
+    let (g, o) = rest.split_at_mut(n);
+    for k in 0..n {
+        i[k] = sigmoid(i[k]);
+        f[k] = sigmoid(f[k]);
+        g[k] = g[k].tanh();
+        o[k] = sigmoid(o[k]);
+        c[k] = f[k] * c[k] + i[k] * g[k];
+        h[k] = o[k] * c[k].tanh();
+    }
+}

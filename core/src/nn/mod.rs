@@ -1,0 +1,91 @@
+//! Neural layers for one step at a time, RTNeural-style: weights apart from state, `step` writes
+//! into caller-owned buffers sized at load time, no allocation and no `Result` inside a step.
+//!
+//! Layout: input weights are stored transposed (`input × gates`) so that a one-hot input is a
+//! gather of a few rows, and recurrent weights as `hidden × gates` so the recurrent product is a
+//! sequence of contiguous `axpy`s. Weight files use PyTorch's `gates × input` layout; see
+//! [`crate::weights`].
+
+pub mod dense;
+pub mod gru;
+pub mod lstm;
+pub mod math;
+pub mod rnn;
+
+pub use dense::Dense;
+pub use gru::Gru;
+pub use lstm::Lstm;
+pub use rnn::Rnn;
+
+/// A recurrent cell of any supported kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Long short-term memory.
+    Lstm(Lstm),
+    /// Gated recurrent unit.
+    Gru(Gru),
+    /// Elman RNN with tanh (the prototype's SimpleRNN).
+    Rnn(Rnn),
+}
+
+impl Cell {
+    /// Hidden size.
+    pub fn hidden(&self) -> usize {
+        match self {
+            Cell::Lstm(l) => l.hidden,
+            Cell::Gru(g) => g.hidden,
+            Cell::Rnn(r) => r.hidden,
+        }
+    }
+
+    /// Input size.
+    pub fn input(&self) -> usize {
+        match self {
+            Cell::Lstm(l) => l.input,
+            Cell::Gru(g) => g.input,
+            Cell::Rnn(r) => r.input,
+        }
+    }
+
+    /// Width of the gate pre-activations (4H, 3H or H).
+    pub fn gates(&self) -> usize {
+        self.hidden()
+            * match self {
+                Cell::Lstm(_) => 4,
+                Cell::Gru(_) => 3,
+                Cell::Rnn(_) => 1,
+            }
+    }
+
+    /// Input weights (`input × gates`) and input bias (`gates`).
+    pub fn input_weights(&self) -> (&[f32], &[f32]) {
+        match self {
+            Cell::Lstm(l) => (&l.w_ih, &l.b_ih),
+            Cell::Gru(g) => (&g.w_ih, &g.b_ih),
+            Cell::Rnn(r) => (&r.w_ih, &r.b_ih),
+        }
+    }
+
+    /// `out = b_ih + Σ rows of w_ih at the active (one-hot) inputs`.
+    pub fn project_sparse(&self, active: &[u16], out: &mut [f32]) {
+        let (w, b) = self.input_weights();
+        math::gather_rows(w, b, active, out);
+    }
+
+    /// `out = b_ih + x · w_ih` for a dense input.
+    pub fn project_dense(&self, x: &[f32], out: &mut [f32]) {
+        let (w, b) = self.input_weights();
+        out.copy_from_slice(b);
+        math::vec_mat_acc(x, w, out);
+    }
+
+    /// One step from the input projection `xproj` (`gates` long; used as scratch). Updates `h`
+    /// (and `c` for an LSTM, `H` long); `scratch` must be `gates` long.
+    pub fn step(&self, xproj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32]) {
+        match self {
+            Cell::Lstm(l) => l.step(xproj, h, c),
+            Cell::Gru(g) => g.step(xproj, h, scratch),
+            Cell::Rnn(r) => r.step(xproj, h),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Weight files: safetensors with PyTorch-style names and layouts, plus JSON metadata.
+//!
+//! Tensors, for each layer `l` of cell kind `K` (`lstm`, `gru`, `rnn`):
+//! `K.weight_ih_l{l}` (gates × input), `K.weight_hh_l{l}` (gates × hidden), `K.bias_ih_l{l}`,
+//! `K.bias_hh_l{l}` (gates); gate order i, f, g, o (LSTM) and r, z, n (GRU), as in PyTorch.
+//! Then `head.weight` (outputs × hidden) and `head.bias`. All `F32`.
+//! Metadata key `altus` holds [`WeightsMeta`] as JSON.
+//!
+//! Loading checks everything and names what is wrong: the file, the tensor, the expected and the
+//! actual shape, the format and feature-spec versions.
+
+use crate::features::{FEATURE_VERSION, INPUTS, OUTPUTS};
+use crate::model::{AltoModel, ModelConfig};
+use crate::nn::Cell;
+use crate::{Error, Result};
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Version of the weight-file layout.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a weight file says about itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeightsMeta {
+    /// Weight-file layout version ([`FORMAT_VERSION`]).
+    pub format: u32,
+    /// Feature-spec version the model was trained with.
+    pub feature_version: u32,
+    /// What the file holds (`"alto"`, `"key"`, …).
+    pub kind: String,
+    /// Model shape.
+    pub config: ModelConfig,
+    /// Free-form: training data, settings, validation metrics.
+    #[serde(default)]
+    pub info: serde_json::Value,
+}
+
+/// Encodes a model and its metadata.
+pub fn to_bytes(model: &AltoModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
+    let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = Vec::new();
+    let k = model.config.cell.name();
+    for (l, cell) in model.cells.iter().enumerate() {
+        let (gates, input, hidden) = (cell.gates(), cell.input(), cell.hidden());
+        let (w_ih, b_ih) = cell.input_weights();
+        let (w_hh, b_hh) = match cell {
+            Cell::Lstm(x) => (&x.w_hh, vec![0.0; gates]),
+            Cell::Gru(x) => (&x.w_hh, x.b_hh.clone()),
+            Cell::Rnn(x) => (&x.w_hh, vec![0.0; gates]),
+        };
+        tensors.push((
+            format!("{k}.weight_ih_l{l}"),
+            vec![gates, input],
+            transpose(w_ih, input, gates),
+        ));
+        tensors.push((
+            format!("{k}.weight_hh_l{l}"),
+            vec![gates, hidden],
+            transpose(w_hh, hidden, gates),
+        ));
+        tensors.push((format!("{k}.bias_ih_l{l}"), vec![gates], b_ih.to_vec()));
+        tensors.push((format!("{k}.bias_hh_l{l}"), vec![gates], b_hh));
+    }
+    let h = &model.head;
+    tensors.push((
+        "head.weight".into(),
+        vec![h.output, h.input],
+        transpose(&h.w, h.input, h.output),
+    ));
+    tensors.push(("head.bias".into(), vec![h.output], h.b.clone()));
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .into_iter()
+        .map(|(n, s, v)| (n, s, v.iter().flat_map(|x| x.to_le_bytes()).collect()))
+        .collect();
+    let views = bytes
+        .iter()
+        .map(|(n, s, b)| {
+            Ok((
+                n.clone(),
+                TensorView::new(Dtype::F32, s.clone(), b)
+                    .map_err(|e| Error::Model(e.to_string()))?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let json = serde_json::to_string(meta).map_err(|e| Error::Model(e.to_string()))?;
+    let info = HashMap::from([("altus".to_string(), json)]);
+    safetensors::serialize(views, Some(info)).map_err(|e| Error::Model(e.to_string()))
+}
+
+/// Writes a weight file atomically.
+pub fn save(path: &Path, model: &AltoModel, meta: &WeightsMeta) -> Result<()> {
+    crate::fsutil::write_atomic(path, &to_bytes(model, meta)?)
+}
+
+/// Reads and validates a weight file.
+pub fn load(path: &Path) -> Result<(AltoModel, WeightsMeta)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    from_bytes(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
+}
+
+/// Reads the metadata only.
+pub fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
+    let (_, md) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| Error::Model(format!("not a safetensors file ({e})")))?;
+    let json = md
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get("altus"))
+        .ok_or_else(|| Error::Model("no Altus metadata (not an Altus weight file)".into()))?;
+    let meta: WeightsMeta = serde_json::from_str(json)
+        .map_err(|e| Error::Model(format!("unreadable Altus metadata: {e}")))?;
+    if meta.format != FORMAT_VERSION {
+        return Err(Error::Model(format!(
+            "weight-file format {} is not supported (this build reads {FORMAT_VERSION})",
+            meta.format
+        )));
+    }
+    Ok(meta)
+}
+
+/// Decodes and validates an alto model.
+pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
+    let meta = read_meta(bytes)?;
+    if meta.feature_version != FEATURE_VERSION {
+        return Err(Error::Model(format!(
+            "model was trained for feature spec {} but this build uses {FEATURE_VERSION}",
+            meta.feature_version
+        )));
+    }
+    let c = meta.config;
+    if !(1..=2).contains(&c.layers) || !(1..=1024).contains(&c.hidden) {
+        return Err(Error::Model(format!(
+            "unsupported model shape: {} layer(s) of {}",
+            c.layers, c.hidden
+        )));
+    }
+    let st = SafeTensors::deserialize(bytes)
+        .map_err(|e| Error::Model(format!("corrupt tensors ({e})")))?;
+    let mut model = AltoModel::zeros(c);
+    let k = c.cell.name();
+    for l in 0..c.layers {
+        let cell = &mut model.cells[l];
+        let (gates, input, hidden) = (cell.gates(), cell.input(), cell.hidden());
+        let w_ih = transpose(
+            &tensor(&st, &format!("{k}.weight_ih_l{l}"), &[gates, input])?,
+            gates,
+            input,
+        );
+        let w_hh = transpose(
+            &tensor(&st, &format!("{k}.weight_hh_l{l}"), &[gates, hidden])?,
+            gates,
+            hidden,
+        );
+        let b_ih = tensor(&st, &format!("{k}.bias_ih_l{l}"), &[gates])?;
+        let b_hh = tensor(&st, &format!("{k}.bias_hh_l{l}"), &[gates])?;
+        let summed: Vec<f32> = b_ih.iter().zip(&b_hh).map(|(a, b)| a + b).collect();
+        match cell {
+            Cell::Lstm(x) => (x.w_ih, x.w_hh, x.b_ih) = (w_ih, w_hh, summed),
+            Cell::Gru(x) => (x.w_ih, x.w_hh, x.b_ih, x.b_hh) = (w_ih, w_hh, b_ih, b_hh),
+            Cell::Rnn(x) => (x.w_ih, x.w_hh, x.b_ih) = (w_ih, w_hh, summed),
+        }
+    }
+    let h = c.hidden;
+    model.head.w = transpose(&tensor(&st, "head.weight", &[OUTPUTS, h])?, OUTPUTS, h);
+    model.head.b = tensor(&st, "head.bias", &[OUTPUTS])?;
+    if model
+        .params()
+        .iter()
+        .any(|p| p.iter().any(|x| !x.is_finite()))
+    {
+        return Err(Error::Model("weights contain NaN or infinity".into()));
+    }
+    debug_assert_eq!(model.cells[0].input(), INPUTS);
+    Ok((model, meta))
+}
+
+/// One F32 tensor of exactly the expected shape.
+fn tensor(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+    let t = st
+        .tensor(name)
+        .map_err(|_| Error::Model(format!("tensor {name} is missing")))?;
+    if t.dtype() != Dtype::F32 {
+        return Err(Error::Model(format!(
+            "tensor {name} is {:?}, expected F32",
+            t.dtype()
+        )));
+    }
+    if t.shape() != shape {
+        return Err(Error::Model(format!(
+            "tensor {name} has shape {:?}, expected {shape:?}",
+            t.shape()
+        )));
+    }
+    Ok(t.data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+/// Row-major `rows × cols` → `cols × rows`.
+fn transpose(v: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; v.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = v[r * cols + c];
+        }
+    }
+    out
+}
