@@ -1,4 +1,9 @@
 //! Altus training: datasets and the `altus` command-line tool's building blocks.
 
 pub mod dataset;
+pub mod eval;
 pub mod nn;
+pub mod optim;
+pub mod plot;
+pub mod sequences;
+pub mod train;

@@ -21,6 +21,48 @@ enum Command {
         /// The MIDI file.
         file: PathBuf,
     },
+    /// Train an alto model on a folder of chorales.
+    Train {
+        /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else ../shared/data/chorales/midi).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Weight file to write (safetensors); train-log.csv and loss.png go beside it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Recurrent cell: lstm, gru or rnn.
+        #[arg(long, default_value = "lstm", value_parser = cli::train::parse_cell)]
+        cell: altus_core::model::CellKind,
+        /// Hidden size.
+        #[arg(long, default_value_t = 128)]
+        hidden: usize,
+        /// Recurrent layers (1 or 2).
+        #[arg(long, default_value_t = 1)]
+        layers: usize,
+        /// Maximum epochs (early stopping may end sooner).
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        /// Windows per mini-batch.
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+        /// Adam learning rate.
+        #[arg(long, default_value_t = 2e-3)]
+        lr: f32,
+        /// Seed (initialisation, shuffling, sampling): same seed, same model.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Window length for truncated BPTT, in 16ths.
+        #[arg(long, default_value_t = 64)]
+        window: usize,
+        /// Final scheduled-sampling probability (feeding the model its own previous alto).
+        #[arg(long, default_value_t = 0.3)]
+        sampling: f32,
+        /// Epochs without a better validation score before stopping.
+        #[arg(long, default_value_t = 6)]
+        patience: usize,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// Work with a folder of chorales.
     Dataset {
         #[command(subcommand)]
@@ -50,6 +92,24 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect { file } => cli::inspect::run(&file),
+        Command::Train {
+            data,
+            out,
+            cell,
+            hidden,
+            layers,
+            epochs,
+            batch,
+            lr,
+            seed,
+            window,
+            sampling,
+            patience,
+            threads,
+        } => cli::train::config(
+            cell, hidden, layers, epochs, batch, lr, seed, window, sampling, patience, threads,
+        )
+        .and_then(|cfg| cli::train::run(data, &out, cfg)),
         Command::Dataset {
             command:
                 DatasetCommand::Stats {

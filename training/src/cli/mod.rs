@@ -2,6 +2,7 @@
 
 pub mod dataset;
 pub mod inspect;
+pub mod train;
 
 use std::path::PathBuf;
 

@@ -125,6 +125,11 @@ impl Workspace {
         }
     }
 
+    /// Rows (windows) per batch.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
     /// Logits of step `t`, row `r` (after a forward).
     pub fn logits(&self, t: usize, r: usize) -> &[f32] {
         let i = (t * self.rows + r) * OUTPUTS;

@@ -1,0 +1,288 @@
+//! `altus train`: one loop from data to a weight file, a CSV log and a chart.
+
+use altus_core::features::FEATURE_VERSION;
+use altus_core::model::{CellKind, ModelConfig};
+use altus_core::weights::{self, WeightsMeta};
+use altus_training::dataset::{self, Options};
+use altus_training::sequences::Sequence;
+use altus_training::train::{self, EpochReport, TrainConfig};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The data every model command needs: usable chorales, split, as sequences.
+pub struct Data {
+    /// Folder read.
+    pub dir: PathBuf,
+    /// Training sequences.
+    pub train: Vec<Sequence>,
+    /// Validation sequences.
+    pub valid: Vec<Sequence>,
+}
+
+/// Loads the corpus and splits it (split seed 0, as `altus dataset stats` shows).
+pub fn load_data(dir: Option<PathBuf>) -> anyhow::Result<Data> {
+    let dir = super::corpus_dir(dir)?;
+    let ds =
+        dataset::load_dir(&dir, &Options::default()).with_context(|| dir.display().to_string())?;
+    anyhow::ensure!(
+        ds.chorales.len() >= 2,
+        "{}: only {} usable chorale(s), need at least 2",
+        dir.display(),
+        ds.chorales.len()
+    );
+    let split = dataset::split(&ds.chorales, 0);
+    let seqs = |ix: &[usize]| {
+        ix.iter()
+            .map(|&i| Sequence::from_chorale(&ds.chorales[i]))
+            .collect::<Vec<_>>()
+    };
+    Ok(Data {
+        train: seqs(&split.train),
+        valid: seqs(&split.valid),
+        dir,
+    })
+}
+
+/// Runs training and writes `out`, `train-log.csv` and `loss.png` beside it.
+pub fn run(data_dir: Option<PathBuf>, out: &Path, cfg: TrainConfig) -> anyhow::Result<()> {
+    let data = load_data(data_dir)?;
+    let steps = |s: &[Sequence]| s.iter().map(Sequence::len).sum::<usize>();
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    anyhow::ensure!(
+        dir.is_dir(),
+        "{}: output folder does not exist",
+        dir.display()
+    );
+    println!(
+        "data      {}: {} train files ({} steps), {} validation files ({} steps)",
+        data.dir.display(),
+        data.train.len(),
+        steps(&data.train),
+        data.valid.len(),
+        steps(&data.valid)
+    );
+    let probe = altus_core::model::AltoModel::zeros(cfg.model);
+    println!(
+        "model     {} × {} hidden {}, {} weights; batch {} × {} steps, Adam lr {}, sampling → {}, {} thread(s)",
+        cfg.model.layers,
+        cfg.model.cell.name(),
+        cfg.model.hidden,
+        probe.num_params(),
+        cfg.batch,
+        cfg.window,
+        cfg.lr,
+        cfg.sampling,
+        cfg.threads
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // Ctrl-C: finish the current batch, keep the best checkpoint, write everything.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("epoch {prefix:>3} [{bar:30}] {pos}/{len} batches  {msg}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let result = train::train(
+        &cfg,
+        &data.train,
+        &data.valid,
+        &stop,
+        |done, total, s| {
+            if done == 1 {
+                pb.set_length(total as u64);
+            }
+            pb.set_position(done as u64);
+            if done % 8 == 0 || done == total {
+                pb.set_message(format!("loss {:.4}  acc {:.3}", s.loss(), s.accuracy()));
+            }
+        },
+        |r, best| {
+            let line = format!(
+                "epoch {:>3}  loss {:.4}/{:.4}  acc {:.3}/{:.3}  free {:.3}  par {:.2}  {:>7.0} steps/s  ss {:.2}  {:.1}s{}",
+                r.epoch,
+                r.train_loss,
+                r.valid_loss,
+                r.train_acc,
+                r.valid_acc,
+                r.valid_free,
+                r.valid_parallels,
+                r.steps_per_s,
+                r.sampling,
+                r.seconds,
+                if best { "  *" } else { "" }
+            );
+            if pb.is_hidden() {
+                println!("{line}");
+            } else {
+                pb.println(&line);
+            }
+            pb.set_prefix(format!("{}", r.epoch + 1));
+            pb.set_position(0);
+        },
+    );
+    pb.finish_and_clear();
+    let best = &result.reports[result.best_epoch.max(1) - 1];
+    let free = train::free_running(&result.model, &data.valid, cfg.threads);
+    let info = serde_json::json!({
+        "data": {
+            "dir": data.dir.display().to_string(),
+            "train_files": data.train.len(),
+            "valid_files": data.valid.len(),
+            "train_steps": steps(&data.train),
+            "valid_steps": steps(&data.valid),
+            "split_seed": 0,
+        },
+        "training": {
+            "config": cfg,
+            "epochs_run": result.reports.len(),
+            "best_epoch": result.best_epoch,
+            "interrupted": result.interrupted,
+            "seconds": started.elapsed().as_secs_f64(),
+        },
+        "validation": {
+            "loss": best.valid_loss,
+            "teacher_forced_accuracy": best.valid_acc,
+            "free_running_agreement": free.agreement(),
+            "parallels_per_100_moves": free.parallels_per_100(),
+            "mean_note_length": free.mean_note_length(),
+        },
+    });
+    let meta = WeightsMeta {
+        format: weights::FORMAT_VERSION,
+        feature_version: FEATURE_VERSION,
+        kind: "alto".into(),
+        config: cfg.model,
+        info,
+    };
+    weights::save(out, &result.model, &meta).with_context(|| out.display().to_string())?;
+    write_log(&dir.join("train-log.csv"), &result.reports)?;
+    let png = dir.join("loss.png");
+    crate::cli::train::chart(&png, &result.reports)?;
+    println!(
+        "saved     {} (epoch {} of {}{}): validation free-running agreement {:.1}%, parallels {:.2}/100 moves; train-log.csv and loss.png beside it; {:.0} s",
+        out.display(),
+        result.best_epoch,
+        result.reports.len(),
+        if result.interrupted {
+            ", interrupted"
+        } else {
+            ""
+        },
+        100.0 * free.agreement(),
+        free.parallels_per_100(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn chart(png: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
+    let tmp = png.with_extension("tmp.png");
+    altus_training::plot::loss_chart(&tmp, reports).with_context(|| png.display().to_string())?;
+    std::fs::rename(&tmp, png).with_context(|| png.display().to_string())
+}
+
+fn write_log(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
+    let mut s = String::from(
+        "epoch,train_loss,train_acc,valid_loss,valid_acc,valid_free_agreement,valid_parallels_per_100,steps_per_s,sampling,seconds\n",
+    );
+    for r in reports {
+        s += &format!(
+            "{},{:.5},{:.5},{:.5},{:.5},{:.5},{:.4},{:.0},{:.3},{:.2}\n",
+            r.epoch,
+            r.train_loss,
+            r.train_acc,
+            r.valid_loss,
+            r.valid_acc,
+            r.valid_free,
+            r.valid_parallels,
+            r.steps_per_s,
+            r.sampling,
+            r.seconds
+        );
+    }
+    altus_core::fsutil::write_atomic(path, s.as_bytes()).with_context(|| path.display().to_string())
+}
+
+/// Parses `lstm|gru|rnn`.
+pub fn parse_cell(s: &str) -> Result<CellKind, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "lstm" => Ok(CellKind::Lstm),
+        "gru" => Ok(CellKind::Gru),
+        "rnn" => Ok(CellKind::Rnn),
+        _ => Err(format!("unknown cell {s:?} (expected lstm, gru or rnn)")),
+    }
+}
+
+/// Builds the config from CLI values, refusing absurd ones.
+#[allow(clippy::too_many_arguments)]
+pub fn config(
+    cell: CellKind,
+    hidden: usize,
+    layers: usize,
+    epochs: usize,
+    batch: usize,
+    lr: f32,
+    seed: u64,
+    window: usize,
+    sampling: f32,
+    patience: usize,
+    threads: usize,
+) -> anyhow::Result<TrainConfig> {
+    anyhow::ensure!(
+        (1..=1024).contains(&hidden),
+        "--hidden {hidden}: expected 1 to 1024"
+    );
+    anyhow::ensure!(
+        (1..=2).contains(&layers),
+        "--layers {layers}: expected 1 or 2"
+    );
+    anyhow::ensure!(
+        (1..=100_000).contains(&epochs),
+        "--epochs {epochs}: expected 1 to 100000"
+    );
+    anyhow::ensure!(
+        (1..=4096).contains(&batch),
+        "--batch {batch}: expected 1 to 4096"
+    );
+    anyhow::ensure!(
+        lr.is_finite() && lr > 0.0 && lr <= 1.0,
+        "--lr {lr}: expected a number in (0, 1]"
+    );
+    anyhow::ensure!(
+        (4..=4096).contains(&window),
+        "--window {window}: expected 4 to 4096"
+    );
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&sampling),
+        "--sampling {sampling}: expected 0 to 1"
+    );
+    anyhow::ensure!(
+        (1..=64).contains(&threads),
+        "--threads {threads}: expected 1 to 64"
+    );
+    Ok(TrainConfig {
+        model: ModelConfig {
+            cell,
+            hidden,
+            layers,
+        },
+        epochs,
+        batch,
+        lr,
+        seed,
+        window,
+        clip: 1.0,
+        sampling,
+        patience: patience.max(1),
+        threads,
+    })
+}
