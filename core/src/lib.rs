@@ -6,15 +6,18 @@
 #![warn(missing_docs)]
 
 pub mod corpus;
+pub mod default_model;
 pub mod engine;
 pub mod error;
 pub mod features;
 pub mod fsutil;
 pub mod grid;
+pub mod harmonize;
 pub mod key;
 pub mod midi;
 pub mod model;
 pub mod nn;
+pub mod phase;
 pub mod rng;
 pub mod score;
 pub mod types;

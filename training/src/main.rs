@@ -63,6 +63,34 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// Write an alto voice for a melody (a soprano-only file or a multi-voice file's soprano).
+    Harmonize {
+        /// Input MIDI file.
+        input: PathBuf,
+        /// Output MIDI file (type 1: Soprano and Alto tracks).
+        output: PathBuf,
+        /// Weight file from `altus train` (default: the embedded model).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Key: auto (signature, else estimated) or a name such as C, F#, Bb, Am, C#m.
+        #[arg(long, default_value = "auto")]
+        key: String,
+        /// 0 = always the most likely note (deterministic); higher samples more freely.
+        #[arg(long, default_value_t = 0.0)]
+        temperature: f32,
+        /// Seed for sampling.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// 16th steps before the first downbeat (default: from the file, else estimated).
+        #[arg(long)]
+        pickup: Option<usize>,
+        /// Lowest alto note (MIDI number).
+        #[arg(long, default_value_t = 53)]
+        low: u8,
+        /// Highest alto note (MIDI number).
+        #[arg(long, default_value_t = 77)]
+        high: u8,
+    },
     /// Work with a folder of chorales.
     Dataset {
         #[command(subcommand)]
@@ -92,6 +120,27 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect { file } => cli::inspect::run(&file),
+        Command::Harmonize {
+            input,
+            output,
+            model,
+            key,
+            temperature,
+            seed,
+            pickup,
+            low,
+            high,
+        } => cli::harmonize::run(&cli::harmonize::Args {
+            input,
+            output,
+            model,
+            key,
+            temperature,
+            seed,
+            pickup,
+            low,
+            high,
+        }),
         Command::Train {
             data,
             out,

@@ -1,0 +1,14 @@
+//! The default alto model, trained by `altus train` on the chorales and embedded in every build
+//! (see MODEL.md for how it was made and how well it does).
+
+use crate::model::AltoModel;
+use crate::weights::{self, WeightsMeta};
+
+/// The embedded weight file.
+pub static DEFAULT_ALTO: &[u8] = include_bytes!("../models/alto.safetensors");
+
+/// The default model and its metadata.
+pub fn default_alto() -> (AltoModel, WeightsMeta) {
+    weights::from_bytes(DEFAULT_ALTO)
+        .expect("the embedded default model is valid (checked by a test)")
+}
