@@ -29,11 +29,11 @@ pub fn strength(pos: usize, num: u8, den: u8) -> u32 {
     let beats = bar / beat.max(1);
     if pos == 0 {
         4
-    } else if beats % 2 == 0 && beats >= 4 && pos == bar / 2 {
+    } else if beats.is_multiple_of(2) && beats >= 4 && pos == bar / 2 {
         3
-    } else if pos % beat == 0 {
+    } else if pos.is_multiple_of(beat) {
         2
-    } else if pos % (beat / 2).max(1) == 0 && beat > 1 {
+    } else if pos.is_multiple_of((beat / 2).max(1)) && beat > 1 {
         1
     } else {
         0
