@@ -70,11 +70,11 @@ pub fn alto_line(
         return alto;
     };
     let mut engine = Engine::new(Box::new(model.clone()), key, opts);
-    for t in first..grid.len {
+    for (t, &pos) in bar_pos.iter().enumerate().take(grid.len).skip(first) {
         let out = engine.step(StepInput {
             soprano: soprano.pitch[t],
             soprano_onset: soprano.onset[t],
-            bar_pos: bar_pos[t],
+            bar_pos: pos,
         });
         alto.pitch[t] = out.alto;
         alto.onset[t] = out.onset;

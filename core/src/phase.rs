@@ -57,7 +57,7 @@ pub fn estimate(melody: &VoiceLine, num: u8, den: u8) -> usize {
         if strength((last + phase) % bar, num, den) >= 3 {
             s += W_LAST;
         }
-        if (end + phase) % bar == 0 {
+        if (end + phase).is_multiple_of(bar) {
             s += W_END;
         }
         if phase == 0 || phase + beat == bar {
