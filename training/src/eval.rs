@@ -162,6 +162,15 @@ pub fn score(seq: &Sequence, alto: &AltoLine) -> Metrics {
     m
 }
 
+/// Decoding for evaluation: greedy, and the alto range of the model's classes (the sequences are
+/// key-normalised, so a sounding-range limit would be applied in the wrong key).
+pub const EVAL_DECODE: DecodeOptions = DecodeOptions {
+    temperature: 0.0,
+    low: 48,
+    high: 79,
+    seed: 0,
+};
+
 /// Free-running generation with the step engine (the plugin's), in the sequence's reference key.
 pub fn generate(model: &AltoModel, seq: &Sequence, opts: DecodeOptions) -> AltoLine {
     let mut engine = Engine::new(Box::new(model.clone()), seq.reference_key(), opts);
@@ -247,4 +256,46 @@ fn follow_soprano(seq: &Sequence, pitch: Vec<Option<u8>>) -> AltoLine {
         .map(|t| pitch[t].is_some() && (seq.soprano_onset[t] || t == 0 || pitch[t - 1] != pitch[t]))
         .collect();
     AltoLine { pitch, onset }
+}
+
+/// Teacher-forced loss and accuracy over whole sequences (Bach's previous alto fed back).
+pub fn teacher_forced(model: &AltoModel, seqs: &[Sequence]) -> crate::nn::Stats {
+    let mut total = crate::nn::Stats::default();
+    let mut rng = altus_core::rng::Rng::new(0);
+    let mut batch = crate::nn::Batch::default();
+    for (i, s) in seqs.iter().enumerate() {
+        let mut ws = crate::nn::Workspace::new(model, 1, s.len());
+        crate::sequences::fill_batch(&mut batch, seqs, &[(i, 0)], s.len(), 0.0, &mut rng);
+        total.add(&crate::nn::evaluate(model, &batch, &mut ws));
+    }
+    total
+}
+
+/// An alto line read from a MIDI file's "Alto" track, aligned with `seq` (same file, same key).
+pub fn alto_from_file(
+    path: &std::path::Path,
+    seq: &Sequence,
+    grid_len: usize,
+) -> altus_core::Result<AltoLine> {
+    let score = altus_core::midi::read_file(path)?;
+    let grid = altus_core::Grid::from_score(&score);
+    let line = grid
+        .voice(altus_core::Voice::Alto)
+        .ok_or(altus_core::Error::MissingVoice("alto"))?;
+    let shift = seq.key.shift_to_reference();
+    let first = grid_len - seq.len();
+    let at = |t: usize| {
+        line.pitch
+            .get(first + t)
+            .copied()
+            .flatten()
+            .and_then(|p| p.transpose(shift))
+            .map(|p| p.0)
+    };
+    Ok(AltoLine {
+        pitch: (0..seq.len()).map(at).collect(),
+        onset: (0..seq.len())
+            .map(|t| line.onset.get(first + t).copied().unwrap_or(false))
+            .collect(),
+    })
 }

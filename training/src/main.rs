@@ -91,6 +91,19 @@ enum Command {
         #[arg(long, default_value_t = 77)]
         high: u8,
     },
+    /// Score a model on the validation split: teacher-forced and free-running, with baselines.
+    Eval {
+        /// Weight file (default: the embedded model).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else ../shared/data/chorales/midi).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Also score another system's harmonizations: a folder of MIDI files named like the
+        /// validation chorales, each with an "Alto" track.
+        #[arg(long)]
+        peer: Option<PathBuf>,
+    },
     /// Work with a folder of chorales.
     Dataset {
         #[command(subcommand)]
@@ -120,6 +133,9 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect { file } => cli::inspect::run(&file),
+        Command::Eval { model, data, peer } => {
+            cli::eval::run(model.as_deref(), data, peer.as_deref())
+        }
         Command::Harmonize {
             input,
             output,

@@ -5,7 +5,6 @@ use crate::eval::{self, Metrics};
 use crate::nn::{self, Batch, Stats, Workspace};
 use crate::optim::{Adam, clip_global_norm};
 use crate::sequences::{self, Sequence, Window};
-use altus_core::engine::DecodeOptions;
 use altus_core::model::{AltoModel, ModelConfig};
 use altus_core::rng::Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -258,7 +257,7 @@ pub fn free_running(model: &AltoModel, seqs: &[Sequence], threads: usize) -> Met
                     for s in chunk {
                         m.add(&eval::score(
                             s,
-                            &eval::generate(model, s, DecodeOptions::default()),
+                            &eval::generate(model, s, eval::EVAL_DECODE),
                         ));
                     }
                     m

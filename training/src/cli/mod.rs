@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns `anyhow::Result` with the file named in the error.
 
 pub mod dataset;
+pub mod eval;
 pub mod harmonize;
 pub mod inspect;
 pub mod train;

@@ -1,0 +1,120 @@
+//! Weight files: round trips for every cell, and every kind of bad file gives a clear error.
+
+use altus_core::features::FEATURE_VERSION;
+use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::weights::{self, FORMAT_VERSION, WeightsMeta};
+
+fn meta(config: ModelConfig) -> WeightsMeta {
+    WeightsMeta {
+        format: FORMAT_VERSION,
+        feature_version: FEATURE_VERSION,
+        kind: "alto".into(),
+        config,
+        info: serde_json::json!({"note": "test"}),
+    }
+}
+
+fn err(bytes: &[u8]) -> String {
+    weights::from_bytes(bytes)
+        .expect_err("must be refused")
+        .to_string()
+}
+
+#[test]
+fn every_cell_round_trips() {
+    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+        for layers in [1, 2] {
+            let cfg = ModelConfig {
+                cell,
+                hidden: 6,
+                layers,
+            };
+            let m = AltoModel::init(cfg, 9);
+            let bytes = weights::to_bytes(&m, &meta(cfg)).unwrap();
+            let (back, md) = weights::from_bytes(&bytes).unwrap();
+            assert_eq!(back, m, "{cell:?} × {layers}");
+            assert_eq!(md, meta(cfg));
+        }
+    }
+}
+
+#[test]
+fn bad_files_name_the_problem() {
+    let cfg = ModelConfig {
+        cell: CellKind::Lstm,
+        hidden: 6,
+        layers: 1,
+    };
+    let m = AltoModel::init(cfg, 1);
+    let good = weights::to_bytes(&m, &meta(cfg)).unwrap();
+    assert!(err(b"").contains("not a safetensors file"));
+    assert!(
+        err(&good[..good.len() / 2]).contains("corrupt tensors")
+            || err(&good[..good.len() / 2]).contains("not a safetensors")
+    );
+    assert!(err(&good[..20]).contains("not a safetensors"));
+    // Metadata claims another shape than the tensors have.
+    let lie = weights::to_bytes(&m, &meta(ModelConfig { hidden: 8, ..cfg })).unwrap();
+    let e = err(&lie);
+    assert!(
+        e.contains("lstm.weight_ih_l0") && e.contains("[32, 90]") && e.contains("[24, 90]"),
+        "{e}"
+    );
+    // Metadata for a 2-layer model, tensors for one.
+    let e = err(&weights::to_bytes(&m, &meta(ModelConfig { layers: 2, ..cfg })).unwrap());
+    assert!(e.contains("lstm.weight_ih_l1 is missing"), "{e}");
+    let e = err(&weights::to_bytes(
+        &m,
+        &WeightsMeta {
+            feature_version: 99,
+            ..meta(cfg)
+        },
+    )
+    .unwrap());
+    assert!(e.contains("feature spec 99"), "{e}");
+    let e = err(&weights::to_bytes(
+        &m,
+        &WeightsMeta {
+            format: 7,
+            ..meta(cfg)
+        },
+    )
+    .unwrap());
+    assert!(e.contains("format 7"), "{e}");
+    let mut nan = m.clone();
+    nan.head.b[0] = f32::NAN;
+    assert!(err(&weights::to_bytes(&nan, &meta(cfg)).unwrap()).contains("NaN"));
+    // A safetensors file from somewhere else (no Altus metadata).
+    let plain = safetensors::serialize(
+        Vec::<(String, safetensors::tensor::TensorView)>::new(),
+        None,
+    )
+    .unwrap();
+    assert!(err(&plain).contains("no Altus metadata"));
+}
+
+#[test]
+fn load_names_the_file() {
+    let dir = std::env::temp_dir().join(format!("altus-w-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("broken.safetensors");
+    std::fs::write(&p, b"garbage!").unwrap();
+    let e = weights::load(&p).unwrap_err().to_string();
+    assert!(
+        e.contains("broken.safetensors") && e.contains("not a safetensors"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_embedded_default_model_is_valid() {
+    let (m, meta) = altus_core::default_model::default_alto();
+    assert_eq!(meta.feature_version, FEATURE_VERSION);
+    assert_eq!(meta.kind, "alto");
+    assert!(
+        altus_core::default_model::DEFAULT_ALTO.len() < 2 << 20,
+        "under 2 MB"
+    );
+    assert_eq!(m.config, meta.config);
+}

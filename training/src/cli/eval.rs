@@ -1,0 +1,117 @@
+//! `altus eval`: the model against Bach's alto and simple baselines on the validation split.
+
+use super::train::load_data;
+use altus_training::eval::{self, AltoLine, CommonAlto, Metrics};
+use altus_training::sequences::Sequence;
+use std::path::{Path, PathBuf};
+
+/// Prints the evaluation table.
+pub fn run(
+    model_path: Option<&Path>,
+    data: Option<PathBuf>,
+    peer: Option<&Path>,
+) -> anyhow::Result<()> {
+    let model = super::harmonize::load_model(model_path)?;
+    let data = load_data(data)?;
+    let c = model.config;
+    println!(
+        "model     {}: {} × {} {} ({} weights)",
+        model_path.map_or("embedded default".into(), |p| p.display().to_string()),
+        c.layers,
+        c.cell.name(),
+        c.hidden,
+        model.num_params()
+    );
+    let steps: usize = data.valid.iter().map(Sequence::len).sum();
+    println!(
+        "data      {}: {} validation files, {steps} steps (key-normalised, from the first soprano note)",
+        data.dir.display(),
+        data.valid.len()
+    );
+    let tf = eval::teacher_forced(&model, &data.valid);
+    println!(
+        "teacher-forced  NLL {:.4}  accuracy {:.1}%  (Bach's previous alto fed back)",
+        tf.nll(),
+        100.0 * tf.accuracy()
+    );
+    println!();
+    let opts = eval::EVAL_DECODE;
+    let common = CommonAlto::fit(&data.train);
+    let mut rows: Vec<(String, Metrics)> = vec![
+        (
+            "Altus (free-running, greedy)".into(),
+            total(&data.valid, |s| eval::generate(&model, s, opts)),
+        ),
+        ("Bach's alto".into(), total(&data.valid, eval::bach)),
+        (
+            "diatonic third below".into(),
+            total(&data.valid, eval::third_below),
+        ),
+        (
+            "most common alto per soprano pitch".into(),
+            total(&data.valid, |s| common.line(s)),
+        ),
+    ];
+    if let Some(dir) = peer {
+        let mut missing = 0;
+        let m = total(&data.valid, |s| {
+            let orig = altus_core::Grid::from_score(
+                &altus_core::midi::read_file(&data.dir.join(&s.file)).expect("corpus file"),
+            );
+            eval::alto_from_file(&dir.join(&s.file), s, orig.len).unwrap_or_else(|_| {
+                missing += 1;
+                AltoLine {
+                    pitch: vec![None; s.len()],
+                    onset: vec![false; s.len()],
+                }
+            })
+        });
+        rows.push((format!("peer: {} ({missing} missing)", dir.display()), m));
+    }
+    println!(
+        "{:<36} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>7} {:>8}",
+        "free-running on validation",
+        "agree",
+        "@onsets",
+        "par/100",
+        "cross",
+        "dissBeat",
+        "outKey",
+        "noteLen",
+        "coverage"
+    );
+    for (name, m) in &rows {
+        println!(
+            "{:<36} {:>6.1}% {:>7.1}% {:>8.2} {:>6.2}% {:>7.1}% {:>6.1}% {:>7.2} {:>7.1}%",
+            name,
+            100.0 * m.agreement(),
+            100.0 * m.onset_agreement(),
+            m.parallels_per_100(),
+            100.0 * m.crossing_rate(),
+            100.0 * m.dissonance_rate(),
+            100.0 * m.out_of_key_rate(),
+            m.mean_note_length(),
+            100.0 * m.coverage()
+        );
+    }
+    println!();
+    println!(
+        "agree: exact pitch per step where soprano and Bach's alto sound; @onsets: at Bach's alto onsets;"
+    );
+    println!(
+        "par/100: parallel fifths/octaves with the soprano per 100 alto moves; cross: alto above soprano;"
+    );
+    println!(
+        "dissBeat: 2nds/7ths/tritones with the soprano on beats; noteLen: mean alto note in 16ths;"
+    );
+    println!("coverage: share of Bach's alto steps where this alto sounds.");
+    Ok(())
+}
+
+fn total(seqs: &[Sequence], mut line: impl FnMut(&Sequence) -> AltoLine) -> Metrics {
+    let mut m = Metrics::default();
+    for s in seqs {
+        m.add(&eval::score(s, &line(s)));
+    }
+    m
+}

@@ -1,0 +1,274 @@
+//! `altus train`, `eval` and `harmonize` as a user runs them.
+
+use altus_core::corpus::chorales_for_test;
+use altus_core::{Grid, Voice, midi};
+use midly::num::{u4, u7, u15, u28};
+use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn altus(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_altus"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("altus-clim-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A hymn-like tune in G major, as a notation program exports it: one track,
+/// 96 tpq, no key signature, 4/4, the one-beat pickup starting at time 0.
+fn melody(path: &Path) {
+    let tpq = 96u32;
+    let tune: [(u32, u8); 11] = [
+        (1, 62),
+        (1, 67),
+        (1, 67),
+        (1, 69),
+        (1, 69),
+        (2, 71),
+        (1, 71),
+        (1, 72),
+        (2, 71),
+        (2, 69),
+        (4, 67),
+    ];
+    let ev = |delta: u32, kind| TrackEvent {
+        delta: u28::new(delta),
+        kind,
+    };
+    let mut track = vec![ev(
+        0,
+        TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8)),
+    )];
+    for (q, p) in tune {
+        let on = MidiMessage::NoteOn {
+            key: u7::new(p),
+            vel: u7::new(90),
+        };
+        let off = MidiMessage::NoteOff {
+            key: u7::new(p),
+            vel: u7::new(0),
+        };
+        track.push(ev(
+            0,
+            TrackEventKind::Midi {
+                channel: u4::new(0),
+                message: on,
+            },
+        ));
+        track.push(ev(
+            q * tpq,
+            TrackEventKind::Midi {
+                channel: u4::new(0),
+                message: off,
+            },
+        ));
+    }
+    track.push(ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)));
+    let mut smf = Smf::new(Header::new(
+        Format::SingleTrack,
+        Timing::Metrical(u15::new(tpq as u16)),
+    ));
+    smf.tracks.push(track);
+    smf.save(path).unwrap();
+}
+
+#[test]
+fn harmonize_a_melody_from_another_tool() {
+    let d = tmp("melody");
+    let (inp, out) = (d.join("tune.mid"), d.join("tune-alto.mid"));
+    melody(&inp);
+    let (ok, stdout, err) = altus(&["harmonize", s(&inp), s(&out)]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("key G (auto)"), "{stdout}");
+    assert!(
+        stdout.contains("4/4 with a 4-step pickup (estimated)"),
+        "{stdout}"
+    );
+    let score = midi::read_file(&out).unwrap();
+    assert_eq!(score.tpq, 96);
+    let names: Vec<_> = score
+        .parts
+        .iter()
+        .map(|p| p.name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["Soprano", "Alto"]);
+    let input = midi::read_file(&inp).unwrap();
+    assert_eq!(
+        score.parts[0].notes, input.parts[0].notes,
+        "the soprano keeps its timing"
+    );
+    let g = Grid::from_score(&score);
+    let (sop, alto) = (
+        g.voice(Voice::Soprano).unwrap(),
+        g.voice(Voice::Alto).unwrap(),
+    );
+    for t in 0..g.len {
+        if let Some(p) = sop.pitch[t] {
+            let a =
+                alto.pitch[t].unwrap_or_else(|| panic!("an alto under every soprano step ({t})"));
+            assert!(a <= p, "no crossing at {t}");
+        }
+    }
+    // Every soprano note-on has an alto sounding at that tick, and alto note-ons fall on
+    // soprano note-ons or on the 16th grid.
+    let on_ticks: Vec<u64> = score.parts[0].notes.iter().map(|n| n.start.0).collect();
+    for n in &score.parts[1].notes {
+        assert!(
+            on_ticks.contains(&n.start.0) || n.start.0 % 24 == 0,
+            "{n:?}"
+        );
+    }
+    assert!(g.key_sig.is_some(), "the estimated key is written");
+    // Deterministic at temperature 0; reproducible with a seed when sampling.
+    let again = d.join("again.mid");
+    altus(&["harmonize", s(&inp), s(&again)]);
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+    let (t1, t2) = (d.join("t1.mid"), d.join("t2.mid"));
+    altus(&[
+        "harmonize",
+        s(&inp),
+        s(&t1),
+        "--temperature",
+        "1",
+        "--seed",
+        "4",
+    ]);
+    altus(&[
+        "harmonize",
+        s(&inp),
+        s(&t2),
+        "--temperature",
+        "1",
+        "--seed",
+        "4",
+    ]);
+    assert_eq!(std::fs::read(&t1).unwrap(), std::fs::read(&t2).unwrap());
+    // The pickup can be given; the key too.
+    let (ok, stdout, _) = altus(&["harmonize", s(&inp), s(&t2), "--pickup", "0", "--key", "Em"]);
+    assert!(
+        ok && stdout.contains("0-step pickup (given)") && stdout.contains("key Em"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn harmonize_refuses_bad_input_with_one_line() {
+    let d = tmp("bad");
+    let (inp, out) = (d.join("tune.mid"), d.join("o.mid"));
+    melody(&inp);
+    std::fs::write(d.join("empty.mid"), b"").unwrap();
+    std::fs::write(d.join("bad.safetensors"), b"nonsense").unwrap();
+    let (empty, bad, nodir) = (
+        d.join("empty.mid"),
+        d.join("bad.safetensors"),
+        d.join("no/such/dir/o.mid"),
+    );
+    let cases: [(Vec<&str>, &str); 5] = [
+        (vec!["harmonize", s(&empty), s(&out)], "empty.mid"),
+        (
+            vec!["harmonize", s(&inp), s(&out), "--key", "H"],
+            "unknown key",
+        ),
+        (
+            vec!["harmonize", s(&inp), s(&out), "--model", s(&bad)],
+            "bad.safetensors",
+        ),
+        (
+            vec!["harmonize", s(&inp), s(&out), "--temperature=-1"],
+            "--temperature",
+        ),
+        (vec!["harmonize", s(&inp), s(&nodir)], "o.mid"),
+    ];
+    for (args, want) in cases {
+        let (ok, _, err) = altus(&args);
+        assert!(!ok, "{args:?}");
+        assert!(
+            err.contains(want) && err.lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!out.exists(), "nothing half-written");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn train_then_eval_then_harmonize() {
+    let Some(corpus) = chorales_for_test("train_then_eval_then_harmonize") else {
+        return;
+    };
+    let d = tmp("train");
+    let model = d.join("tiny.safetensors");
+    let (ok, stdout, err) = altus(&[
+        "train",
+        "--data",
+        s(&corpus),
+        "--out",
+        s(&model),
+        "--cell",
+        "gru",
+        "--hidden",
+        "16",
+        "--epochs",
+        "2",
+        "--seed",
+        "1",
+    ]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("epoch   2"), "{stdout}");
+    let log = std::fs::read_to_string(d.join("train-log.csv")).unwrap();
+    assert_eq!(log.lines().count(), 3, "{log}");
+    assert!(log.starts_with("epoch,train_loss"));
+    assert_eq!(&std::fs::read(d.join("loss.png")).unwrap()[..4], b"\x89PNG");
+    let (m, meta) = altus_core::weights::load(&model).unwrap();
+    assert_eq!(m.config.hidden, 16);
+    assert_eq!(meta.info["data"]["valid_files"], 39);
+    let (ok, stdout, err) = altus(&["eval", "--model", s(&model), "--data", s(&corpus)]);
+    assert!(ok, "{err}");
+    for row in [
+        "Altus (free-running, greedy)",
+        "Bach's alto",
+        "diatonic third below",
+        "most common alto",
+    ] {
+        assert!(stdout.contains(row), "{stdout}");
+    }
+    let out = d.join("h.mid");
+    let (ok, _, err) = altus(&[
+        "harmonize",
+        s(&corpus.join("000206b_.mid")),
+        s(&out),
+        "--model",
+        s(&model),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = altus(&[
+        "train",
+        "--data",
+        s(&corpus),
+        "--out",
+        s(&model),
+        "--hidden",
+        "0",
+    ]);
+    assert!(
+        !ok && err.contains("--hidden 0") && err.lines().count() == 1,
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
