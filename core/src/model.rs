@@ -125,22 +125,14 @@ impl AltoModel {
     }
 
     /// One step: the active one-hot inputs in, `out` = [`OUTPUTS`] logits. No allocation.
+    /// Runs the fastest instruction set the CPU has ([`crate::nn::simd`]).
     pub fn step(&self, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
-        let ModelState {
-            h,
-            c,
-            proj,
-            scratch,
-        } = state;
-        for (l, cell) in self.cells.iter().enumerate() {
-            if l == 0 {
-                cell.project_sparse(active, proj);
-            } else {
-                cell.project_dense(&h[l - 1], proj);
-            }
-            cell.step(proj, &mut h[l], &mut c[l], scratch);
-        }
-        self.head.forward(&h[self.cells.len() - 1], out);
+        step_dispatch(self, active, state, out)
+    }
+
+    /// [`AltoModel::step`] compiled for whatever the build targets, without dispatch.
+    pub fn step_portable(&self, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
+        step_impl(self, active, state, out)
     }
 
     /// Every weight tensor, in a fixed order (the optimiser's view).
@@ -175,4 +167,26 @@ impl AltoModel {
     pub fn num_params(&self) -> usize {
         self.params().iter().map(|p| p.len()).sum()
     }
+}
+
+crate::multiversion!(fn step_dispatch(m: &AltoModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) => step_impl);
+
+/// The model step: input projection, recurrent cells, head.
+#[inline(always)]
+fn step_impl(m: &AltoModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
+    let ModelState {
+        h,
+        c,
+        proj,
+        scratch,
+    } = state;
+    for (l, cell) in m.cells.iter().enumerate() {
+        if l == 0 {
+            cell.project_sparse(active, proj);
+        } else {
+            cell.project_dense(&h[l - 1], proj);
+        }
+        cell.step(proj, &mut h[l], &mut c[l], scratch);
+    }
+    m.head.forward(&h[m.cells.len() - 1], out);
 }

@@ -27,7 +27,7 @@ impl Dense {
     }
 
     /// `out = x·W + b`.
-    #[inline]
+    #[inline(always)]
     pub fn forward(&self, x: &[f32], out: &mut [f32]) {
         out.copy_from_slice(&self.b);
         vec_mat_acc(x, &self.w, out);

@@ -36,7 +36,7 @@ impl Gru {
 
     /// One step: `xproj` holds the input projection (3H, overwritten with `[r z n]`);
     /// `hproj` is 3H scratch (left holding `h·W_hh + b_hh`).
-    #[inline]
+    #[inline(always)]
     pub fn step(&self, xproj: &mut [f32], h: &mut [f32], hproj: &mut [f32]) {
         hproj.copy_from_slice(&self.b_hh);
         vec_mat_acc(h, &self.w_hh, hproj);
@@ -45,13 +45,13 @@ impl Gru {
 }
 
 /// The GRU's element-wise part, shared with training. On exit `xproj` holds `[r z n]`.
-#[inline]
+#[inline(always)]
 pub fn gru_pointwise(xproj: &mut [f32], hproj: &[f32], h: &mut [f32]) {
     let n = h.len();
     for k in 0..n {
         let r = super::math::sigmoid(xproj[k] + hproj[k]);
         let z = super::math::sigmoid(xproj[n + k] + hproj[n + k]);
-        let c = (xproj[2 * n + k] + r * hproj[2 * n + k]).tanh();
+        let c = super::math::tanh(xproj[2 * n + k] + r * hproj[2 * n + k]);
         xproj[k] = r;
         xproj[n + k] = z;
         xproj[2 * n + k] = c;

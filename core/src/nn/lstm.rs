@@ -32,7 +32,7 @@ impl Lstm {
     }
 
     /// One step: `gates` holds the input projection on entry (4H, overwritten with activations).
-    #[inline]
+    #[inline(always)]
     pub fn step(&self, gates: &mut [f32], h: &mut [f32], c: &mut [f32]) {
         vec_mat_acc(h, &self.w_hh, gates);
         lstm_pointwise(gates, c, h);
@@ -41,7 +41,7 @@ impl Lstm {
 
 /// The LSTM's element-wise part, shared with training: on entry `gates` holds pre-activations
 /// `[i f g o]`; on exit activations; `c` is updated in place and `h` written.
-#[inline]
+#[inline(always)]
 pub fn lstm_pointwise(gates: &mut [f32], c: &mut [f32], h: &mut [f32]) {
     let n = h.len();
     let (i, rest) = gates.split_at_mut(n);
@@ -50,9 +50,9 @@ pub fn lstm_pointwise(gates: &mut [f32], c: &mut [f32], h: &mut [f32]) {
     for k in 0..n {
         i[k] = sigmoid(i[k]);
         f[k] = sigmoid(f[k]);
-        g[k] = g[k].tanh();
+        g[k] = super::math::tanh(g[k]);
         o[k] = sigmoid(o[k]);
         c[k] = f[k] * c[k] + i[k] * g[k];
-        h[k] = o[k] * c[k].tanh();
+        h[k] = o[k] * super::math::tanh(c[k]);
     }
 }

@@ -11,6 +11,7 @@ pub mod gru;
 pub mod lstm;
 pub mod math;
 pub mod rnn;
+pub mod simd;
 
 pub use dense::Dense;
 pub use gru::Gru;
@@ -67,12 +68,14 @@ impl Cell {
     }
 
     /// `out = b_ih + Σ rows of w_ih at the active (one-hot) inputs`.
+    #[inline(always)]
     pub fn project_sparse(&self, active: &[u16], out: &mut [f32]) {
         let (w, b) = self.input_weights();
         math::gather_rows(w, b, active, out);
     }
 
     /// `out = b_ih + x · w_ih` for a dense input.
+    #[inline(always)]
     pub fn project_dense(&self, x: &[f32], out: &mut [f32]) {
         let (w, b) = self.input_weights();
         out.copy_from_slice(b);
@@ -81,6 +84,7 @@ impl Cell {
 
     /// One step from the input projection `xproj` (`gates` long; used as scratch). Updates `h`
     /// (and `c` for an LSTM, `H` long); `scratch` must be `gates` long.
+    #[inline(always)]
     pub fn step(&self, xproj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32]) {
         match self {
             Cell::Lstm(l) => l.step(xproj, h, c),

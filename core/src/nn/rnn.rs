@@ -30,11 +30,11 @@ impl Rnn {
     }
 
     /// One step: `pre` holds the input projection (H; left holding the new `h`).
-    #[inline]
+    #[inline(always)]
     pub fn step(&self, pre: &mut [f32], h: &mut [f32]) {
         vec_mat_acc(h, &self.w_hh, pre);
         for (hk, p) in h.iter_mut().zip(pre.iter_mut()) {
-            *p = p.tanh();
+            *p = super::math::tanh(*p);
             *hk = *p;
         }
     }

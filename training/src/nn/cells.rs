@@ -66,7 +66,7 @@ pub fn forward_step(
         Cell::Rnn(rn) => {
             mm_acc(h_prev, &rn.w_hh, p, b, hd, g);
             for (hv, pv) in h.iter_mut().zip(p.iter_mut()) {
-                *pv = pv.tanh();
+                *pv = altus_core::nn::math::tanh(*pv);
                 *hv = *pv;
             }
         }
@@ -98,7 +98,7 @@ pub fn backward_step(
                 for k in 0..hd {
                     let x = r * hd + k;
                     let (i, f, gg, o) = (a[k], a[hd + k], a[2 * hd + k], a[3 * hd + k]);
-                    let tc = cache.c[x].tanh();
+                    let tc = altus_core::nn::math::tanh(cache.c[x]);
                     let dct = dc[x] + dh[x] * o * (1.0 - tc * tc);
                     let d = &mut dp[r * g..(r + 1) * g];
                     d[k] = dct * gg * i * (1.0 - i);

@@ -1,0 +1,48 @@
+//! One model step as the audio thread runs it: LSTM and GRU, hidden 64/128/256, one layer,
+//! one-hot inputs (7 of 90 active) and the 34-output head. "dispatch" uses the best instruction
+//! set of this CPU (run-time detection); "portable" the build's baseline (SSE2 on x86-64).
+//! Compare with RTNeural's figures in ../shared/BENCHMARKS.md (LSTM(100 → H) + Dense(H → 34)).
+
+use altus_core::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
+use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("model_step");
+    for cell in [CellKind::Lstm, CellKind::Gru] {
+        for hidden in [64, 128, 256] {
+            let m = AltoModel::init(
+                ModelConfig {
+                    cell,
+                    hidden,
+                    layers: 1,
+                },
+                1,
+            );
+            let mut state = m.new_state();
+            let mut out = [0f32; OUTPUTS];
+            let f = StepFeatures {
+                soprano: Some(72),
+                soprano_onset: true,
+                bar_pos: 4,
+                minor: false,
+                prev_alto: 12,
+                prev_onset: true,
+            };
+            let mut act = [0u16; MAX_ACTIVE];
+            let n = f.active(&mut act);
+            let name = format!("{}{hidden}", cell.name());
+            g.bench_with_input(BenchmarkId::new("dispatch", &name), &(), |b, _| {
+                b.iter(|| m.step(black_box(&act[..n]), &mut state, &mut out))
+            });
+            g.bench_with_input(BenchmarkId::new("portable", &name), &(), |b, _| {
+                b.iter(|| m.step_portable(black_box(&act[..n]), &mut state, &mut out))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
