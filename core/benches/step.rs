@@ -1,6 +1,7 @@
 //! One model step as the audio thread runs it: LSTM and GRU, hidden 64/128/256, one layer,
-//! one-hot inputs (7 of 90 active) and the 34-output head. "dispatch" uses the best instruction
-//! set of this CPU (run-time detection); "portable" the build's baseline (SSE2 on x86-64).
+//! one-hot inputs (7 of 90 active) and the 34-output head, with the best instruction set of
+//! this CPU (run-time detection). `ALTUS_ISA=portable cargo bench -p altus-core --bench step`
+//! measures the build's baseline (SSE2 on x86-64) instead; the group name says which ran.
 //! Compare with RTNeural's figures in ../shared/BENCHMARKS.md (LSTM(100 → H) + Dense(H → 34)).
 
 use altus_core::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
@@ -9,7 +10,8 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
-    let mut g = c.benchmark_group("model_step");
+    let isa = format!("{:?}", altus_core::nn::simd::isa()).to_lowercase();
+    let mut g = c.benchmark_group(format!("model_step_{isa}"));
     for cell in [CellKind::Lstm, CellKind::Gru] {
         for hidden in [64, 128, 256] {
             let m = AltoModel::init(
@@ -33,11 +35,8 @@ fn bench(c: &mut Criterion) {
             let mut act = [0u16; MAX_ACTIVE];
             let n = f.active(&mut act);
             let name = format!("{}{hidden}", cell.name());
-            g.bench_with_input(BenchmarkId::new("dispatch", &name), &(), |b, _| {
+            g.bench_with_input(BenchmarkId::new("step", &name), &(), |b, _| {
                 b.iter(|| m.step(black_box(&act[..n]), &mut state, &mut out))
-            });
-            g.bench_with_input(BenchmarkId::new("portable", &name), &(), |b, _| {
-                b.iter(|| m.step_portable(black_box(&act[..n]), &mut state, &mut out))
             });
         }
     }

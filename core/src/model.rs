@@ -130,11 +130,6 @@ impl AltoModel {
         step_dispatch(self, active, state, out)
     }
 
-    /// [`AltoModel::step`] compiled for whatever the build targets, without dispatch.
-    pub fn step_portable(&self, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
-        step_impl(self, active, state, out)
-    }
-
     /// Every weight tensor, in a fixed order (the optimiser's view).
     pub fn params(&self) -> Vec<&[f32]> {
         let mut v: Vec<&[f32]> = Vec::new();

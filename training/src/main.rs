@@ -104,10 +104,37 @@ enum Command {
         #[arg(long)]
         peer: Option<PathBuf>,
     },
+    /// Benchmarks (medians, and ratios against a peer measured in the same run).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Work with a folder of chorales.
     Dataset {
         #[command(subcommand)]
         command: DatasetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Training throughput (LSTM, batch 32, 64-step windows) against the Keras peer.
+    Train {
+        /// Folder of chorale MIDI files.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Epochs for each system (the median of epochs 2..N is reported).
+        #[arg(long, default_value_t = 5)]
+        epochs: usize,
+        /// Hidden size.
+        #[arg(long, default_value_t = 128)]
+        hidden: usize,
+        /// Python with TensorFlow to run the peer first (skipped when absent).
+        #[arg(long)]
+        peer_python: Option<PathBuf>,
+        /// The peer script (default ../shared/peers/keras_peer.py).
+        #[arg(long)]
+        peer_script: Option<PathBuf>,
     },
 }
 
@@ -133,6 +160,22 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect { file } => cli::inspect::run(&file),
+        Command::Bench {
+            command:
+                BenchCommand::Train {
+                    data,
+                    epochs,
+                    hidden,
+                    peer_python,
+                    peer_script,
+                },
+        } => cli::bench::run(
+            data,
+            epochs,
+            hidden,
+            peer_python.as_deref(),
+            peer_script.as_deref(),
+        ),
         Command::Eval { model, data, peer } => {
             cli::eval::run(model.as_deref(), data, peer.as_deref())
         }

@@ -34,6 +34,9 @@ pub struct TrainConfig {
     pub patience: usize,
     /// Worker threads (the batch is split between them).
     pub threads: usize,
+    /// Move the window cuts by a random phase every epoch (off for benchmarks, which cut
+    /// windows as the Keras peer does).
+    pub shift_windows: bool,
 }
 
 /// One epoch's figures.
@@ -53,8 +56,13 @@ pub struct EpochReport {
     pub valid_free: f64,
     /// Free-running parallels per 100 alto moves on validation.
     pub valid_parallels: f64,
-    /// Training steps (16ths, forward + backward) per second.
+    /// Training steps (16ths with a target, forward + backward) per second.
     pub steps_per_s: f64,
+    /// Steps per second counting every step of every window, padding included (the Keras
+    /// peer's measure).
+    pub window_steps_per_s: f64,
+    /// Seconds spent training (without validation).
+    pub train_seconds: f64,
     /// Scheduled-sampling probability used.
     pub sampling: f64,
     /// Wall time of the epoch in seconds.
@@ -112,7 +120,12 @@ pub fn train(
         let t0 = Instant::now();
         let sampling =
             cfg.sampling * ((epoch - 1) as f32 / (cfg.epochs as f32 / 2.0).max(1.0)).min(1.0);
-        let mut wins = sequences::windows(train, cfg.window, rng.below(cfg.window));
+        let phase = if cfg.shift_windows {
+            rng.below(cfg.window)
+        } else {
+            0
+        };
+        let mut wins = sequences::windows(train, cfg.window, phase);
         rng.shuffle(&mut wins);
         let batches: Vec<&[Window]> = wins.chunks_exact(cfg.batch).collect();
         let mut stats = Stats::default();
@@ -145,6 +158,8 @@ pub fn train(
             valid_free: free.agreement(),
             valid_parallels: free.parallels_per_100(),
             steps_per_s: stats.count as f64 / train_secs,
+            window_steps_per_s: (batches.len() * cfg.batch * cfg.window) as f64 / train_secs,
+            train_seconds: train_secs,
             sampling: sampling as f64,
             seconds: t0.elapsed().as_secs_f64(),
         };

@@ -43,6 +43,7 @@ fn same_seed_same_model_and_training_learns() {
         sampling: 0.2,
         patience: 10,
         threads: 2,
+        shift_windows: true,
     };
     let stop = AtomicBool::new(false);
     let run = || train::train(&cfg, tr, &va, &stop, |_, _, _| {}, |_, _| {});

@@ -48,13 +48,18 @@ impl Gru {
 #[inline(always)]
 pub fn gru_pointwise(xproj: &mut [f32], hproj: &[f32], h: &mut [f32]) {
     let n = h.len();
+    let (xrz, xn) = xproj.split_at_mut(2 * n);
+    let xn = &mut xn[..n];
+    let (hrz, hn) = (&hproj[..2 * n], &hproj[2 * n..3 * n]);
+    // One simple loop per operation: each vectorises reliably (a fused loop did not).
+    for (x, hv) in xrz.iter_mut().zip(hrz) {
+        *x = super::math::sigmoid(*x + hv);
+    }
+    let (r, z) = xrz.split_at(n);
     for k in 0..n {
-        let r = super::math::sigmoid(xproj[k] + hproj[k]);
-        let z = super::math::sigmoid(xproj[n + k] + hproj[n + k]);
-        let c = super::math::tanh(xproj[2 * n + k] + r * hproj[2 * n + k]);
-        xproj[k] = r;
-        xproj[n + k] = z;
-        xproj[2 * n + k] = c;
-        h[k] = (1.0 - z) * c + z * h[k];
+        xn[k] = super::math::tanh(xn[k] + r[k] * hn[k]);
+    }
+    for k in 0..n {
+        h[k] = (1.0 - z[k]) * xn[k] + z[k] * h[k];
     }
 }

@@ -44,15 +44,19 @@ impl Lstm {
 #[inline(always)]
 pub fn lstm_pointwise(gates: &mut [f32], c: &mut [f32], h: &mut [f32]) {
     let n = h.len();
-    let (i, rest) = gates.split_at_mut(n);
-    let (f, rest) = rest.split_at_mut(n);
-    let (g, o) = rest.split_at_mut(n);
+    let (ifg, o) = gates.split_at_mut(3 * n);
+    let (if_, g) = ifg.split_at_mut(2 * n);
+    let (o, c) = (&mut o[..n], &mut c[..n]);
+    // One simple loop per operation: each vectorises reliably (a fused loop did not).
+    if_.iter_mut()
+        .chain(o.iter_mut())
+        .for_each(|v| *v = sigmoid(*v));
+    g.iter_mut().for_each(|v| *v = super::math::tanh(*v));
+    let (i, f) = if_.split_at(n);
     for k in 0..n {
-        i[k] = sigmoid(i[k]);
-        f[k] = sigmoid(f[k]);
-        g[k] = super::math::tanh(g[k]);
-        o[k] = sigmoid(o[k]);
         c[k] = f[k] * c[k] + i[k] * g[k];
+    }
+    for k in 0..n {
         h[k] = o[k] * super::math::tanh(c[k]);
     }
 }

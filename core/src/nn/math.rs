@@ -14,25 +14,46 @@ pub fn gather_rows(w: &[f32], bias: &[f32], active: &[u16], out: &mut [f32]) {
 }
 
 /// `out += x · w` with row-major `w` (`x.len() × out.len()`).
-#[inline(always)]
+#[inline]
 pub fn vec_mat_acc(x: &[f32], w: &[f32], out: &mut [f32]) {
     mat_mat_acc(x, w, out, 1);
 }
 
-/// `out (rows × n) += x (rows × k) · w (k × n)`, all row-major. The register blocking suits
-/// the instruction set in use: `B` columns × `C` independent partial sums over `k`, enough
-/// chains to hide the add latency without running out of registers.
+crate::multiversion!(
+    /// `out (rows × n) += x (rows × k) · w (k × n)`, all row-major, compiled for the CPU's best
+    /// instruction set.
+    pub fn mat_mat_acc(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) => mat_mat_acc_impl
+);
+
+/// The register blocking suits the instruction set in use. One row (inference): `B` columns ×
+/// `C` independent partial sums over `k`, enough chains to hide the add latency. Several rows
+/// (training): `R` rows × `B` columns of accumulators share each load of `w`, as a GEMM
+/// micro-kernel does. Each variant runs only when its instruction set is the one in use.
 #[inline(always)]
-pub fn mat_mat_acc(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
-    match super::simd::isa() {
-        super::simd::Isa::Avx512 => mm_block::<128, 1>(x, w, out, rows),
-        super::simd::Isa::Avx2 => mm_block::<32, 2>(x, w, out, rows),
-        super::simd::Isa::Portable => mm_block::<16, 2>(x, w, out, rows),
+fn mat_mat_acc_impl(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
+    use super::simd::Isa;
+    match (super::simd::isa(), rows) {
+        (Isa::Avx512, 1) => mm_block::<128, 1, true>(x, w, out, rows),
+        (Isa::Avx512, _) => mm_rows::<4, 64, true>(x, w, out, rows),
+        (Isa::Avx2, 1) => mm_block::<32, 2, true>(x, w, out, rows),
+        (Isa::Avx2, _) => mm_rows::<4, 16, true>(x, w, out, rows),
+        (Isa::Portable, _) => mm_block::<16, 2, false>(x, w, out, rows),
     }
 }
 
+/// `a · b + c`, fused where the CPU has it (without FMA, `mul_add` would be a library call).
 #[inline(always)]
-fn mm_block<const B: usize, const C: usize>(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
+fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if FMA { a.mul_add(b, c) } else { a * b + c }
+}
+
+#[inline(always)]
+fn mm_block<const B: usize, const C: usize, const FMA: bool>(
+    x: &[f32],
+    w: &[f32],
+    out: &mut [f32],
+    rows: usize,
+) {
     let n = out.len() / rows;
     let k = x.len() / rows;
     let full = n - n % B;
@@ -41,19 +62,19 @@ fn mm_block<const B: usize, const C: usize>(x: &[f32], w: &[f32], out: &mut [f32
         for r in 0..rows {
             let xr = &x[r * k..(r + 1) * k];
             let mut acc = [[0f32; B]; C];
-            for kk in (0..kc).step_by(C) {
-                for (c, a) in acc.iter_mut().enumerate() {
-                    let xv = xr[kk + c];
-                    let wr = &w[(kk + c) * n + j..(kk + c) * n + j + B];
+            // Whole-row chunks and zipped iterators keep bounds checks out of the inner loop.
+            for (xc, wc) in xr[..kc].chunks_exact(C).zip(w.chunks_exact(n * C)) {
+                for ((a, &xv), wrow) in acc.iter_mut().zip(xc).zip(wc.chunks_exact(n)) {
+                    let wr: &[f32; B] = wrow[j..j + B].try_into().expect("block");
                     for t in 0..B {
-                        a[t] += xv * wr[t];
+                        a[t] = madd::<FMA>(xv, wr[t], a[t]);
                     }
                 }
             }
-            for (kk, &xv) in xr.iter().enumerate().skip(kc) {
-                let wr = &w[kk * n + j..kk * n + j + B];
+            for (&xv, wrow) in xr[kc..].iter().zip(w[kc * n..].chunks_exact(n)) {
+                let wr: &[f32; B] = wrow[j..j + B].try_into().expect("block");
                 for t in 0..B {
-                    acc[0][t] += xv * wr[t];
+                    acc[0][t] = madd::<FMA>(xv, wr[t], acc[0][t]);
                 }
             }
             let o = &mut out[r * n + j..r * n + j + B];
@@ -62,13 +83,60 @@ fn mm_block<const B: usize, const C: usize>(x: &[f32], w: &[f32], out: &mut [f32
             }
         }
     }
-    if full < n {
-        for r in 0..rows {
-            let o = &mut out[r * n + full..(r + 1) * n];
-            for (kk, &xv) in x[r * k..(r + 1) * k].iter().enumerate() {
-                for (ov, wv) in o.iter_mut().zip(&w[kk * n + full..(kk + 1) * n]) {
-                    *ov += xv * wv;
+    mm_tail::<FMA>(x, w, out, rows, full);
+}
+
+#[inline(always)]
+fn mm_rows<const R: usize, const B: usize, const FMA: bool>(
+    x: &[f32],
+    w: &[f32],
+    out: &mut [f32],
+    rows: usize,
+) {
+    let n = out.len() / rows;
+    let k = x.len() / rows;
+    let full = n - n % B;
+    let rfull = rows - rows % R;
+    for j in (0..full).step_by(B) {
+        for r0 in (0..rfull).step_by(R) {
+            let mut acc = [[0f32; B]; R];
+            let xs: [&[f32]; R] = std::array::from_fn(|r| &x[(r0 + r) * k..(r0 + r + 1) * k]);
+            for (kk, wrow) in w.chunks_exact(n).take(k).enumerate() {
+                let wr: &[f32; B] = wrow[j..j + B].try_into().expect("block");
+                for (a, xr) in acc.iter_mut().zip(&xs) {
+                    let xv = xr[kk];
+                    for t in 0..B {
+                        a[t] = madd::<FMA>(xv, wr[t], a[t]);
+                    }
                 }
+            }
+            for (r, a) in acc.iter().enumerate() {
+                let o = &mut out[(r0 + r) * n + j..(r0 + r) * n + j + B];
+                o.iter_mut().zip(a).for_each(|(o, a)| *o += a);
+            }
+        }
+    }
+    if rfull < rows {
+        let (xs, os) = (&x[rfull * k..], &mut out[rfull * n..]);
+        mm_block::<B, 1, FMA>(xs, w, os, rows - rfull);
+    } else {
+        mm_tail::<FMA>(x, w, out, rows, full);
+    }
+}
+
+/// Columns past the last full block.
+#[inline(always)]
+fn mm_tail<const FMA: bool>(x: &[f32], w: &[f32], out: &mut [f32], rows: usize, from: usize) {
+    let n = out.len() / rows;
+    let k = x.len() / rows;
+    if from == n {
+        return;
+    }
+    for r in 0..rows {
+        let o = &mut out[r * n + from..(r + 1) * n];
+        for (kk, &xv) in x[r * k..(r + 1) * k].iter().enumerate() {
+            for (ov, wv) in o.iter_mut().zip(&w[kk * n + from..(kk + 1) * n]) {
+                *ov = madd::<FMA>(xv, *wv, *ov);
             }
         }
     }
@@ -87,9 +155,12 @@ pub fn exp(x: f32) -> f32 {
     let p = ((((1.987_569_1e-4 * r + 1.398_2e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
         + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1;
+        + 0.5;
     let e = p * r * r + r + 1.0;
-    e * f32::from_bits(((n as i32 + 127) as u32) << 23)
+    // SAFETY: |n| ≤ 126 after the clamp, so the conversion is exact and in range; a plain
+    // saturating `as` cast would keep the loop from vectorising.
+    let n = unsafe { n.to_int_unchecked::<i32>() };
+    e * f32::from_bits(((n + 127) as u32) << 23)
 }
 
 /// The logistic function.

@@ -70,8 +70,10 @@ macro_rules! multiversion {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 unsafe fn v512 $(<$lt>)? ($($a: $t),*) { $imp($($a),*) }
                 #[target_feature(enable = "avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 unsafe fn v256 $(<$lt>)? ($($a: $t),*) { $imp($($a),*) }
                 match $crate::nn::simd::isa() {
                     // SAFETY: the CPU supports these features (checked by `isa`).

@@ -284,5 +284,6 @@ pub fn config(
         sampling,
         patience: patience.max(1),
         threads,
+        shift_windows: true,
     })
 }

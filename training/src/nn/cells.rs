@@ -1,11 +1,13 @@
 //! Batched forward and backward of one recurrent step, for every cell kind. The element-wise
-//! forward maths is core's (`lstm_pointwise`, `gru_pointwise`): one forward pass for training and
-//! plugin. Each backward sits under its forward; shapes are `rows × width`, row-major.
+//! forward maths and the matrix kernels are core's (`lstm_pointwise`, `gru_pointwise`,
+//! `mat_mat_acc`): one forward pass for training and plugin. Each backward sits under its
+//! forward; shapes are `rows × width`, row-major. Both are compiled for the CPU's best
+//! instruction set (`altus_core::multiversion!`).
 
-use super::gemm::{mm_acc, mm_nt, mm_tn_acc};
 use altus_core::nn::Cell;
 use altus_core::nn::gru::gru_pointwise;
 use altus_core::nn::lstm::lstm_pointwise;
+use altus_core::nn::math::{mat_mat_acc, tanh};
 
 /// What one step's forward keeps for the backward.
 pub struct StepCache<'a> {
@@ -21,10 +23,16 @@ pub struct StepCache<'a> {
     pub hproj: &'a [f32],
 }
 
-/// Forward of one step for `b` rows. `p` (B×G) holds the input projection on entry and the gate
-/// activations on exit; writes `h` and `c` (B×H); `hproj` (B×G) is kept for the GRU backward.
+altus_core::multiversion!(
+    /// Forward of one step for `b` rows. `p` (B×G) holds the input projection on entry and the
+    /// gate activations on exit; writes `h` and `c` (B×H); `hproj` (B×G) is kept for the GRU.
+    #[allow(clippy::too_many_arguments)]
+    pub fn forward_step(cell: &Cell, b: usize, p: &mut [f32], h_prev: &[f32], c_prev: &[f32], h: &mut [f32], c: &mut [f32], hproj: &mut [f32]) => forward_impl
+);
+
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub fn forward_step(
+fn forward_impl(
     cell: &Cell,
     b: usize,
     p: &mut [f32],
@@ -38,7 +46,7 @@ pub fn forward_step(
     match cell {
         Cell::Lstm(l) => {
             // gates (B×4H) += h_prev (B×H) · W_hh (H×4H)
-            mm_acc(h_prev, &l.w_hh, p, b, hd, g);
+            mat_mat_acc(h_prev, &l.w_hh, p, b);
             c.copy_from_slice(c_prev);
             for r in 0..b {
                 lstm_pointwise(
@@ -53,7 +61,7 @@ pub fn forward_step(
             for r in 0..b {
                 hproj[r * g..(r + 1) * g].copy_from_slice(&gr.b_hh);
             }
-            mm_acc(h_prev, &gr.w_hh, hproj, b, hd, g);
+            mat_mat_acc(h_prev, &gr.w_hh, hproj, b);
             h.copy_from_slice(h_prev);
             for r in 0..b {
                 gru_pointwise(
@@ -64,92 +72,115 @@ pub fn forward_step(
             }
         }
         Cell::Rnn(rn) => {
-            mm_acc(h_prev, &rn.w_hh, p, b, hd, g);
+            mat_mat_acc(h_prev, &rn.w_hh, p, b);
             for (hv, pv) in h.iter_mut().zip(p.iter_mut()) {
-                *pv = altus_core::nn::math::tanh(*pv);
+                *pv = tanh(*pv);
                 *hv = *pv;
             }
         }
     }
 }
 
-/// Backward of one step for `b` rows.
-/// In: `dh` (B×H) = ∂L/∂h_t; `dc` (B×H) = ∂L/∂c_t from step t+1 (LSTM).
-/// Out: `dp` (B×G) = ∂L/∂(input projection); `dh_prev` (B×H) = ∂L/∂h_{t-1} through the
-/// recurrence; `dc` = ∂L/∂c_{t-1}; recurrent weight and bias gradients accumulated into `grad`.
-/// `scratch` is B×G.
+altus_core::multiversion!(
+    /// Backward of one step for `b` rows.
+    /// In: `dh` (B×H) = ∂L/∂h_t; `dc` (B×H) = ∂L/∂c_t from step t+1 (LSTM); `w_hh_t`, the
+    /// recurrent weights transposed (G×H).
+    /// Out: `dp` (B×G) = ∂L/∂(input projection); `dhp` (B×G) = ∂L/∂(recurrent projection)
+    /// (equal to `dp` except for the GRU's n gate; the caller turns it into ∂W_hh);
+    /// `dh_prev` (B×H) = ∂L/∂h_{t-1}; `dc` becomes ∂L/∂c_{t-1}.
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward_step(cell: &Cell, b: usize, dh: &[f32], dc: &mut [f32], cache: &StepCache, w_hh_t: &[f32], dp: &mut [f32], dhp: &mut [f32], dh_prev: &mut [f32]) => backward_impl
+);
+
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub fn backward_step(
+fn backward_impl(
     cell: &Cell,
-    grad: &mut Cell,
     b: usize,
     dh: &[f32],
     dc: &mut [f32],
     cache: &StepCache,
+    w_hh_t: &[f32],
     dp: &mut [f32],
+    dhp: &mut [f32],
     dh_prev: &mut [f32],
-    scratch: &mut [f32],
 ) {
     let (hd, g) = (cell.hidden(), cell.gates());
-    match (cell, grad) {
-        (Cell::Lstm(l), Cell::Lstm(gl)) => {
+    match cell {
+        Cell::Lstm(_) => {
             for r in 0..b {
-                let a = &cache.acts[r * g..(r + 1) * g];
+                let (hs, gs) = (r * hd..(r + 1) * hd, r * g..(r + 1) * g);
+                let a = &cache.acts[gs.clone()];
+                let (ai, rest) = a.split_at(hd);
+                let (af, rest) = rest.split_at(hd);
+                let (ag, ao) = rest.split_at(hd);
+                let (di, rest) = dp[gs].split_at_mut(hd);
+                let (df, rest) = rest.split_at_mut(hd);
+                let (dg, do_) = rest.split_at_mut(hd);
+                let (c, c_prev, dh, dc) = (
+                    &cache.c[hs.clone()],
+                    &cache.c_prev[hs.clone()],
+                    &dh[hs.clone()],
+                    &mut dc[hs],
+                );
+                let (ao, do_) = (&ao[..hd], &mut do_[..hd]);
+                // tanh(c) first, in its own loop (kept in `do_` until overwritten): the fused
+                // loop vectorises only without the transcendental inside.
                 for k in 0..hd {
-                    let x = r * hd + k;
-                    let (i, f, gg, o) = (a[k], a[hd + k], a[2 * hd + k], a[3 * hd + k]);
-                    let tc = altus_core::nn::math::tanh(cache.c[x]);
-                    let dct = dc[x] + dh[x] * o * (1.0 - tc * tc);
-                    let d = &mut dp[r * g..(r + 1) * g];
-                    d[k] = dct * gg * i * (1.0 - i);
-                    d[hd + k] = dct * cache.c_prev[x] * f * (1.0 - f);
-                    d[2 * hd + k] = dct * i * (1.0 - gg * gg);
-                    d[3 * hd + k] = dh[x] * tc * o * (1.0 - o);
-                    dc[x] = dct * f;
+                    do_[k] = tanh(c[k]);
                 }
-            }
-            // dW_hh (H×4H) += h_prevᵀ · dp ; dh_prev (B×H) = dp · W_hhᵀ
-            mm_tn_acc(cache.h_prev, dp, &mut gl.w_hh, b, hd, g);
-            mm_nt(dp, &l.w_hh, dh_prev, b, g, hd, 0.0);
-        }
-        (Cell::Gru(gr), Cell::Gru(gg)) => {
-            let dhp = scratch;
-            for r in 0..b {
-                let a = &cache.acts[r * g..(r + 1) * g];
-                let hp = &cache.hproj[r * g..(r + 1) * g];
                 for k in 0..hd {
-                    let x = r * hd + k;
-                    let (rr, z, n) = (a[k], a[hd + k], a[2 * hd + k]);
-                    let dn_pre = dh[x] * (1.0 - z) * (1.0 - n * n);
-                    let dz_pre = dh[x] * (cache.h_prev[x] - n) * z * (1.0 - z);
-                    let dr_pre = dn_pre * hp[2 * hd + k] * rr * (1.0 - rr);
-                    let (o, d) = (r * g, &mut dp[r * g..(r + 1) * g]);
-                    d[k] = dr_pre;
-                    d[hd + k] = dz_pre;
-                    d[2 * hd + k] = dn_pre;
-                    dhp[o + k] = dr_pre;
-                    dhp[o + hd + k] = dz_pre;
-                    dhp[o + 2 * hd + k] = dn_pre * rr;
-                    dh_prev[x] = dh[x] * z;
+                    let (i, f, gg, o) = (ai[k], af[k], ag[k], ao[k]);
+                    let tc = do_[k];
+                    let dct = dc[k] + dh[k] * o * (1.0 - tc * tc);
+                    di[k] = dct * gg * i * (1.0 - i);
+                    df[k] = dct * c_prev[k] * f * (1.0 - f);
+                    dg[k] = dct * i * (1.0 - gg * gg);
+                    do_[k] = dh[k] * tc * o * (1.0 - o);
+                    dc[k] = dct * f;
                 }
             }
-            mm_tn_acc(cache.h_prev, dhp, &mut gg.w_hh, b, hd, g);
-            for r in 0..b {
-                for (db, d) in gg.b_hh.iter_mut().zip(&dhp[r * g..(r + 1) * g]) {
-                    *db += d;
-                }
-            }
-            mm_nt(dhp, &gr.w_hh, dh_prev, b, g, hd, 1.0);
+            dhp.copy_from_slice(dp);
+            dh_prev.fill(0.0);
         }
-        (Cell::Rnn(rn), Cell::Rnn(gn)) => {
+        Cell::Gru(_) => {
+            for r in 0..b {
+                let (hs, gs) = (r * hd..(r + 1) * hd, r * g..(r + 1) * g);
+                let a = &cache.acts[gs.clone()];
+                let hn = &cache.hproj[r * g + 2 * hd..r * g + 3 * hd];
+                let (ar, az, an) = (&a[..hd], &a[hd..2 * hd], &a[2 * hd..3 * hd]);
+                let (dr, rest) = dp[gs.clone()].split_at_mut(hd);
+                let (dz, dn) = rest.split_at_mut(hd);
+                let (hr, rest) = dhp[gs].split_at_mut(hd);
+                let (hz, hnn) = rest.split_at_mut(hd);
+                let (dn, hnn) = (&mut dn[..hd], &mut hnn[..hd]);
+                let (dh, h_prev, dh_prev) =
+                    (&dh[hs.clone()], &cache.h_prev[hs.clone()], &mut dh_prev[hs]);
+                for k in 0..hd {
+                    let (rr, z, n) = (ar[k], az[k], an[k]);
+                    let dn_pre = dh[k] * (1.0 - z) * (1.0 - n * n);
+                    let dz_pre = dh[k] * (h_prev[k] - n) * z * (1.0 - z);
+                    let dr_pre = dn_pre * hn[k] * rr * (1.0 - rr);
+                    dr[k] = dr_pre;
+                    dz[k] = dz_pre;
+                    dn[k] = dn_pre;
+                    hr[k] = dr_pre;
+                    hz[k] = dz_pre;
+                    hnn[k] = dn_pre * rr;
+                    dh_prev[k] = dh[k] * z;
+                }
+            }
+        }
+        Cell::Rnn(_) => {
             for ((d, &a), &dhv) in dp.iter_mut().zip(cache.acts).zip(dh) {
                 *d = dhv * (1.0 - a * a);
             }
-            mm_tn_acc(cache.h_prev, dp, &mut gn.w_hh, b, hd, g);
-            mm_nt(dp, &rn.w_hh, dh_prev, b, g, hd, 0.0);
+            dhp.copy_from_slice(dp);
+            dh_prev.fill(0.0);
         }
-        _ => unreachable!("gradient buffers have the model's cell kind"),
     }
+    // dh_prev (B×H) += dhp (B×G) · W_hhᵀ
+    mat_mat_acc(dhp, w_hh_t, dh_prev, b);
 }
 
 /// Input-side backward for a one-hot input: scatter `dp` rows into the active rows of `dW_ih`,
@@ -170,30 +201,29 @@ pub fn backward_sparse_input(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) {
     }
 }
 
-/// Input-side backward for a dense input `x` (B×I): `dW_ih += xᵀ·dp`, bias, and `dx += dp·W_ihᵀ`.
-pub fn backward_dense_input(
-    cell: &Cell,
-    grad: &mut Cell,
-    b: usize,
-    x: &[f32],
-    dp: &[f32],
-    dx: &mut [f32],
-) {
-    let (g, i) = (cell.gates(), cell.input());
-    let (w, bias) = input_grads(grad);
-    mm_tn_acc(x, dp, w, b, i, g);
-    for r in 0..b {
-        for (bv, dv) in bias.iter_mut().zip(&dp[r * g..(r + 1) * g]) {
-            *bv += dv;
-        }
-    }
-    mm_nt(dp, cell.input_weights().0, dx, b, g, i, 1.0);
-}
-
-fn input_grads(grad: &mut Cell) -> (&mut [f32], &mut [f32]) {
+/// Input-side weight and bias gradients of a cell.
+pub fn input_grads(grad: &mut Cell) -> (&mut [f32], &mut [f32]) {
     match grad {
         Cell::Lstm(l) => (&mut l.w_ih, &mut l.b_ih),
         Cell::Gru(g) => (&mut g.w_ih, &mut g.b_ih),
         Cell::Rnn(r) => (&mut r.w_ih, &mut r.b_ih),
+    }
+}
+
+/// Recurrent weight gradient of a cell.
+pub fn recurrent_grad(grad: &mut Cell) -> &mut [f32] {
+    match grad {
+        Cell::Lstm(l) => &mut l.w_hh,
+        Cell::Gru(g) => &mut g.w_hh,
+        Cell::Rnn(r) => &mut r.w_hh,
+    }
+}
+
+/// Recurrent weights of a cell.
+pub fn recurrent_weights(cell: &Cell) -> &[f32] {
+    match cell {
+        Cell::Lstm(l) => &l.w_hh,
+        Cell::Gru(g) => &g.w_hh,
+        Cell::Rnn(r) => &r.w_hh,
     }
 }

@@ -9,9 +9,12 @@ pub mod gemm;
 
 use altus_core::features::{CLASSES, MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::model::{AltoModel, CellKind};
-use altus_core::nn::math::{gather_rows, sigmoid};
-use cells::{StepCache, backward_dense_input, backward_sparse_input, backward_step, forward_step};
-use gemm::{mm_acc, mm_nt, mm_tn_acc};
+use altus_core::nn::math::{gather_rows, mat_mat_acc, sigmoid};
+use cells::{
+    StepCache, backward_sparse_input, backward_step, forward_step, input_grads, recurrent_grad,
+    recurrent_weights,
+};
+use gemm::{mm_nt, mm_tn_acc};
 
 /// No target at this step (padding).
 pub const NO_TARGET: u16 = u16::MAX;
@@ -87,13 +90,13 @@ pub struct Workspace {
     hproj: Vec<Vec<f32>>,
     logits: Vec<f32>,
     dh_top: Vec<f32>,
-    dh_next: Vec<Vec<f32>>,
-    dc: Vec<Vec<f32>>,
+    dh_next: Vec<f32>,
+    dc: Vec<f32>,
     dh: Vec<f32>,
-    dp: Vec<f32>,
-    scratch: Vec<f32>,
-    dx_in: Vec<f32>,
-    dx_out: Vec<f32>,
+    dp_all: Vec<f32>,
+    dhp_all: Vec<f32>,
+    dx_all: Vec<f32>,
+    w_hh_t: Vec<f32>,
 }
 
 impl Workspace {
@@ -115,13 +118,13 @@ impl Workspace {
             hproj: vec![vec![0.0; if gru { n * g } else { 0 }]; l],
             logits: vec![0.0; n * OUTPUTS],
             dh_top: vec![0.0; n * h],
-            dh_next: vec![vec![0.0; rows * h]; l],
-            dc: vec![vec![0.0; rows * h]; l],
+            dh_next: vec![0.0; rows * h],
+            dc: vec![0.0; rows * h],
             dh: vec![0.0; rows * h],
-            dp: vec![0.0; rows * g],
-            scratch: vec![0.0; rows * g],
-            dx_in: vec![0.0; rows * h],
-            dx_out: vec![0.0; rows * h],
+            dp_all: vec![0.0; n * g],
+            dhp_all: vec![0.0; n * g],
+            dx_all: vec![0.0; n * h],
+            w_hh_t: vec![0.0; g * h],
         }
     }
 
@@ -146,6 +149,7 @@ pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
     );
     let g = model.cells[0].gates();
     let top = model.cells.len() - 1;
+    let sampling = batch.own.iter().any(|&o| o);
     for t in 0..batch.steps {
         for r in 0..rows {
             let i = t * rows + r;
@@ -175,7 +179,7 @@ pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
                 let b = cell.input_weights().1;
                 p.chunks_mut(g).for_each(|row| row.copy_from_slice(b));
                 let x = &ws.h[l - 1][(t + 1) * rows * hd..(t + 2) * rows * hd];
-                mm_acc(x, cell.input_weights().0, p, rows, hd, g);
+                mat_mat_acc(x, cell.input_weights().0, p, rows);
             }
             let (hp, hn) = ws.h[l].split_at_mut((t + 1) * rows * hd);
             let (cp, cn) = ws.c[l].split_at_mut((t + 1) * rows * hd);
@@ -195,16 +199,18 @@ pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
                 hproj,
             );
         }
+        if !sampling {
+            continue;
+        }
+        // The model's own choice at t feeds step t + 1: the head runs step by step.
         let lg = &mut ws.logits[t * rows * OUTPUTS..(t + 1) * rows * OUTPUTS];
         lg.chunks_mut(OUTPUTS)
             .for_each(|row| row.copy_from_slice(&model.head.b));
-        mm_acc(
+        mat_mat_acc(
             &ws.h[top][(t + 1) * rows * hd..(t + 2) * rows * hd],
             &model.head.w,
             lg,
             rows,
-            hd,
-            OUTPUTS,
         );
         for r in 0..rows {
             let i = t * rows + r;
@@ -217,6 +223,21 @@ pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
             };
             ws.pred[i] = (c as u16, c != prev || sigmoid(row[CLASSES]) > 0.5);
         }
+    }
+    if !sampling {
+        // Teacher forcing only: the head for all steps in one product.
+        let n = rows * batch.steps;
+        ws.logits
+            .chunks_mut(OUTPUTS)
+            .for_each(|row| row.copy_from_slice(&model.head.b));
+        gemm::mm_acc(
+            &ws.h[top][rows * hd..],
+            &model.head.w,
+            &mut ws.logits,
+            n,
+            hd,
+            OUTPUTS,
+        );
     }
 }
 
@@ -279,59 +300,100 @@ pub fn forward_backward(
         hd,
         0.0,
     );
-    ws.dh_next
-        .iter_mut()
-        .chain(ws.dc.iter_mut())
-        .for_each(|v| v.fill(0.0));
+    // Layer by layer, top first: a layer's backward needs only what comes from above.
     let g = model.cells[0].gates();
-    for t in (0..steps).rev() {
-        for l in (0..=top).rev() {
-            let cell = &model.cells[l];
-            let from_above = if l == top {
-                &ws.dh_top[t * rows * hd..(t + 1) * rows * hd]
-            } else {
-                &ws.dx_in[..]
-            };
-            for ((d, a), b) in ws.dh.iter_mut().zip(from_above).zip(&ws.dh_next[l]) {
+    for l in (0..=top).rev() {
+        let cell = &model.cells[l];
+        transpose_into(recurrent_weights(cell), hd, g, &mut ws.w_hh_t);
+        ws.dh_next.fill(0.0);
+        ws.dc.fill(0.0);
+        for t in (0..steps).rev() {
+            let above = if l == top { &ws.dh_top } else { &ws.dx_all };
+            for ((d, a), b) in ws
+                .dh
+                .iter_mut()
+                .zip(&above[t * rows * hd..(t + 1) * rows * hd])
+                .zip(&ws.dh_next)
+            {
                 *d = a + b;
             }
             let (s0, s1) = (t * rows * hd, (t + 1) * rows * hd);
+            let (g0, g1) = (t * rows * g, (t + 1) * rows * g);
             let cache = StepCache {
                 h_prev: &ws.h[l][s0..s1],
                 c_prev: &ws.c[l][s0..s1],
-                acts: &ws.acts[l][t * rows * g..(t + 1) * rows * g],
+                acts: &ws.acts[l][g0..g1],
                 c: &ws.c[l][s1..s1 + rows * hd],
                 hproj: if ws.hproj[l].is_empty() {
                     &[]
                 } else {
-                    &ws.hproj[l][t * rows * g..(t + 1) * rows * g]
+                    &ws.hproj[l][g0..g1]
                 },
             };
             backward_step(
                 cell,
-                &mut grads.cells[l],
                 rows,
                 &ws.dh,
-                &mut ws.dc[l],
+                &mut ws.dc,
                 &cache,
-                &mut ws.dp,
-                &mut ws.dh_next[l],
-                &mut ws.scratch,
+                &ws.w_hh_t,
+                &mut ws.dp_all[g0..g1],
+                &mut ws.dhp_all[g0..g1],
+                &mut ws.dh_next,
             );
-            if l == 0 {
-                let active: Vec<&[u16]> = (0..rows)
-                    .map(|r| &ws.active[t * rows + r][..ws.nact[t * rows + r] as usize])
-                    .collect();
-                backward_sparse_input(&mut grads.cells[0], &ws.dp, &active);
-            } else {
-                ws.dx_out.fill(0.0);
-                let x = &ws.h[l - 1][s1..s1 + rows * hd];
-                backward_dense_input(cell, &mut grads.cells[l], rows, x, &ws.dp, &mut ws.dx_out);
-                std::mem::swap(&mut ws.dx_in, &mut ws.dx_out);
-            }
+        }
+        // Recurrent weights, all steps at once: dW_hh (H×G) += H_prevᵀ · dHP.
+        let grad = &mut grads.cells[l];
+        mm_tn_acc(
+            &ws.h[l][..n * hd],
+            &ws.dhp_all,
+            recurrent_grad(grad),
+            n,
+            hd,
+            g,
+        );
+        if let altus_core::nn::Cell::Gru(gg) = grad {
+            column_sums(&ws.dhp_all, &mut gg.b_hh);
+        }
+        if l == 0 {
+            let active: Vec<&[u16]> = (0..n)
+                .map(|i| &ws.active[i][..ws.nact[i] as usize])
+                .collect();
+            backward_sparse_input(grad, &ws.dp_all, &active);
+        } else {
+            // dW_ih (H×G) += Xᵀ·dP ; bias ; dX (N×H) = dP·W_ihᵀ for the layer below.
+            let x = &ws.h[l - 1][rows * hd..];
+            let (w, b) = input_grads(grad);
+            mm_tn_acc(x, &ws.dp_all, w, n, hd, g);
+            column_sums(&ws.dp_all, b);
+            mm_nt(
+                &ws.dp_all,
+                cell.input_weights().0,
+                &mut ws.dx_all,
+                n,
+                g,
+                hd,
+                0.0,
+            );
         }
     }
     stats
+}
+
+/// `out (cols × rows) = a (rows × cols)ᵀ`.
+fn transpose_into(a: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = a[r * cols + c];
+        }
+    }
+}
+
+/// `out[j] += Σ_i m[i, j]` for a row-major matrix with `out.len()` columns.
+fn column_sums(m: &[f32], out: &mut [f32]) {
+    for row in m.chunks(out.len()) {
+        out.iter_mut().zip(row).for_each(|(o, v)| *o += v);
+    }
 }
 
 /// Forward and loss only (validation).

@@ -1,0 +1,123 @@
+//! `altus bench train`: training throughput against the Keras peer, measured one after the
+//! other on the same data and machine (LSTM-128, batch 32, 64-step windows, as the peer).
+
+use super::train::load_data;
+use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use altus_training::train::{self, TrainConfig};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+/// Multiply-adds per step of the recurrent part and head, forward + backward, counted as 2 FLOPs.
+fn flops_per_step(m: &AltoModel) -> f64 {
+    let h = m.config.hidden as f64;
+    let g = m.cells[0].gates() as f64;
+    let recurrent = h * g * 3.0; // forward h·W, backward dh·Wᵀ and dW
+    let head = h * 34.0 * 3.0;
+    let input = 7.0 * g * 2.0; // gather forward, scatter backward
+    2.0 * (recurrent + head + input)
+}
+
+/// Runs the benchmark.
+pub fn run(
+    data: Option<PathBuf>,
+    epochs: usize,
+    hidden: usize,
+    python: Option<&Path>,
+    peer: Option<&Path>,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (2..=100).contains(&epochs),
+        "--epochs {epochs}: expected 2 to 100"
+    );
+    let d = load_data(data)?;
+    let peer_figure = match python {
+        Some(py) => Some(run_peer(py, peer, &d.dir, epochs)?),
+        None => None,
+    };
+    let cfg = TrainConfig {
+        model: ModelConfig {
+            cell: CellKind::Lstm,
+            hidden,
+            layers: 1,
+        },
+        epochs,
+        batch: 32,
+        lr: 1e-3,
+        seed: 0,
+        window: 64,
+        clip: 1.0,
+        sampling: 0.0,
+        patience: epochs,
+        threads: 2,
+        shift_windows: false,
+    };
+    let stop = AtomicBool::new(false);
+    let result = train::train(&cfg, &d.train, &d.valid, &stop, |_, _, _| {}, |_, _| {});
+    // Median over epochs 2..N (the first warms caches and the allocator), as the peer reports.
+    let mut rates: Vec<f64> = result.reports[1..]
+        .iter()
+        .map(|r| r.window_steps_per_s)
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    let ours = rates[rates.len() / 2];
+    let flops = flops_per_step(&AltoModel::zeros(cfg.model)) * ours;
+    let isa = altus_core::nn::simd::isa();
+    println!(
+        "altus     LSTM-{hidden}, batch 32 × 64 steps, 2 threads, {isa:?}: median {ours:.0} steps/s over epochs 2..{epochs} (window steps, padding included, as the peer counts)"
+    );
+    // ../shared/BENCHMARKS.md: the two cores' peak bounds LSTM-128 at about 400k steps/s of
+    // ~0.4 MFLOP, i.e. about 160 GFLOP/s.
+    println!(
+        "          {:.1} GFLOP/s ({:.2} MFLOP per step): {:.0}% of the ≈160 GFLOP/s two-core peak in BENCHMARKS.md",
+        flops / 1e9,
+        flops_per_step(&AltoModel::zeros(cfg.model)) / 1e6,
+        100.0 * flops / 160e9
+    );
+    if let Some(p) = peer_figure {
+        println!(
+            "peer      Keras LSTM-{hidden}: {p:.0} steps/s (its own report, epochs 2..{epochs})"
+        );
+        println!("ratio     {:.2}× the peer", ours / p);
+    }
+    Ok(())
+}
+
+/// Runs `keras_peer.py --model lstm` and reads its `steps_per_s=` figure.
+fn run_peer(
+    python: &Path,
+    script: Option<&Path>,
+    data: &Path,
+    epochs: usize,
+) -> anyhow::Result<f64> {
+    let script = script
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("../shared/peers/keras_peer.py"));
+    let out = Command::new(python)
+        .arg(&script)
+        .arg(data)
+        .args([
+            "--model",
+            "lstm",
+            "--epochs",
+            &epochs.to_string(),
+            "--threads",
+            "2",
+        ])
+        .output()
+        .with_context(|| format!("{}: cannot run the peer", python.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(
+        out.status.success(),
+        "{}: the peer failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or("")
+    );
+    text.split_whitespace()
+        .find_map(|w| w.strip_prefix("steps_per_s=")?.parse().ok())
+        .with_context(|| format!("{}: no steps_per_s= in its output", script.display()))
+}
