@@ -153,6 +153,9 @@ enum DatasetCommand {
         /// Use every MIDI file, not only those named by a BWV number below 599.
         #[arg(long)]
         all_files: bool,
+        /// Also list the validation files, one per line.
+        #[arg(long)]
+        list_validation: bool,
     },
 }
 
@@ -225,8 +228,9 @@ fn main() -> ExitCode {
                     min_parts,
                     seed,
                     all_files,
+                    list_validation,
                 },
-        } => cli::dataset::stats(dir, min_parts as usize, seed, !all_files),
+        } => cli::dataset::stats(dir, min_parts as usize, seed, !all_files, list_validation),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

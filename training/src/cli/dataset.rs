@@ -13,6 +13,7 @@ pub fn stats(
     min_parts: usize,
     seed: u64,
     chorales_only: bool,
+    list: bool,
 ) -> anyhow::Result<()> {
     let dir = super::corpus_dir(dir)?;
     let t0 = Instant::now();
@@ -110,5 +111,8 @@ pub fn stats(
         split.groups
     );
     println!("time      {:.1} ms", elapsed.as_secs_f64() * 1e3);
+    if list {
+        split.valid.iter().for_each(|&i| println!("validation {}", ds.chorales[i].file));
+    }
     Ok(())
 }
