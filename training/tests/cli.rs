@@ -1,25 +1,8 @@
 //! The `altus` binary as a user runs it: output, exit codes, one-line errors.
 
 use altus_core::corpus::chorales_for_test;
-use std::process::Command;
-
-fn altus(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_altus"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("altus-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{altus, tmp};
 
 #[test]
 fn inspect_a_chorale() {

@@ -112,7 +112,10 @@ pub fn stats(
     );
     println!("time      {:.1} ms", elapsed.as_secs_f64() * 1e3);
     if list {
-        split.valid.iter().for_each(|&i| println!("validation {}", ds.chorales[i].file));
+        split
+            .valid
+            .iter()
+            .for_each(|&i| println!("validation {}", ds.chorales[i].file));
     }
     Ok(())
 }
