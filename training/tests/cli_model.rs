@@ -4,7 +4,7 @@ use altus_core::corpus::chorales_for_test;
 use altus_core::{Grid, Voice, midi};
 use midly::num::{u4, u7, u15, u28};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 mod common;
 use common::{altus, tmp};
 
