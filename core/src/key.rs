@@ -193,9 +193,9 @@ impl PitchClassHistogram {
             Mode::Major => &KK_MAJOR,
             Mode::Minor => &KK_MINOR,
         };
-        let rotated: Vec<f32> = (0..12)
-            .map(|pc| profile[(pc + 12 - key.tonic as usize) % 12])
-            .collect();
+        // An array, not a Vec: the plugin's Auto key calls this on the audio thread.
+        let rotated: [f32; 12] =
+            std::array::from_fn(|pc| profile[(pc + 12 - key.tonic as usize) % 12]);
         pearson(&self.0, &rotated)
     }
 
