@@ -136,6 +136,8 @@ pub struct Voice {
 impl Voice {
     /// A voice with its engine (allocates: call from `activate`).
     pub fn new(model: Box<AltoModel>, sample_rate: f64, settings: Settings) -> Self {
+        // Detect the instruction set here, not on the audio thread (it reads the environment).
+        altus_core::nn::simd::isa();
         let initial = Key::new(0, Mode::Major);
         let key = match settings.key {
             KeySetting::Fixed(k) => k,
