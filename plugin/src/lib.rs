@@ -4,6 +4,7 @@
 //! musical rules are documented there. Parameters live in [`params`].
 
 pub mod autokey;
+pub mod models;
 pub mod params;
 pub mod realtime;
 
@@ -25,6 +26,11 @@ pub struct Altus {
     voice: Option<Voice>,
     /// This block's input notes (capacity fixed in `activate`; audio thread only).
     input: Vec<Note>,
+    /// Rings to and from the user-model loader, if a user model was found.
+    loader: Option<models::AudioSide>,
+    /// A replaced model the loader did not take back; freed in `deactivate`, never on the
+    /// audio thread.
+    parked: Option<models::Loaded>,
 }
 
 impl Default for Altus {
@@ -33,6 +39,8 @@ impl Default for Altus {
             params: Arc::new(AltusParams::default()),
             voice: None,
             input: Vec::new(),
+            loader: None,
+            parked: None,
         }
     }
 }
@@ -105,6 +113,8 @@ impl Plugin for Altus {
             self.settings(),
         ));
         self.input = Vec::with_capacity(EVENT_CAPACITY);
+        self.loader =
+            models::user_model_path().map(|p| models::spawn_loader(p, |m| nice_log!("{m}")));
         true
     }
 
@@ -187,8 +197,25 @@ impl Plugin for Altus {
             let _ = context.try_send_event(ev);
         };
         voice.set_settings(settings, &mut send);
+        // A user model, loaded in the background: swap it in, send the old one back to be freed.
+        if let Some(side) = self.loader.as_mut()
+            && let Ok(new) = side.incoming.pop()
+        {
+            let (model, state) = voice.swap_model(new.model, new.state, &mut send);
+            if let Err(rtrb::PushError::Full(old)) =
+                side.outgoing.push(models::Loaded { model, state })
+            {
+                self.parked = Some(old);
+            }
+        }
         voice.process(&transport, &self.input, buffer.samples() as u32, &mut send);
         ProcessStatus::Normal
+    }
+
+    fn deactivate(&mut self) {
+        // Not the audio thread: free what the audio thread could not hand back.
+        self.parked = None;
+        self.loader = None;
     }
 
     fn reset(&mut self) {
