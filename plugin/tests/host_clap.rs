@@ -1,0 +1,344 @@
+//! The CLAP bundle loaded like a DAW loads it (clack-host): the debug bundle built with
+//! nice-plug's `assert_process_allocs` (an allocation in `process` aborts this test), driven at
+//! 48 kHz with a playing transport at 120 bpm in 64- and 512-sample blocks, fed the soprano of
+//! real chorales. Asserts: the bundle's alto is, sample for sample, what the plugin's voice
+//! (`realtime::Voice`, checked against `altus harmonize` in tests/realtime.rs) plays with the
+//! default parameters; the first soprano note is answered at its sample; every note-on gets its
+//! note-off after the song and the transport stop.
+
+use altus_core::corpus::chorales_for_test;
+use altus_core::engine::DecodeOptions;
+use altus_core::{Grid, Voice as Part, midi};
+use altus_plugin::realtime::{self, KeySetting, Settings, Transport, Velocity};
+use clack_host::events::event_types::{
+    MidiEvent, NoteOffEvent, NoteOnEvent, TransportEvent, TransportFlags,
+};
+use clack_host::events::io::EventBuffer;
+use clack_host::events::spaces::CoreEventSpace;
+use clack_host::events::{EventFlags, EventHeader, Match, Pckn};
+use clack_host::prelude::*;
+use clack_host::process::audio_buffers::{InputAudioBuffers, OutputAudioBuffers};
+use clack_host::utils::{BeatTime, SecondsTime};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+const SR: f64 = 48_000.0;
+
+struct Shared;
+impl SharedHandler<'_> for Shared {
+    fn request_restart(&self) {}
+    fn request_process(&self) {}
+    fn request_callback(&self) {}
+}
+struct Host;
+impl HostHandlers for Host {
+    type Shared<'a> = Shared;
+    type MainThread<'a> = ();
+    type AudioProcessor<'a> = ();
+}
+
+/// Builds the debug bundle with allocation checks, once per test binary, in its own target
+/// folder (so it never replaces the release bundles of `cargo xtask bundle altus --release`).
+fn bundle() -> &'static PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let target = root.join("target/host-tests");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(&root)
+            .env("CARGO_TARGET_DIR", &target)
+            .args([
+                "xtask",
+                "bundle",
+                "altus",
+                "--features",
+                "assert_process_allocs",
+            ])
+            .status()
+            .expect("run cargo xtask bundle");
+        assert!(
+            status.success(),
+            "cargo xtask bundle altus --features assert_process_allocs failed"
+        );
+        target.join("bundled/Altus.clap")
+    })
+}
+
+/// One output note: absolute sample, key, on?, channel.
+type Out = (u64, u8, bool, u8);
+
+/// A running plugin instance with its buffers.
+struct Running {
+    instance: PluginInstance<Host>,
+    processor: Option<StartedPluginAudioProcessor<Host>>,
+    input: EventBuffer,
+    output: EventBuffer,
+    block: u32,
+    now: u64,
+    out: Vec<Out>,
+}
+
+impl Running {
+    fn start(entry: &PluginEntry, block: u32) -> Running {
+        let info = HostInfo::new("altus host test", "Altus", "https://example.com", "0.1").unwrap();
+        let mut instance =
+            PluginInstance::<Host>::new(|_| Shared, |_| (), entry, c"org.altus.harmonizer", &info)
+                .expect("instantiate");
+        let config = PluginAudioConfiguration {
+            sample_rate: SR,
+            min_frames_count: 1,
+            max_frames_count: 512,
+        };
+        let processor = instance
+            .activate(|_, _| (), config)
+            .expect("activate")
+            .start_processing()
+            .expect("start");
+        Running {
+            instance,
+            processor: Some(processor),
+            input: EventBuffer::with_capacity(512),
+            output: EventBuffer::with_capacity(1024),
+            block,
+            now: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// One block with the transport `playing` at `bpm`; `notes` are (offset, key, on).
+    fn process(&mut self, playing: bool, bpm: f64, notes: &[(u32, u8, bool)]) {
+        self.input.clear();
+        self.output.clear();
+        for &(at, key, on) in notes {
+            let pckn = Pckn::new(0u16, 0u16, key as u16, Match::All);
+            if on {
+                self.input.push(&NoteOnEvent::new(at, pckn, 0.7));
+            } else {
+                self.input.push(&NoteOffEvent::new(at, pckn, 0.0));
+            }
+        }
+        let beats = self.now as f64 / SR * bpm / 60.0;
+        let mut flags = TransportFlags::HAS_TEMPO
+            | TransportFlags::HAS_BEATS_TIMELINE
+            | TransportFlags::HAS_TIME_SIGNATURE
+            | TransportFlags::HAS_SECONDS_TIMELINE;
+        if playing {
+            flags |= TransportFlags::IS_PLAYING;
+        }
+        let transport = TransportEvent {
+            header: EventHeader::new_core(0, EventFlags::empty()),
+            flags,
+            song_pos_beats: BeatTime::from_float(beats),
+            song_pos_seconds: SecondsTime::from_float(self.now as f64 / SR),
+            tempo: bpm,
+            tempo_inc: 0.0,
+            loop_start_beats: BeatTime::from_int(0),
+            loop_end_beats: BeatTime::from_int(0),
+            loop_start_seconds: SecondsTime::from_int(0),
+            loop_end_seconds: SecondsTime::from_int(0),
+            bar_start: BeatTime::from_float((beats / 4.0).floor() * 4.0),
+            bar_number: (beats / 4.0).floor() as i32,
+            time_signature_numerator: 4,
+            time_signature_denominator: 4,
+        };
+        // No audio ports: empty buffer lists that still carry the block length.
+        let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], self.block) };
+        let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], self.block) };
+        let p = self.processor.as_mut().unwrap();
+        p.process(
+            &ins,
+            &mut outs,
+            &InputEvents::from_buffer(&self.input),
+            &mut OutputEvents::from_buffer(&mut self.output),
+            Some(self.now),
+            Some(&transport),
+        )
+        .expect("process");
+        for e in self.output.iter() {
+            let t = self.now + e.header().time() as u64;
+            match e.as_core_event() {
+                Some(CoreEventSpace::NoteOn(n)) => {
+                    self.out.push((t, key(n.pckn()), true, chan(n.pckn())))
+                }
+                Some(CoreEventSpace::NoteOff(n)) => {
+                    self.out.push((t, key(n.pckn()), false, chan(n.pckn())))
+                }
+                Some(CoreEventSpace::Midi(m)) => self.out.extend(midi_note(t, m)),
+                _ => {}
+            }
+        }
+        self.now += self.block as u64;
+    }
+
+    fn stop(mut self) -> Vec<Out> {
+        let p = self.processor.take().unwrap().stop_processing();
+        self.instance.deactivate(p);
+        self.out
+    }
+}
+
+fn key(p: Pckn) -> u8 {
+    match p.key {
+        Match::Specific(k) => k as u8,
+        Match::All => 255,
+    }
+}
+
+fn chan(p: Pckn) -> u8 {
+    match p.channel {
+        Match::Specific(c) => c as u8,
+        Match::All => 255,
+    }
+}
+
+fn midi_note(t: u64, m: &MidiEvent) -> Option<Out> {
+    let d = m.data();
+    match d[0] & 0xF0 {
+        0x90 if d[2] > 0 => Some((t, d[1], true, d[0] & 0x0F)),
+        0x80 | 0x90 => Some((t, d[1], false, d[0] & 0x0F)),
+        _ => None,
+    }
+}
+
+/// Alto notes (channel 2 = index 1 by default) balance: every note-on has a note-off.
+fn balanced(out: &[Out]) -> bool {
+    let mut n = [0i32; 128];
+    for &(_, k, on, c) in out {
+        if c == 1 && k < 128 {
+            n[k as usize] += if on { 1 } else { -1 };
+        }
+    }
+    n.iter().all(|&x| x == 0)
+}
+
+#[test]
+fn clap_bundle_plays_the_same_alto_as_harmonize() {
+    let Some(dir) = chorales_for_test("clap_bundle_plays_the_same_alto_as_harmonize") else {
+        return;
+    };
+    let path = bundle();
+    let entry = unsafe { PluginEntry::load(path) }.expect("load the .clap");
+    for file in ["000206b_.mid", "043200b_.mid"] {
+        let grid = Grid::from_score(&midi::read_file(&dir.join(file)).unwrap());
+        for block in [64u32, 512] {
+            let mut run = Running::start(&entry, block);
+            let per_step = SR * 60.0 / 120.0 / 4.0;
+            let mut events: Vec<(u64, u8, bool)> = Vec::new();
+            for (a, b, p) in grid.voice(Part::Soprano).unwrap().notes() {
+                events.push(((a.0 as f64 * per_step).round() as u64, p.0, true));
+                events.push(((b.0 as f64 * per_step).round() as u64, p.0, false));
+            }
+            events.sort_by_key(|e| (e.0, e.2));
+            let end = (grid.len as f64 * per_step) as u64 + 8_000;
+            let mut i = 0;
+            while run.now < end {
+                let mut notes = Vec::new();
+                while i < events.len() && events[i].0 < run.now + block as u64 {
+                    notes.push(((events[i].0 - run.now) as u32, events[i].1, events[i].2));
+                    i += 1;
+                }
+                run.process(true, 120.0, &notes);
+            }
+            run.process(false, 120.0, &[]);
+            let out = run.stop();
+            let want = reference(&events, block, end);
+            let alto: Vec<Out> = out.iter().copied().filter(|o| o.3 == 1).collect();
+            assert_eq!(
+                alto, want,
+                "{file}, {block}-sample blocks: the bundle plays the voice's notes"
+            );
+            assert!(
+                balanced(&out),
+                "{file}, {block}: every alto note-on has its note-off"
+            );
+            let alto_on: Vec<u64> = out
+                .iter()
+                .filter(|o| o.2 && o.3 == 1)
+                .map(|o| o.0)
+                .collect();
+            assert!(
+                alto_on.len() > 20,
+                "{file}: the alto plays ({} notes)",
+                alto_on.len()
+            );
+            // The soprano's first note is answered at its very sample.
+            assert_eq!(alto_on[0], events[0].0, "{file}, {block}");
+        }
+    }
+}
+
+/// What the plugin's voice plays for the same input with the default parameters (Auto key and
+/// mode, alto 53–77, temperature 0, velocity follows, channel 2, soprano through, 120 bpm).
+fn reference(events: &[(u64, u8, bool)], block: u32, end: u64) -> Vec<Out> {
+    let settings = Settings {
+        key: KeySetting::Auto(None),
+        decode: DecodeOptions {
+            temperature: 0.0,
+            low: 53,
+            high: 77,
+            seed: 0,
+        },
+        velocity: Velocity::Follow,
+        channel: 1,
+        pass_through: true,
+        default_tempo: 120.0,
+    };
+    let mut v = realtime::Voice::new(
+        Box::new(altus_core::default_model::default_alto().0),
+        SR,
+        settings,
+    );
+    let mut out = Vec::new();
+    let (mut now, mut i) = (0u64, 0);
+    let block_at = |now: u64,
+                    playing: bool,
+                    notes: &[realtime::Note],
+                    v: &mut realtime::Voice,
+                    out: &mut Vec<Out>| {
+        let beats = now as f64 / SR * 2.0;
+        let tr = Transport {
+            playing,
+            tempo: Some(120.0),
+            pos_beats: Some(beats),
+            bar_start_beats: Some((beats / 4.0).floor() * 4.0),
+            time_sig: Some((4, 4)),
+        };
+        v.process(&tr, notes, block, &mut |n| match n {
+            realtime::Note::On {
+                at, key, channel, ..
+            } if channel == 1 => out.push((now + at as u64, key, true, 1)),
+            realtime::Note::Off { at, key, channel } if channel == 1 => {
+                out.push((now + at as u64, key, false, 1))
+            }
+            _ => {}
+        });
+    };
+    while now < end {
+        let mut notes = Vec::new();
+        while i < events.len() && events[i].0 < now + block as u64 {
+            let (t, key, on) = events[i];
+            let at = (t - now) as u32;
+            notes.push(if on {
+                realtime::Note::On {
+                    at,
+                    key,
+                    velocity: 89,
+                    channel: 0,
+                }
+            } else {
+                realtime::Note::Off {
+                    at,
+                    key,
+                    channel: 0,
+                }
+            });
+            i += 1;
+        }
+        block_at(now, true, &notes, &mut v, &mut out);
+        now += block as u64;
+    }
+    block_at(now, false, &[], &mut v, &mut out);
+    out
+}
