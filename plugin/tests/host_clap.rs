@@ -307,11 +307,16 @@ fn reference(events: &[(u64, u8, bool)], block: u32, end: u64) -> Vec<Out> {
         };
         v.process(&tr, notes, block, &mut |n| match n {
             realtime::Note::On {
-                at, key, channel, ..
-            } if channel == 1 => out.push((now + at as u64, key, true, 1)),
-            realtime::Note::Off { at, key, channel } if channel == 1 => {
-                out.push((now + at as u64, key, false, 1))
-            }
+                at,
+                key,
+                channel: 1,
+                ..
+            } => out.push((now + at as u64, key, true, 1)),
+            realtime::Note::Off {
+                at,
+                key,
+                channel: 1,
+            } => out.push((now + at as u64, key, false, 1)),
             _ => {}
         });
     };
