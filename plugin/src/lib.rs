@@ -31,6 +31,9 @@ pub struct Altus {
     /// A replaced model the loader did not take back; freed in `deactivate`, never on the
     /// audio thread.
     parked: Option<models::Loaded>,
+    /// An alto note still sounding when the host deactivated the plugin (no events can be sent
+    /// then): its note-off goes out at the start of the next block after re-activation.
+    pending_off: Option<(u8, u8)>,
 }
 
 impl Default for Altus {
@@ -41,6 +44,7 @@ impl Default for Altus {
             input: Vec::new(),
             loader: None,
             parked: None,
+            pending_off: None,
         }
     }
 }
@@ -196,6 +200,13 @@ impl Plugin for Altus {
             // A full output queue drops the event; nothing else can be done on the audio thread.
             let _ = context.try_send_event(ev);
         };
+        if let Some((key, channel)) = self.pending_off.take() {
+            send(Note::Off {
+                at: 0,
+                key,
+                channel,
+            });
+        }
         voice.set_settings(settings, &mut send);
         // A user model, loaded in the background: swap it in, send the old one back to be freed.
         if let Some(side) = self.loader.as_mut()
@@ -213,6 +224,11 @@ impl Plugin for Altus {
     }
 
     fn deactivate(&mut self) {
+        self.pending_off = self
+            .voice
+            .as_ref()
+            .and_then(Voice::alto_note)
+            .or(self.pending_off);
         // Not the audio thread: free what the audio thread could not hand back.
         self.parked = None;
         self.loader = None;

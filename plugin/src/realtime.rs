@@ -198,9 +198,14 @@ impl Voice {
         self.last_step = None;
     }
 
-    /// Whether an alto note is sounding.
+    /// The sounding alto note, if any.
     pub fn alto_sounding(&self) -> Option<u8> {
         self.alto.map(|a| a.0)
+    }
+
+    /// The sounding alto note and its channel, if any.
+    pub fn alto_note(&self) -> Option<(u8, u8)> {
+        self.alto
     }
 
     /// Processes one block of `len` samples: `input` sorted by sample offset; output notes go

@@ -172,6 +172,24 @@ impl Running {
         self.now += self.block as u64;
     }
 
+    /// Deactivates and re-activates the plugin, as a host does when its settings change.
+    fn reactivate(&mut self) {
+        let p = self.processor.take().unwrap().stop_processing();
+        self.instance.deactivate(p);
+        let config = PluginAudioConfiguration {
+            sample_rate: SR,
+            min_frames_count: 1,
+            max_frames_count: 512,
+        };
+        self.processor = Some(
+            self.instance
+                .activate(|_, _| (), config)
+                .expect("re-activate")
+                .start_processing()
+                .expect("restart"),
+        );
+    }
+
     fn stop(mut self) -> Vec<Out> {
         let p = self.processor.take().unwrap().stop_processing();
         self.instance.deactivate(p);
@@ -346,4 +364,34 @@ fn reference(events: &[(u64, u8, bool)], block: u32, end: u64) -> Vec<Out> {
     }
     block_at(now, false, &[], &mut v, &mut out);
     out
+}
+
+#[test]
+fn bursts_stray_note_offs_and_deactivation_leave_nothing_stuck() {
+    let path = bundle();
+    let entry = unsafe { PluginEntry::load(path) }.expect("load the .clap");
+    let mut run = Running::start(&entry, 512);
+    // 128 note-ons in one block, then note-offs for notes never played, twice over.
+    let burst: Vec<(u32, u8, bool)> = (0..128u8)
+        .map(|k| ((k as u32 * 3) % 512, k, true))
+        .collect();
+    let mut burst = burst;
+    burst.sort_by_key(|e| e.0);
+    run.process(true, 120.0, &burst);
+    let offs: Vec<(u32, u8, bool)> = (0..128u8).chain(0..128u8).map(|k| (10, k, false)).collect();
+    run.process(true, 120.0, &offs);
+    // A held soprano, then the host deactivates the plugin mid-note and re-activates it.
+    run.process(true, 120.0, &[(0, 72, true)]);
+    assert!(
+        run.out.iter().filter(|o| o.3 == 1).count() % 2 == 1,
+        "an alto note sounds"
+    );
+    run.reactivate();
+    run.process(true, 120.0, &[(0, 72, false)]);
+    run.process(false, 120.0, &[]);
+    let out = run.stop();
+    assert!(
+        balanced(&out),
+        "every alto note-on has its note-off: {out:?}"
+    );
 }
