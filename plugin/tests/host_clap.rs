@@ -395,3 +395,100 @@ fn bursts_stray_note_offs_and_deactivation_leave_nothing_stuck() {
         "every alto note-on has its note-off: {out:?}"
     );
 }
+
+#[test]
+fn parameters_survive_a_state_save_and_restore() {
+    use clack_extensions::params::{ParamInfoBuffer, PluginParams};
+    use clack_extensions::state::PluginState;
+    use clack_host::events::event_types::ParamValueEvent;
+    use clack_host::utils::ClapId;
+
+    let entry = unsafe { PluginEntry::load(bundle()) }.expect("load the .clap");
+    let ids = |run: &mut Running| -> Vec<(String, ClapId)> {
+        let handle = run.instance.plugin_handle();
+        let params: PluginParams = handle.get_extension().expect("params extension");
+        let mut buf = ParamInfoBuffer::new();
+        (0..params.count(&handle))
+            .filter_map(|i| {
+                params.get_info(&handle, i, &mut buf).map(|p| {
+                    (
+                        String::from_utf8_lossy(p.name)
+                            .trim_end_matches('\0')
+                            .to_string(),
+                        p.id,
+                    )
+                })
+            })
+            .collect()
+    };
+    let values = |run: &mut Running, ids: &[(String, ClapId)]| -> Vec<(String, f64)> {
+        let handle = run.instance.plugin_handle();
+        let params: PluginParams = handle.get_extension().unwrap();
+        ids.iter()
+            .map(|(n, id)| (n.clone(), params.get_value(&handle, *id).unwrap()))
+            .collect()
+    };
+    let mut a = Running::start(&entry, 64);
+    let all = ids(&mut a);
+    let id = |name: &str| {
+        all.iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} in {all:?}"))
+            .1
+    };
+    // Change five parameters the way a host automates them: events in a block.
+    let changes = [
+        ("Key", 3.0),
+        ("Alto channel", 5.0),
+        ("Temperature", 0.5),
+        ("Soprano through", 0.0),
+        ("Alto low", 50.0),
+    ];
+    a.input.clear();
+    for (name, v) in changes {
+        a.input
+            .push(&ParamValueEvent::new(0, id(name), Pckn::match_all(), v));
+    }
+    let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], 64) };
+    let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], 64) };
+    a.output.clear();
+    a.processor
+        .as_mut()
+        .unwrap()
+        .process(
+            &ins,
+            &mut outs,
+            &InputEvents::from_buffer(&a.input),
+            &mut OutputEvents::from_buffer(&mut a.output),
+            None,
+            None,
+        )
+        .expect("process");
+    let before = values(&mut a, &all);
+    for (name, v) in changes {
+        // Values travel as f32 inside the plugin.
+        let got = before.iter().find(|(n, _)| n == name).unwrap().1;
+        assert!((got - v).abs() < 1e-5, "{name} was set: {got} vs {v}");
+    }
+    let mut state = Vec::new();
+    {
+        let handle = a.instance.plugin_handle();
+        let ext: PluginState = handle.get_extension().expect("state extension");
+        ext.save(&handle, &mut state).expect("save");
+    }
+    a.stop();
+    // A fresh instance restores them.
+    let mut b = Running::start(&entry, 64);
+    assert_ne!(
+        values(&mut b, &all),
+        before,
+        "a fresh instance starts from the defaults"
+    );
+    {
+        let handle = b.instance.plugin_handle();
+        let ext: PluginState = handle.get_extension().unwrap();
+        ext.load(&handle, &mut state.as_slice()).expect("load");
+    }
+    assert_eq!(values(&mut b, &all), before);
+    b.stop();
+}
