@@ -186,8 +186,8 @@ fn midi_note(t: u64, m: &MidiEvent) -> Option<Out> {
 }
 
 #[test]
-fn clap_bundle_plays_the_same_alto_as_harmonize() {
-    let Some(dir) = chorales_for_test("clap_bundle_plays_the_same_alto_as_harmonize") else {
+fn clap_bundle_plays_the_voices_alto() {
+    let Some(dir) = chorales_for_test("clap_bundle_plays_the_voices_alto") else {
         return;
     };
     let path = bundle();
@@ -361,4 +361,101 @@ fn parameters_survive_a_state_save_and_restore() {
     }
     assert_eq!(values(&mut b, &all), before);
     b.stop();
+}
+
+/// The CLAP id of a parameter, by display name.
+fn param_id(run: &mut Running, name: &str) -> clack_host::utils::ClapId {
+    use clack_extensions::params::{ParamInfoBuffer, PluginParams};
+    let handle = run.instance.plugin_handle();
+    let params: PluginParams = handle.get_extension().expect("params extension");
+    let mut buf = ParamInfoBuffer::new();
+    (0..params.count(&handle))
+        .filter_map(|i| {
+            params.get_info(&handle, i, &mut buf).map(|p| {
+                (
+                    String::from_utf8_lossy(p.name)
+                        .trim_end_matches('\0')
+                        .to_string(),
+                    p.id,
+                )
+            })
+        })
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no parameter {name}"))
+        .1
+}
+
+#[test]
+fn clap_bundle_in_the_files_key_plays_harmonizes_alto() {
+    use altus_core::engine::DecodeOptions;
+    use altus_core::{Mode, harmonize};
+    use clack_host::events::event_types::ParamValueEvent;
+    let Some(dir) = chorales_for_test("clap_bundle_in_the_files_key_plays_harmonizes_alto") else {
+        return;
+    };
+    let entry = unsafe { PluginEntry::load(bundle().join("Altus.clap")) }.expect("load the .clap");
+    let (model, _) = altus_core::default_model::default_alto();
+    for file in ["003604b2.mid", "024864bs.mid"] {
+        let grid = Grid::from_score(&midi::read_file(&dir.join(file)).unwrap());
+        let key = grid.key();
+        let bar_pos = harmonize::bar_positions(&grid, 0);
+        let want = harmonize::alto_line(&grid, &model, key, &bar_pos, DecodeOptions::default());
+        let want: Vec<(usize, u8)> = want.notes().iter().map(|(a, _, p)| (a.0, p.0)).collect();
+        let mut run = Running::start(&entry, 512);
+        // The host sets Key and Mode to the file's key (a block of parameter events).
+        let (k, m) = (param_id(&mut run, "Key"), param_id(&mut run, "Mode"));
+        run.input.clear();
+        run.input.push(&ParamValueEvent::new(
+            0,
+            k,
+            Pckn::match_all(),
+            key.tonic as f64 + 1.0,
+        ));
+        run.input.push(&ParamValueEvent::new(
+            0,
+            m,
+            Pckn::match_all(),
+            if key.mode == Mode::Major { 1.0 } else { 2.0 },
+        ));
+        let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], 512) };
+        let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], 512) };
+        run.output.clear();
+        run.processor
+            .as_mut()
+            .unwrap()
+            .process(
+                &ins,
+                &mut outs,
+                &InputEvents::from_buffer(&run.input),
+                &mut OutputEvents::from_buffer(&mut run.output),
+                None,
+                None,
+            )
+            .expect("process");
+        let events = song_events(&grid, 120.0);
+        let per_step = SR * 60.0 / 120.0 / 4.0;
+        let end = (grid.len as f64 * per_step) as u64 + 8_000;
+        let mut i = 0;
+        while run.now < end {
+            let mut notes = Vec::new();
+            while i < events.len() && events[i].0 < run.now + 512 {
+                notes.push(((events[i].0 - run.now) as u32, events[i].1, events[i].2));
+                i += 1;
+            }
+            run.process(true, 120.0, &notes);
+        }
+        run.process(false, 120.0, &[]);
+        let out = run.stop();
+        let got: Vec<(usize, u8)> = out
+            .iter()
+            .filter(|o| o.2 && o.3 == 1)
+            .map(|o| ((o.0 as f64 / per_step).round() as usize, o.1))
+            .filter(|(s, _)| *s < grid.len)
+            .collect();
+        assert_eq!(
+            got, want,
+            "{file} in {key}: the bundle's alto is altus harmonize's"
+        );
+        assert!(balanced(&out));
+    }
 }
