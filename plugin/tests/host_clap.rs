@@ -137,6 +137,44 @@ impl Running {
         self.now += self.block as u64;
     }
 
+    /// One block that only changes parameters (a host's automation), transport absent.
+    fn set_params(&mut self, changes: &[(clack_host::utils::ClapId, f64)]) {
+        use clack_host::events::event_types::ParamValueEvent;
+        self.input.clear();
+        self.output.clear();
+        for &(id, v) in changes {
+            self.input
+                .push(&ParamValueEvent::new(0, id, Pckn::match_all(), v));
+        }
+        let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], self.block) };
+        let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], self.block) };
+        let p = self.processor.as_mut().unwrap();
+        p.process(
+            &ins,
+            &mut outs,
+            &InputEvents::from_buffer(&self.input),
+            &mut OutputEvents::from_buffer(&mut self.output),
+            None,
+            None,
+        )
+        .expect("process");
+    }
+
+    /// Plays `events` (absolute samples) with the transport running at 120 bpm until `end`,
+    /// then stops the transport.
+    fn play_song(&mut self, events: &[(u64, u8, bool)], end: u64) {
+        let mut i = 0;
+        while self.now < end {
+            let mut notes = Vec::new();
+            while i < events.len() && events[i].0 < self.now + self.block as u64 {
+                notes.push(((events[i].0 - self.now) as u32, events[i].1, events[i].2));
+                i += 1;
+            }
+            self.process(true, 120.0, &notes);
+        }
+        self.process(false, 120.0, &[]);
+    }
+
     /// Deactivates and re-activates the plugin, as a host does when its settings change.
     fn reactivate(&mut self) {
         let p = self.processor.take().unwrap().stop_processing();
@@ -199,16 +237,7 @@ fn clap_bundle_plays_the_voices_alto() {
             let per_step = SR * 60.0 / 120.0 / 4.0;
             let events = song_events(&grid, 120.0);
             let end = (grid.len as f64 * per_step) as u64 + 8_000;
-            let mut i = 0;
-            while run.now < end {
-                let mut notes = Vec::new();
-                while i < events.len() && events[i].0 < run.now + block as u64 {
-                    notes.push(((events[i].0 - run.now) as u32, events[i].1, events[i].2));
-                    i += 1;
-                }
-                run.process(true, 120.0, &notes);
-            }
-            run.process(false, 120.0, &[]);
+            run.play_song(&events, end);
             let out = run.stop();
             let want = reference(&events, block, end);
             let alto: Vec<Out> = out.iter().copied().filter(|o| o.3 == 1).collect();
@@ -270,7 +299,6 @@ fn bursts_stray_note_offs_and_deactivation_leave_nothing_stuck() {
 fn parameters_survive_a_state_save_and_restore() {
     use clack_extensions::params::{ParamInfoBuffer, PluginParams};
     use clack_extensions::state::PluginState;
-    use clack_host::events::event_types::ParamValueEvent;
     use clack_host::utils::ClapId;
 
     let entry = unsafe { PluginEntry::load(bundle().join("Altus.clap")) }.expect("load the .clap");
@@ -314,26 +342,8 @@ fn parameters_survive_a_state_save_and_restore() {
         ("Soprano through", 0.0),
         ("Alto low", 50.0),
     ];
-    a.input.clear();
-    for (name, v) in changes {
-        a.input
-            .push(&ParamValueEvent::new(0, id(name), Pckn::match_all(), v));
-    }
-    let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], 64) };
-    let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], 64) };
-    a.output.clear();
-    a.processor
-        .as_mut()
-        .unwrap()
-        .process(
-            &ins,
-            &mut outs,
-            &InputEvents::from_buffer(&a.input),
-            &mut OutputEvents::from_buffer(&mut a.output),
-            None,
-            None,
-        )
-        .expect("process");
+    let sets: Vec<_> = changes.iter().map(|&(name, v)| (id(name), v)).collect();
+    a.set_params(&sets);
     let before = values(&mut a, &all);
     for (name, v) in changes {
         // Values travel as f32 inside the plugin.
@@ -389,7 +399,6 @@ fn param_id(run: &mut Running, name: &str) -> clack_host::utils::ClapId {
 fn clap_bundle_in_the_files_key_plays_harmonizes_alto() {
     use altus_core::engine::DecodeOptions;
     use altus_core::{Mode, harmonize};
-    use clack_host::events::event_types::ParamValueEvent;
     let Some(dir) = chorales_for_test("clap_bundle_in_the_files_key_plays_harmonizes_alto") else {
         return;
     };
@@ -404,47 +413,14 @@ fn clap_bundle_in_the_files_key_plays_harmonizes_alto() {
         let mut run = Running::start(&entry, 512);
         // The host sets Key and Mode to the file's key (a block of parameter events).
         let (k, m) = (param_id(&mut run, "Key"), param_id(&mut run, "Mode"));
-        run.input.clear();
-        run.input.push(&ParamValueEvent::new(
-            0,
-            k,
-            Pckn::match_all(),
-            key.tonic as f64 + 1.0,
-        ));
-        run.input.push(&ParamValueEvent::new(
-            0,
-            m,
-            Pckn::match_all(),
-            if key.mode == Mode::Major { 1.0 } else { 2.0 },
-        ));
-        let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], 512) };
-        let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], 512) };
-        run.output.clear();
-        run.processor
-            .as_mut()
-            .unwrap()
-            .process(
-                &ins,
-                &mut outs,
-                &InputEvents::from_buffer(&run.input),
-                &mut OutputEvents::from_buffer(&mut run.output),
-                None,
-                None,
-            )
-            .expect("process");
+        run.set_params(&[
+            (k, key.tonic as f64 + 1.0),
+            (m, if key.mode == Mode::Major { 1.0 } else { 2.0 }),
+        ]);
         let events = song_events(&grid, 120.0);
         let per_step = SR * 60.0 / 120.0 / 4.0;
         let end = (grid.len as f64 * per_step) as u64 + 8_000;
-        let mut i = 0;
-        while run.now < end {
-            let mut notes = Vec::new();
-            while i < events.len() && events[i].0 < run.now + 512 {
-                notes.push(((events[i].0 - run.now) as u32, events[i].1, events[i].2));
-                i += 1;
-            }
-            run.process(true, 120.0, &notes);
-        }
-        run.process(false, 120.0, &[]);
+        run.play_song(&events, end);
         let out = run.stop();
         let got: Vec<(usize, u8)> = out
             .iter()
