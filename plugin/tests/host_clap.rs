@@ -297,28 +297,12 @@ fn bursts_stray_note_offs_and_deactivation_leave_nothing_stuck() {
 
 #[test]
 fn parameters_survive_a_state_save_and_restore() {
-    use clack_extensions::params::{ParamInfoBuffer, PluginParams};
+    use clack_extensions::params::PluginParams;
     use clack_extensions::state::PluginState;
     use clack_host::utils::ClapId;
 
     let entry = unsafe { PluginEntry::load(bundle().join("Altus.clap")) }.expect("load the .clap");
-    let ids = |run: &mut Running| -> Vec<(String, ClapId)> {
-        let handle = run.instance.plugin_handle();
-        let params: PluginParams = handle.get_extension().expect("params extension");
-        let mut buf = ParamInfoBuffer::new();
-        (0..params.count(&handle))
-            .filter_map(|i| {
-                params.get_info(&handle, i, &mut buf).map(|p| {
-                    (
-                        String::from_utf8_lossy(p.name)
-                            .trim_end_matches('\0')
-                            .to_string(),
-                        p.id,
-                    )
-                })
-            })
-            .collect()
-    };
+    let ids = param_ids;
     let values = |run: &mut Running, ids: &[(String, ClapId)]| -> Vec<(String, f64)> {
         let handle = run.instance.plugin_handle();
         let params: PluginParams = handle.get_extension().unwrap();
@@ -373,23 +357,30 @@ fn parameters_survive_a_state_save_and_restore() {
     b.stop();
 }
 
-/// The CLAP id of a parameter, by display name.
-fn param_id(run: &mut Running, name: &str) -> clack_host::utils::ClapId {
+/// Every parameter's display name and CLAP id (the host's params extension).
+fn param_ids(run: &mut Running) -> Vec<(String, clack_host::utils::ClapId)> {
     use clack_extensions::params::{ParamInfoBuffer, PluginParams};
     let handle = run.instance.plugin_handle();
     let params: PluginParams = handle.get_extension().expect("params extension");
     let mut buf = ParamInfoBuffer::new();
+    let name = |p: &[u8]| {
+        String::from_utf8_lossy(p)
+            .trim_end_matches('\0')
+            .to_string()
+    };
     (0..params.count(&handle))
         .filter_map(|i| {
-            params.get_info(&handle, i, &mut buf).map(|p| {
-                (
-                    String::from_utf8_lossy(p.name)
-                        .trim_end_matches('\0')
-                        .to_string(),
-                    p.id,
-                )
-            })
+            params
+                .get_info(&handle, i, &mut buf)
+                .map(|p| (name(p.name), p.id))
         })
+        .collect()
+}
+
+/// The CLAP id of a parameter, by display name.
+fn param_id(run: &mut Running, name: &str) -> clack_host::utils::ClapId {
+    param_ids(run)
+        .into_iter()
         .find(|(n, _)| n == name)
         .unwrap_or_else(|| panic!("no parameter {name}"))
         .1
