@@ -423,6 +423,17 @@ fn clap_bundle_in_the_files_key_plays_harmonizes_alto() {
             got, want,
             "{file} in {key}: the bundle's alto is altus harmonize's"
         );
+        // Sample-exact: where harmonize's alto strikes with a soprano note, the bundle's alto
+        // note-on is at the soprano note-on's very sample.
+        for &(t, _, _) in events.iter().filter(|e| e.2) {
+            let step = (t as f64 / per_step).round() as usize;
+            if want.iter().any(|(w, _)| *w == step) {
+                assert!(
+                    out.iter().any(|o| o.2 && o.3 == 1 && o.0 == t),
+                    "{file}: alto note-on at sample {t}"
+                );
+            }
+        }
         assert!(balanced(&out));
     }
 }
