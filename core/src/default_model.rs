@@ -12,3 +12,12 @@ pub fn default_alto() -> (AltoModel, WeightsMeta) {
     weights::from_bytes(DEFAULT_ALTO)
         .expect("the embedded default model is valid (checked by a test)")
 }
+
+/// The embedded key classifier (`altus key train`).
+pub static DEFAULT_KEY: &[u8] = include_bytes!("../models/key.safetensors");
+
+/// The default key classifier and its metadata.
+pub fn default_key() -> (crate::keyclass::KeyClassifier, crate::keyclass::KeyMeta) {
+    crate::keyclass::KeyClassifier::from_bytes(DEFAULT_KEY)
+        .expect("the embedded key classifier is valid (checked by a test)")
+}

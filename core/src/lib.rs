@@ -14,6 +14,7 @@ pub mod fsutil;
 pub mod grid;
 pub mod harmonize;
 pub mod key;
+pub mod keyclass;
 pub mod midi;
 pub mod model;
 pub mod nn;

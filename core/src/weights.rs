@@ -176,7 +176,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
 }
 
 /// One F32 tensor of exactly the expected shape.
-fn tensor(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+pub(crate) fn tensor(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
     let t = st
         .tensor(name)
         .map_err(|_| Error::Model(format!("tensor {name} is missing")))?;
@@ -199,7 +199,7 @@ fn tensor(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
 }
 
 /// Row-major `rows × cols` → `cols × rows`.
-fn transpose(v: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+pub(crate) fn transpose(v: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     let mut out = vec![0.0; v.len()];
     for r in 0..rows {
         for c in 0..cols {

@@ -1,7 +1,9 @@
-//! Auto key for the plugin: the key of the soprano heard so far, from a decaying pitch-class
-//! histogram, changed only when another key has won several notes in a row (no flicker).
+//! Auto key for the plugin: the key of the soprano heard so far, named by the key classifier
+//! (`altus_core::keyclass`) from a decaying pitch-class histogram, changed only when another key
+//! has won several notes in a row (no flicker).
 
-use altus_core::key::{Key, Mode, PitchClassHistogram, all_keys};
+use altus_core::key::{Key, Mode, PitchClassHistogram};
+use altus_core::keyclass::KeyClassifier;
 
 /// Notes a new key must win in a row before it is taken.
 const PATIENCE: u8 = 4;
@@ -11,15 +13,19 @@ const DECAY: f32 = 0.97;
 /// Rolling key estimate; no allocation.
 #[derive(Clone, Debug)]
 pub struct AutoKey {
+    classifier: KeyClassifier,
     weights: [f32; 12],
     current: Key,
     candidate: Option<(Key, u8)>,
 }
 
 impl AutoKey {
-    /// Starts from `initial` (used until the soprano says otherwise).
+    /// Starts from `initial` (used until the soprano says otherwise), with the embedded
+    /// classifier (allocates: call off the audio thread).
     pub fn new(initial: Key) -> Self {
+        let classifier = altus_core::default_model::default_key().0;
         AutoKey {
+            classifier,
             weights: [0.0; 12],
             current: initial,
             candidate: None,
@@ -50,11 +56,7 @@ impl AutoKey {
             return;
         }
         let h = PitchClassHistogram(self.weights.map(|w| w / total));
-        let score = |k: Key| h.correlation(k) + if k.tonic == pitch % 12 { 0.05 } else { 0.0 };
-        let best = all_keys()
-            .filter(|k| mode.is_none_or(|m| k.mode == m))
-            .max_by(|a, b| score(*a).total_cmp(&score(*b)));
-        let Some(best) = best else { return };
+        let best = self.classifier.classify(&h, mode).0;
         if best == self.current {
             self.candidate = None;
             return;

@@ -2,6 +2,7 @@
 
 pub mod dataset;
 pub mod eval;
+pub mod keytrain;
 pub mod nn;
 pub mod optim;
 pub mod plot;

@@ -109,10 +109,55 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// The key classifier: `altus key FILE.mid`, `altus key train`, `altus key eval`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Key {
+        #[command(subcommand)]
+        command: Option<KeyCommand>,
+        /// A MIDI file whose key to name.
+        file: Option<PathBuf>,
+        /// Use the soprano alone.
+        #[arg(long)]
+        soprano: bool,
+        /// Classifier weights (default: the embedded classifier).
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
     /// Work with a folder of chorales.
     Dataset {
         #[command(subcommand)]
         command: DatasetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Train the classifier on the training split (all 12 transpositions).
+    Train {
+        /// Folder of chorale MIDI files.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Weight file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Hidden units.
+        #[arg(long, default_value_t = 32)]
+        hidden: usize,
+        /// Epochs.
+        #[arg(long, default_value_t = 40)]
+        epochs: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Accuracy on the validation split against Krumhansl-Schmuckler.
+    Eval {
+        /// Classifier weights (default: embedded).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Folder of chorale MIDI files.
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
 }
 
@@ -163,6 +208,32 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect { file } => cli::inspect::run(&file),
+        Command::Key {
+            command:
+                Some(KeyCommand::Train {
+                    data,
+                    out,
+                    hidden,
+                    epochs,
+                    seed,
+                }),
+            ..
+        } => cli::key::train(data, &out, hidden, epochs, seed),
+        Command::Key {
+            command: Some(KeyCommand::Eval { model, data }),
+            ..
+        } => cli::key::eval(model.as_deref(), data),
+        Command::Key {
+            command: None,
+            file: Some(file),
+            soprano,
+            model,
+        } => cli::key::classify(&file, soprano, model.as_deref()),
+        Command::Key {
+            command: None,
+            file: None,
+            ..
+        } => Err(anyhow::anyhow!("give a MIDI file, or `train` / `eval`")),
         Command::Bench {
             command:
                 BenchCommand::Train {

@@ -17,7 +17,15 @@ pub struct Adam {
 impl Adam {
     /// Zero moments for `model`'s tensors.
     pub fn new(model: &AltoModel, lr: f32) -> Self {
-        let zeros: Vec<Vec<f32>> = model.params().iter().map(|p| vec![0.0; p.len()]).collect();
+        Self::for_sizes(
+            &model.params().iter().map(|p| p.len()).collect::<Vec<_>>(),
+            lr,
+        )
+    }
+
+    /// Zero moments for tensors of these lengths.
+    pub fn for_sizes(sizes: &[usize], lr: f32) -> Self {
+        let zeros: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.0; n]).collect();
         Adam {
             lr,
             b1: 0.9,
@@ -31,15 +39,19 @@ impl Adam {
 
     /// One update of `model` from `grads` (same shapes).
     pub fn step(&mut self, model: &mut AltoModel, grads: &AltoModel) {
+        self.step_tensors(model.params_mut(), &grads.params());
+    }
+
+    /// One update of any list of tensors from their gradients (same order and shapes).
+    pub fn step_tensors(&mut self, params: Vec<&mut [f32]>, grads: &[&[f32]]) {
         self.t += 1;
         let c1 = 1.0 - self.b1.powi(self.t);
         let c2 = 1.0 - self.b2.powi(self.t);
         let (b1, b2, eps) = (self.b1, self.b2, self.eps);
         let a = self.lr * c2.sqrt() / c1;
-        for (((p, g), m), v) in model
-            .params_mut()
+        for (((p, g), m), v) in params
             .into_iter()
-            .zip(grads.params())
+            .zip(grads)
             .zip(&mut self.m)
             .zip(&mut self.v)
         {

@@ -55,10 +55,17 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     let grid = Grid::from_score(&score);
     let soprano = harmonize::soprano_notes(&score).context(input.clone())?;
     anyhow::ensure!(!soprano.is_empty(), "{input}: the soprano has no notes");
-    let key = if a.key.eq_ignore_ascii_case("auto") {
+    let key = if !a.key.eq_ignore_ascii_case("auto") {
+        Key::parse(&a.key).context("--key")?
+    } else if grid.key_sig.is_some() {
+        // A signature fixes the tonic; the final bass and the profile settle the mode.
         grid.key()
     } else {
-        Key::parse(&a.key).context("--key")?
+        // No signature (most melodies from other tools): the key classifier on what is there.
+        default_model::default_key()
+            .0
+            .classify(&grid.histogram(&[]), None)
+            .0
     };
     let (phase, source) = harmonize::melody_phase(&grid, a.pickup);
     let bar_pos = harmonize::bar_positions(&grid, phase);

@@ -5,6 +5,7 @@ pub mod dataset;
 pub mod eval;
 pub mod harmonize;
 pub mod inspect;
+pub mod key;
 pub mod train;
 
 use std::path::PathBuf;

@@ -1,0 +1,140 @@
+//! `altus key`: train, evaluate and apply the key classifier.
+
+use altus_core::keyclass::{KeyClassifier, KeyMeta};
+use altus_core::{Grid, Voice, midi};
+use altus_training::dataset::{self, Chorale, Options};
+use altus_training::keytrain::{self, Example};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// The corpus folder, its usable chorales, and the train / validation indices.
+type Split = (PathBuf, Vec<Chorale>, Vec<usize>, Vec<usize>);
+
+/// Train and validation chorales (split seed 0, as everywhere).
+fn split(dir: Option<PathBuf>) -> anyhow::Result<Split> {
+    let dir = super::corpus_dir(dir)?;
+    let ds =
+        dataset::load_dir(&dir, &Options::default()).with_context(|| dir.display().to_string())?;
+    anyhow::ensure!(
+        ds.chorales.len() >= 2,
+        "{}: too few usable chorales",
+        dir.display()
+    );
+    let s = dataset::split(&ds.chorales, 0);
+    Ok((dir, ds.chorales, s.train, s.valid))
+}
+
+/// `altus key train`.
+pub fn train(
+    data: Option<PathBuf>,
+    out: &Path,
+    hidden: usize,
+    epochs: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=256).contains(&hidden),
+        "--hidden {hidden}: expected 1 to 256"
+    );
+    anyhow::ensure!(
+        (1..=10_000).contains(&epochs),
+        "--epochs {epochs}: expected 1 to 10000"
+    );
+    let (dir, chorales, tr, va) = split(data)?;
+    let pick = |ix: &[usize]| ix.iter().map(|&i| &chorales[i]).collect::<Vec<_>>();
+    let train_set = pick(&tr);
+    let mut ex: Vec<Example> = keytrain::examples(&train_set, false, true);
+    ex.extend(keytrain::examples(&train_set, true, true));
+    let t0 = std::time::Instant::now();
+    let k = keytrain::train(&ex, hidden, epochs, seed);
+    let secs = t0.elapsed().as_secs_f64();
+    let table = evaluate(&k, &pick(&va));
+    let info = serde_json::json!({
+        "data": {"dir": dir.display().to_string(), "train_files": tr.len(), "valid_files": va.len(), "examples": ex.len(), "split_seed": 0},
+        "training": {"hidden": hidden, "epochs": epochs, "seed": seed, "seconds": secs},
+        "validation": table.iter().map(|r| serde_json::json!({"input": r.0, "method": r.1, "key": r.2, "mode": r.3})).collect::<Vec<_>>(),
+    });
+    let meta = KeyMeta {
+        format: altus_core::weights::FORMAT_VERSION,
+        kind: "key".into(),
+        hidden,
+        info,
+    };
+    altus_core::fsutil::write_atomic(out, &k.to_bytes(&meta)?)
+        .with_context(|| out.display().to_string())?;
+    println!(
+        "trained   {} examples ({} train files × 12 transpositions, full score and soprano), {epochs} epochs, {secs:.1} s",
+        ex.len(),
+        tr.len()
+    );
+    print_table(&table, va.len());
+    println!("saved     {}", out.display());
+    Ok(())
+}
+
+/// `altus key eval`.
+pub fn eval(model: Option<&Path>, data: Option<PathBuf>) -> anyhow::Result<()> {
+    let k = load(model)?;
+    let (_, chorales, _, va) = split(data)?;
+    let valid: Vec<&Chorale> = va.iter().map(|&i| &chorales[i]).collect();
+    print_table(&evaluate(&k, &valid), va.len());
+    Ok(())
+}
+
+/// (input, method, 24-key accuracy, mode accuracy) rows.
+fn evaluate(k: &KeyClassifier, valid: &[&Chorale]) -> Vec<(&'static str, &'static str, f64, f64)> {
+    let mut rows = Vec::new();
+    let inputs = [
+        ("full score", false, false),
+        ("soprano", true, false),
+        ("full ×12", false, true),
+        ("sop. ×12", true, true),
+    ];
+    for (input, soprano, all12) in inputs {
+        let ex = keytrain::examples(valid, soprano, all12);
+        let (a, m) = keytrain::accuracy(&ex, |h| k.classify(h, None).0);
+        rows.push((input, "MLP", a, m));
+        let (a, m) = keytrain::accuracy(&ex, |h| h.krumhansl_schmuckler());
+        rows.push((input, "Krumhansl-Schmuckler", a, m));
+    }
+    rows
+}
+
+fn print_table(rows: &[(&str, &str, f64, f64)], files: usize) {
+    println!("validation ({files} files; ×12: in all 12 transpositions)   24 keys    mode");
+    for (input, method, a, m) in rows {
+        println!(
+            "  {input:<10} {method:<21} {:>6.1}%  {:>6.1}%",
+            100.0 * a,
+            100.0 * m
+        );
+    }
+}
+
+fn load(model: Option<&Path>) -> anyhow::Result<KeyClassifier> {
+    Ok(match model {
+        Some(p) => KeyClassifier::load(p)?.0,
+        None => altus_core::default_model::default_key().0,
+    })
+}
+
+/// `altus key FILE.mid`.
+pub fn classify(file: &Path, soprano: bool, model: Option<&Path>) -> anyhow::Result<()> {
+    let k = load(model)?;
+    let score = midi::read_file(file).with_context(|| file.display().to_string())?;
+    let grid = Grid::from_score(&score);
+    let h = if soprano {
+        grid.histogram(&[Voice::Soprano])
+    } else {
+        grid.histogram(&[])
+    };
+    let (key, p) = k.classify(&h, None);
+    let ks = h.krumhansl_schmuckler();
+    println!(
+        "{}: {key} ({:.0}% confident; from the {}; Krumhansl-Schmuckler says {ks})",
+        file.display(),
+        100.0 * p,
+        if soprano { "soprano" } else { "whole file" }
+    );
+    Ok(())
+}
