@@ -160,7 +160,7 @@ mod tests {
             |k: &KeyClassifier| loss_and_grads(k, &batch, &mut KeyClassifier::zeros(5), 6.0) / 6.0;
         let eps = 1e-2;
         for (ti, grad) in analytic.iter().enumerate() {
-            for i in 0..grad.len() {
+            for (i, &a) in grad.iter().enumerate() {
                 let orig = tensors(&mut k)[ti][i];
                 tensors(&mut k)[ti][i] = orig + eps;
                 let up = loss(&k);
@@ -169,9 +169,8 @@ mod tests {
                 tensors(&mut k)[ti][i] = orig;
                 let numeric = ((up - down) / (2.0 * eps as f64)) as f32;
                 assert!(
-                    (grad[i] - numeric).abs() <= 2e-3 + 3e-2 * grad[i].abs().max(numeric.abs()),
-                    "tensor {ti} entry {i}: {} vs {numeric}",
-                    grad[i]
+                    (a - numeric).abs() <= 2e-3 + 3e-2 * a.abs().max(numeric.abs()),
+                    "tensor {ti} entry {i}: {a} vs {numeric}"
                 );
             }
         }
