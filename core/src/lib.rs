@@ -5,6 +5,7 @@
 //! → keys and transposition ([`key`]) → … → notes → MIDI ([`midi::write`]).
 #![warn(missing_docs)]
 
+pub mod autoencoder;
 pub mod corpus;
 pub mod default_model;
 pub mod engine;
@@ -15,6 +16,7 @@ pub mod grid;
 pub mod harmonize;
 pub mod key;
 pub mod keyclass;
+pub mod melody;
 pub mod midi;
 pub mod model;
 pub mod nn;

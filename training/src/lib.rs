@@ -1,5 +1,6 @@
 //! Altus training: datasets and the `altus` command-line tool's building blocks.
 
+pub mod aetrain;
 pub mod dataset;
 pub mod eval;
 pub mod keytrain;

@@ -123,10 +123,50 @@ enum Command {
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// The melody autoencoder: `altus ae train`, `altus ae reconstruct`.
+    Ae {
+        #[command(subcommand)]
+        command: AeCommand,
+    },
     /// Work with a folder of chorales.
     Dataset {
         #[command(subcommand)]
         command: DatasetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AeCommand {
+    /// Train on 2-bar windows of the training sopranos; report validation reconstruction.
+    Train {
+        /// Folder of chorale MIDI files.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Weight file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Hidden units.
+        #[arg(long, default_value_t = 256)]
+        hidden: usize,
+        /// Latent size.
+        #[arg(long, default_value_t = 32)]
+        latent: usize,
+        /// Epochs.
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Encode and decode a melody window by window.
+    Reconstruct {
+        /// Input MIDI.
+        input: PathBuf,
+        /// Output MIDI.
+        output: PathBuf,
+        /// Autoencoder weights.
+        #[arg(long)]
+        model: PathBuf,
     },
 }
 
@@ -208,6 +248,25 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect { file } => cli::inspect::run(&file),
+        Command::Ae {
+            command:
+                AeCommand::Train {
+                    data,
+                    out,
+                    hidden,
+                    latent,
+                    epochs,
+                    seed,
+                },
+        } => cli::ae::train(data, &out, hidden, latent, epochs, seed),
+        Command::Ae {
+            command:
+                AeCommand::Reconstruct {
+                    input,
+                    output,
+                    model,
+                },
+        } => cli::ae::reconstruct(&input, &output, &model),
         Command::Key {
             command:
                 Some(KeyCommand::Train {

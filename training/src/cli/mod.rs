@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns `anyhow::Result` with the file named in the error.
 
+pub mod ae;
 pub mod bench;
 pub mod dataset;
 pub mod eval;
