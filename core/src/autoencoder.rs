@@ -1,5 +1,6 @@
 //! The melody autoencoder: a window's one-hot encoding → hidden (ReLU) → latent code →
-//! hidden (ReLU) → per-step class and onset logits. (The VAE will add a variance head.)
+//! hidden (ReLU) → per-step class and onset logits. The variational one (VAE) adds a head for the
+//! log-variance of a Gaussian code; its mean is the code used to reconstruct and to morph.
 //!
 //! Weight file: safetensors `ae.enc1.weight` … `ae.dec2.bias` (PyTorch layout), metadata `altus` =
 //! [`AeMeta`].
@@ -39,9 +40,11 @@ pub struct Autoencoder {
     pub dec1: Dense,
     /// Hidden → logits.
     pub dec2: Dense,
+    /// Hidden → log-variance of the code (VAE only).
+    pub logvar: Option<Dense>,
 }
 
-const NAMES: [&str; 4] = ["enc1", "enc2", "dec1", "dec2"];
+const NAMES: [&str; 5] = ["enc1", "enc2", "dec1", "dec2", "logvar"];
 
 impl Autoencoder {
     /// Zero weights.
@@ -51,7 +54,21 @@ impl Autoencoder {
             enc2: Dense::zeros(hidden, latent),
             dec1: Dense::zeros(latent, hidden),
             dec2: Dense::zeros(hidden, SIZE),
+            logvar: None,
         }
+    }
+
+    /// Zero weights of a VAE.
+    pub fn zeros_variational(hidden: usize, latent: usize) -> Self {
+        Autoencoder {
+            logvar: Some(Dense::zeros(hidden, latent)),
+            ..Self::zeros(hidden, latent)
+        }
+    }
+
+    /// Whether this is a VAE.
+    pub fn variational(&self) -> bool {
+        self.logvar.is_some()
     }
 
     /// Latent size.
@@ -136,7 +153,7 @@ impl Autoencoder {
             .ok_or_else(|| Error::Model("no Altus metadata (not an Altus weight file)".into()))?;
         let meta: AeMeta = serde_json::from_str(json)
             .map_err(|e| Error::Model(format!("unreadable Altus metadata: {e}")))?;
-        if meta.kind != "ae" {
+        if meta.kind != "ae" && meta.kind != "vae" {
             return Err(Error::Model(format!(
                 "this is a {:?} model, not a melody autoencoder",
                 meta.kind
@@ -150,7 +167,11 @@ impl Autoencoder {
         }
         let st = SafeTensors::deserialize(bytes)
             .map_err(|e| Error::Model(format!("corrupt tensors ({e})")))?;
-        let mut ae = Autoencoder::zeros(meta.hidden, meta.latent);
+        let mut ae = if meta.kind == "vae" {
+            Autoencoder::zeros_variational(meta.hidden, meta.latent)
+        } else {
+            Autoencoder::zeros(meta.hidden, meta.latent)
+        };
         for (name, d) in NAMES.iter().zip(ae.layers_mut()) {
             let (i, o) = (d.input, d.output);
             d.w = crate::weights::transpose(
@@ -165,7 +186,8 @@ impl Autoencoder {
 
     /// Reads a file.
     pub fn load(path: &std::path::Path) -> Result<(Self, AeMeta)> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
         Self::from_bytes(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
     }
 }

@@ -8,13 +8,14 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// Everything that can go wrong in `altus-core`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    /// The file could not be read or written. (Only the OS's reason is displayed: callers put
+    /// the file name in front, once.)
+    #[error("{err}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        err: std::io::Error,
     },
     /// The bytes are not a Standard MIDI File.
     #[error("not a valid MIDI file: {0}")]
@@ -44,7 +45,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            err: source,
         }
     }
 }

@@ -167,7 +167,8 @@ impl KeyClassifier {
 
     /// Reads a classifier file.
     pub fn load(path: &Path) -> Result<(Self, KeyMeta)> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
         Self::from_bytes(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
     }
 }

@@ -95,7 +95,8 @@ pub fn save(path: &Path, model: &AltoModel, meta: &WeightsMeta) -> Result<()> {
 
 /// Reads and validates a weight file.
 pub fn load(path: &Path) -> Result<(AltoModel, WeightsMeta)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
     from_bytes(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
 }
 

@@ -1,5 +1,7 @@
-//! Training the melody autoencoder: windows of key-normalised sopranos, batched forward and
-//! hand-written backward (each layer's gradient under its forward, shapes in comments), Adam.
+//! Training the melody autoencoder and its variational version: windows of key-normalised
+//! sopranos, batched forward and hand-written backward (each layer's gradient under its forward,
+//! shapes in comments), Adam. The VAE draws its code as μ + σ·ε (reparameterisation) and adds
+//! β·KL(N(μ, σ²) ‖ N(0, 1)), β warming up over the first epochs.
 
 use crate::nn::gemm::{mm_acc, mm_nt, mm_tn_acc};
 use crate::optim::Adam;
@@ -28,12 +30,15 @@ pub fn windows(seqs: &[Sequence], hop: usize) -> Vec<Window> {
 /// Per-batch buffers.
 struct Acts {
     h1: Vec<f32>,
+    mu: Vec<f32>,
+    lv: Vec<f32>,
     z: Vec<f32>,
     h2: Vec<f32>,
     y: Vec<f32>,
 }
 
-fn forward(ae: &Autoencoder, batch: &[Window]) -> Acts {
+/// Forward; `eps` (B×L standard normals) draws the VAE's code, `None` uses its mean.
+fn forward(ae: &Autoencoder, batch: &[Window], eps: Option<&[f32]>) -> Acts {
     let (b, hd, l) = (batch.len(), ae.enc1.output, ae.latent());
     let mut h1 = vec![0f32; b * hd];
     for (r, w) in batch.iter().enumerate() {
@@ -53,14 +58,34 @@ fn forward(ae: &Autoencoder, batch: &[Window]) -> Acts {
             .collect::<Vec<f32>>()
     };
     // z (B×L) = h1·W2 + b2 ; h2 (B×H) = relu(z·W3 + b3) ; y (B×SIZE) = h2·W4 + b4
-    let mut z = rows(&ae.enc2.b);
-    mm_acc(&h1, &ae.enc2.w, &mut z, b, hd, l);
+    let mut mu = rows(&ae.enc2.b);
+    mm_acc(&h1, &ae.enc2.w, &mut mu, b, hd, l);
+    let (mut lv, mut z) = (Vec::new(), mu.clone());
+    if let Some(head) = &ae.logvar {
+        // lv (B×L) = h1·Wlv + blv ; z = μ + exp(lv / 2)·ε
+        lv = rows(&head.b);
+        mm_acc(&h1, &head.w, &mut lv, b, hd, l);
+        lv.iter_mut().for_each(|v| *v = v.clamp(-10.0, 10.0));
+        if let Some(e) = eps {
+            z.iter_mut()
+                .zip(&lv)
+                .zip(e)
+                .for_each(|((z, lv), e)| *z += (0.5 * lv).exp() * e);
+        }
+    }
     let mut h2 = rows(&ae.dec1.b);
     mm_acc(&z, &ae.dec1.w, &mut h2, b, l, hd);
     h2.iter_mut().for_each(|v| *v = v.max(0.0));
     let mut y = rows(&ae.dec2.b);
     mm_acc(&h2, &ae.dec2.w, &mut y, b, hd, SIZE);
-    Acts { h1, z, h2, y }
+    Acts {
+        h1,
+        mu,
+        lv,
+        z,
+        h2,
+        y,
+    }
 }
 
 /// Loss of a batch: per step, cross-entropy of the class plus, on sounding steps, binary
@@ -95,16 +120,28 @@ fn loss(batch: &[Window], y: &mut [f32], norm: f32) -> (f64, usize) {
     (total, right)
 }
 
-/// Loss, accuracy and gradients (added to `g`) of a batch.
+/// Loss sums of a batch.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Losses {
+    /// Reconstruction (per-step cross-entropies).
+    pub recon: f64,
+    /// KL divergence of the codes (VAE), unweighted.
+    pub kl: f64,
+    /// Steps reconstructed exactly.
+    pub right: usize,
+}
+
+/// Loss, accuracy and gradients (added to `g`) of a batch. For a VAE, `vae` = (β, ε).
 pub fn loss_and_grads(
     ae: &Autoencoder,
     batch: &[Window],
     g: &mut Autoencoder,
     norm: f32,
-) -> (f64, usize) {
+    vae: Option<(f32, &[f32])>,
+) -> Losses {
     let (b, hd, l) = (batch.len(), ae.enc1.output, ae.latent());
-    let mut a = forward(ae, batch);
-    let (total, right) = loss(batch, &mut a.y, norm);
+    let mut a = forward(ae, batch, vae.map(|v| v.1));
+    let (recon, right) = loss(batch, &mut a.y, norm);
     let dy = &a.y;
     // dec2: dW (H×SIZE) += h2ᵀ·dy ; db += Σ dy ; dh2 (B×H) = dy·W4ᵀ ⊙ relu'
     mm_tn_acc(&a.h2, dy, &mut g.dec2.w, b, hd, SIZE);
@@ -117,11 +154,36 @@ pub fn loss_and_grads(
     col_sums(&dh2, &mut g.dec1.b);
     let mut dz = vec![0f32; b * l];
     mm_nt(&dh2, &ae.dec1.w, &mut dz, b, hd, l, 0.0);
-    // enc2: dW (H×L) += h1ᵀ·dz ; dh1 (B×H) = dz·W2ᵀ ⊙ relu'
-    mm_tn_acc(&a.h1, &dz, &mut g.enc2.w, b, hd, l);
-    col_sums(&dz, &mut g.enc2.b);
-    let mut dh1 = vec![0f32; b * hd];
-    mm_nt(&dz, &ae.enc2.w, &mut dh1, b, l, hd, 0.0);
+    // VAE: z = μ + σ·ε, plus β·KL/norm with KL = −½ Σ (1 + lv − μ² − e^lv):
+    // dμ = dz + β·μ/norm ; dlv = dz·ε·½σ + β·½(e^lv − 1)/norm.
+    let mut kl = 0.0;
+    let mut dmu = dz.clone();
+    if let (Some((beta, eps)), Some(head), Some(gh)) = (vae, &ae.logvar, g.logvar.as_mut()) {
+        let mut dlv = vec![0f32; b * l];
+        for i in 0..b * l {
+            let (mu, lv) = (a.mu[i], a.lv[i]);
+            kl += (-0.5 * (1.0 + lv - mu * mu - lv.exp())) as f64;
+            dmu[i] += beta * mu / norm;
+            dlv[i] = dz[i] * eps[i] * 0.5 * (0.5 * lv).exp() + beta * 0.5 * (lv.exp() - 1.0) / norm;
+        }
+        mm_tn_acc(&a.h1, &dlv, &mut gh.w, b, hd, l);
+        col_sums(&dlv, &mut gh.b);
+        // dh1 gets the log-variance head's share first.
+        let mut part = vec![0f32; b * hd];
+        mm_nt(&dlv, &head.w, &mut part, b, l, hd, 0.0);
+        a.lv = part;
+    } else {
+        a.lv.clear();
+    }
+    // enc2 (the mean): dW (H×L) += h1ᵀ·dμ ; dh1 (B×H) = dμ·W2ᵀ (+ the head's share) ⊙ relu'
+    mm_tn_acc(&a.h1, &dmu, &mut g.enc2.w, b, hd, l);
+    col_sums(&dmu, &mut g.enc2.b);
+    let mut dh1 = if a.lv.is_empty() {
+        vec![0f32; b * hd]
+    } else {
+        std::mem::take(&mut a.lv)
+    };
+    mm_nt(&dmu, &ae.enc2.w, &mut dh1, b, l, hd, 1.0);
     relu_grad(&a.h1, &mut dh1);
     // enc1 (one-hot input): scatter dh1 rows into the active rows.
     for (r, w) in batch.iter().enumerate() {
@@ -134,7 +196,7 @@ pub fn loss_and_grads(
         }
         g.enc1.b.iter_mut().zip(d).for_each(|(x, y)| *x += y);
     }
-    (total, right)
+    Losses { recon, kl, right }
 }
 
 fn relu_grad(h: &[f32], d: &mut [f32]) {
@@ -162,39 +224,73 @@ fn tensors(ae: &mut Autoencoder) -> Vec<&mut [f32]> {
 pub fn accuracy(ae: &Autoencoder, windows: &[Window]) -> f64 {
     let mut right = 0;
     for chunk in windows.chunks(256) {
-        let mut a = forward(ae, chunk);
+        let mut a = forward(ae, chunk, None);
         right += loss(chunk, &mut a.y, 1.0).1;
     }
     right as f64 / (windows.len() * WINDOW).max(1) as f64
 }
 
-/// Trains from scratch; `report(epoch, train loss per step, validation accuracy)`.
+/// How to train.
+#[derive(Clone, Copy, Debug)]
+pub struct AeConfig {
+    /// Hidden units.
+    pub hidden: usize,
+    /// Latent size.
+    pub latent: usize,
+    /// Epochs.
+    pub epochs: usize,
+    /// Seed.
+    pub seed: u64,
+    /// `Some((β, warm-up epochs))` trains a VAE: the KL weight grows linearly to β.
+    pub vae: Option<(f32, usize)>,
+}
+
+/// Trains from scratch; `report(epoch, losses per step (recon, KL per window), validation
+/// accuracy)`.
 pub fn train(
     train: &[Window],
     valid: &[Window],
-    hidden: usize,
-    latent: usize,
-    epochs: usize,
-    seed: u64,
-    mut report: impl FnMut(usize, f64, f64),
+    cfg: AeConfig,
+    mut report: impl FnMut(usize, (f64, f64), f64),
 ) -> Autoencoder {
-    let mut rng = Rng::new(seed);
-    let mut ae = Autoencoder::zeros(hidden, latent);
+    let (hidden, latent) = (cfg.hidden, cfg.latent);
+    let mut rng = Rng::new(cfg.seed);
+    let fresh = || {
+        if cfg.vae.is_some() {
+            Autoencoder::zeros_variational(hidden, latent)
+        } else {
+            Autoencoder::zeros(hidden, latent)
+        }
+    };
+    let mut ae = fresh();
     for d in ae.layers_mut() {
         let s = (2.0 / d.input.min(64) as f32).sqrt() * if d.input == SIZE { 0.5 } else { 1.0 };
         d.w.iter_mut().for_each(|w| *w = rng.normal() * s);
     }
+    if let Some(head) = ae.logvar.as_mut() {
+        // Start with small variances.
+        head.w.iter_mut().for_each(|w| *w *= 0.1);
+        head.b.fill(-4.0);
+    }
     let sizes: Vec<usize> = tensors(&mut ae).iter().map(|t| t.len()).collect();
     let mut adam = Adam::for_sizes(&sizes, 1e-3);
     let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut g = Autoencoder::zeros(hidden, latent);
-    for epoch in 1..=epochs {
+    let mut g = fresh();
+    let mut eps = Vec::new();
+    for epoch in 1..=cfg.epochs {
         rng.shuffle(&mut order);
-        let mut total = 0.0;
+        let beta = cfg
+            .vae
+            .map(|(b, warm)| b * (epoch as f32 / warm.max(1) as f32).min(1.0));
+        let (mut recon, mut kl) = (0.0, 0.0);
         for chunk in order.chunks(64) {
             let batch: Vec<Window> = chunk.iter().map(|&i| train[i].clone()).collect();
             tensors(&mut g).into_iter().for_each(|t| t.fill(0.0));
-            total += loss_and_grads(&ae, &batch, &mut g, (batch.len() * WINDOW) as f32).0;
+            eps.clear();
+            eps.extend((0..batch.len() * latent).map(|_| rng.normal()));
+            let vae = beta.map(|b| (b, &eps[..]));
+            let l = loss_and_grads(&ae, &batch, &mut g, (batch.len() * WINDOW) as f32, vae);
+            (recon, kl) = (recon + l.recon, kl + l.kl);
             let gs: Vec<&[f32]> = g
                 .layers()
                 .into_iter()
@@ -204,11 +300,19 @@ pub fn train(
         }
         report(
             epoch,
-            total / (train.len() * WINDOW).max(1) as f64,
+            (
+                recon / (train.len() * WINDOW).max(1) as f64,
+                kl / train.len().max(1) as f64,
+            ),
             accuracy(&ae, valid),
         );
     }
     ae
+}
+
+/// The code means of windows (the VAE's μ; the autoencoder's code).
+pub fn codes(ae: &Autoencoder, windows: &[Window]) -> Vec<Vec<f32>> {
+    windows.iter().map(|w| ae.encode(w)).collect()
 }
 
 #[cfg(test)]
@@ -217,8 +321,20 @@ mod tests {
 
     #[test]
     fn gradients_match_finite_differences() {
+        check(false);
+        check(true);
+    }
+
+    fn check(variational: bool) {
         let mut rng = Rng::new(3);
-        let mut ae = Autoencoder::zeros(6, 3);
+        let fresh = || {
+            if variational {
+                Autoencoder::zeros_variational(6, 3)
+            } else {
+                Autoencoder::zeros(6, 3)
+            }
+        };
+        let mut ae = fresh();
         for t in tensors(&mut ae) {
             t.iter_mut().for_each(|w| *w = rng.normal() * 0.3);
         }
@@ -232,17 +348,20 @@ mod tests {
             })
             .collect();
         let norm = (batch.len() * WINDOW) as f32;
-        let mut g = Autoencoder::zeros(6, 3);
-        loss_and_grads(&ae, &batch, &mut g, norm);
+        let eps: Vec<f32> = (0..batch.len() * 3).map(|_| rng.normal()).collect();
+        let vae = variational.then_some((0.7f32, &eps[..]));
+        let mut g = fresh();
+        loss_and_grads(&ae, &batch, &mut g, norm, vae);
         let analytic: Vec<Vec<f32>> = g
             .layers()
             .iter()
             .flat_map(|d| [d.w.clone(), d.b.clone()])
             .collect();
         let loss_of = |ae: &Autoencoder| {
-            loss_and_grads(ae, &batch, &mut Autoencoder::zeros(6, 3), norm).0 / norm as f64
+            let l = loss_and_grads(ae, &batch, &mut fresh(), norm, vae);
+            (l.recon + if variational { 0.7 * l.kl } else { 0.0 }) / norm as f64
         };
-        let eps = 1e-2f32;
+        let h = 1e-2f32;
         let mut checked = 0;
         for (ti, grad) in analytic.iter().enumerate() {
             // The one-hot layer's rows that no window uses have zero gradient: check a sample.
@@ -257,12 +376,12 @@ mod tests {
             };
             for i in idx {
                 let orig = tensors(&mut ae)[ti][i];
-                tensors(&mut ae)[ti][i] = orig + eps;
+                tensors(&mut ae)[ti][i] = orig + h;
                 let up = loss_of(&ae);
-                tensors(&mut ae)[ti][i] = orig - eps;
+                tensors(&mut ae)[ti][i] = orig - h;
                 let down = loss_of(&ae);
                 tensors(&mut ae)[ti][i] = orig;
-                let numeric = ((up - down) / (2.0 * eps as f64)) as f32;
+                let numeric = ((up - down) / (2.0 * h as f64)) as f32;
                 let a = grad[i];
                 assert!(
                     (a - numeric).abs() <= 2e-3 + 3e-2 * a.abs().max(numeric.abs()),

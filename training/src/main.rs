@@ -128,6 +128,31 @@ enum Command {
         #[command(subcommand)]
         command: AeCommand,
     },
+    /// The melody VAE: `altus vae train`, `altus vae sample`.
+    Vae {
+        #[command(subcommand)]
+        command: VaeCommand,
+    },
+    /// Morph one melody into another through the VAE's codes; writes one MIDI file per step
+    /// and one with all steps in sequence.
+    Morph {
+        /// First melody (step 0).
+        a: PathBuf,
+        /// Second melody (last step).
+        b: PathBuf,
+        /// Melodies in all, both ends included.
+        #[arg(long, default_value_t = 8)]
+        steps: usize,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// VAE (or autoencoder) weights.
+        #[arg(long)]
+        model: PathBuf,
+        /// Spherical instead of linear interpolation.
+        #[arg(long)]
+        slerp: bool,
+    },
     /// Work with a folder of chorales.
     Dataset {
         #[command(subcommand)]
@@ -167,6 +192,52 @@ enum AeCommand {
         /// Autoencoder weights.
         #[arg(long)]
         model: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum VaeCommand {
+    /// Train the VAE (KL weight warming up to --beta); writes latent.png beside the weights.
+    Train {
+        /// Folder of chorale MIDI files.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Weight file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Hidden units.
+        #[arg(long, default_value_t = 256)]
+        hidden: usize,
+        /// Latent size.
+        #[arg(long, default_value_t = 16)]
+        latent: usize,
+        /// Epochs.
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        /// Final weight of the KL term.
+        #[arg(long, default_value_t = 0.05)]
+        beta: f32,
+        /// Epochs over which the KL weight grows to --beta.
+        #[arg(long, default_value_t = 10)]
+        warmup: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// New melodies from random codes.
+    Sample {
+        /// How many.
+        #[arg(long, default_value_t = 8)]
+        n: usize,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// VAE weights.
+        #[arg(long)]
+        model: PathBuf,
+        /// Seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
     },
 }
 
@@ -258,7 +329,57 @@ fn main() -> ExitCode {
                     epochs,
                     seed,
                 },
-        } => cli::ae::train(data, &out, hidden, latent, epochs, seed),
+        } => cli::ae::train(
+            data,
+            &out,
+            altus_training::aetrain::AeConfig {
+                hidden,
+                latent,
+                epochs,
+                seed,
+                vae: None,
+            },
+        ),
+        Command::Vae {
+            command:
+                VaeCommand::Train {
+                    data,
+                    out,
+                    hidden,
+                    latent,
+                    epochs,
+                    beta,
+                    warmup,
+                    seed,
+                },
+        } => cli::ae::train(
+            data,
+            &out,
+            altus_training::aetrain::AeConfig {
+                hidden,
+                latent,
+                epochs,
+                seed,
+                vae: Some((beta, warmup)),
+            },
+        ),
+        Command::Vae {
+            command:
+                VaeCommand::Sample {
+                    n,
+                    out,
+                    model,
+                    seed,
+                },
+        } => cli::ae::sample(n, &out, &model, seed),
+        Command::Morph {
+            a,
+            b,
+            steps,
+            out,
+            model,
+            slerp,
+        } => cli::ae::morph(&a, &b, steps, &out, &model, slerp),
         Command::Ae {
             command:
                 AeCommand::Reconstruct {

@@ -90,3 +90,101 @@ pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
     root.present()?;
     Ok(())
 }
+
+/// `latent.png`: code means projected to their first two principal components, coloured by mode.
+pub fn latent_chart(path: &Path, points: &[(Vec<f32>, altus_core::Mode)]) -> anyhow::Result<()> {
+    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+        .map_err(|_| anyhow::anyhow!("embedded font is invalid"))?;
+    anyhow::ensure!(!points.is_empty(), "no codes to draw");
+    let l = points[0].0.len();
+    let n = points.len() as f32;
+    let mean: Vec<f32> = (0..l)
+        .map(|j| points.iter().map(|p| p.0[j]).sum::<f32>() / n)
+        .collect();
+    let centred: Vec<Vec<f32>> = points
+        .iter()
+        .map(|p| p.0.iter().zip(&mean).map(|(x, m)| x - m).collect())
+        .collect();
+    let mut cov = vec![0f32; l * l];
+    for v in &centred {
+        for i in 0..l {
+            for j in 0..l {
+                cov[i * l + j] += v[i] * v[j] / n;
+            }
+        }
+    }
+    let pcs = principal_components(&mut cov, l, 2);
+    let xy: Vec<(f32, f32, altus_core::Mode)> = centred
+        .iter()
+        .zip(points)
+        .map(|(v, p)| {
+            (
+                v.iter().zip(&pcs[0]).map(|(a, b)| a * b).sum(),
+                v.iter().zip(&pcs[1]).map(|(a, b)| a * b).sum(),
+                p.1,
+            )
+        })
+        .collect();
+    let (min_x, max_x) = xy
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (min_y, max_y) = xy
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let root = BitMapBackend::new(path, (800, 700)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut c = ChartBuilder::on(&root)
+        .caption(
+            "VAE code means of validation windows (PCA)",
+            ("sans-serif", 22),
+        )
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
+        .build_cartesian_2d(min_x - 0.1..max_x + 0.1, min_y - 0.1..max_y + 0.1)?;
+    c.configure_mesh().x_desc("PC 1").y_desc("PC 2").draw()?;
+    for (mode, colour, label) in [
+        (altus_core::Mode::Major, BLUE, "major"),
+        (altus_core::Mode::Minor, RED, "minor"),
+    ] {
+        c.draw_series(
+            xy.iter()
+                .filter(|p| p.2 == mode)
+                .map(|p| Circle::new((p.0, p.1), 3, colour.filled())),
+        )?
+        .label(label)
+        .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+    }
+    c.configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// Top `k` eigenvectors of a symmetric `l × l` matrix by power iteration with deflation.
+fn principal_components(m: &mut [f32], l: usize, k: usize) -> Vec<Vec<f32>> {
+    let mut out = Vec::new();
+    for c in 0..k {
+        let mut v: Vec<f32> = (0..l).map(|i| if i == c % l { 1.0 } else { 0.1 }).collect();
+        let mut lambda = 0.0;
+        for _ in 0..300 {
+            let w: Vec<f32> = (0..l)
+                .map(|i| (0..l).map(|j| m[i * l + j] * v[j]).sum())
+                .collect();
+            lambda = w.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if lambda == 0.0 {
+                break;
+            }
+            v = w.iter().map(|x| x / lambda).collect();
+        }
+        for i in 0..l {
+            for j in 0..l {
+                m[i * l + j] -= lambda * v[i] * v[j];
+            }
+        }
+        out.push(v);
+    }
+    out
+}

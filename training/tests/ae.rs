@@ -27,7 +27,14 @@ fn learns_to_reconstruct_validation_windows() {
         aetrain::windows(&seqs(&split.valid), WINDOW),
     );
     let mut accs = Vec::new();
-    let ae = aetrain::train(&tr, &va, 128, 32, 3, 0, |_, _, acc| accs.push(acc));
+    let cfg = aetrain::AeConfig {
+        hidden: 128,
+        latent: 32,
+        epochs: 3,
+        seed: 0,
+        vae: None,
+    };
+    let ae = aetrain::train(&tr, &va, cfg, |_, _, acc| accs.push(acc));
     assert!(
         accs[2] > accs[0] && accs[2] > 0.8,
         "validation reconstruction {accs:?}"
