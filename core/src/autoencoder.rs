@@ -9,9 +9,8 @@ use crate::melody::{SIZE, Window};
 use crate::nn::Dense;
 use crate::nn::math::gather_rows;
 use crate::{Error, Result};
-use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// What an autoencoder file says about itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,46 +112,21 @@ impl Autoencoder {
 
     /// Encodes with its metadata.
     pub fn to_bytes(&self, meta: &AeMeta) -> Result<Vec<u8>> {
-        let mut bytes: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+        let mut tensors = Vec::new();
         for (name, d) in NAMES.iter().zip(self.layers()) {
-            let w = crate::weights::transpose(&d.w, d.input, d.output);
-            bytes.push((
+            tensors.push((
                 format!("ae.{name}.weight"),
                 vec![d.output, d.input],
-                w.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                crate::weights::transpose(&d.w, d.input, d.output),
             ));
-            bytes.push((
-                format!("ae.{name}.bias"),
-                vec![d.output],
-                d.b.iter().flat_map(|x| x.to_le_bytes()).collect(),
-            ));
+            tensors.push((format!("ae.{name}.bias"), vec![d.output], d.b.clone()));
         }
-        let views = bytes
-            .iter()
-            .map(|(n, s, b)| {
-                Ok((
-                    n.clone(),
-                    TensorView::new(Dtype::F32, s.clone(), b)
-                        .map_err(|e| Error::Model(e.to_string()))?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let json = serde_json::to_string(meta).map_err(|e| Error::Model(e.to_string()))?;
-        safetensors::serialize(views, Some(HashMap::from([("altus".to_string(), json)])))
-            .map_err(|e| Error::Model(e.to_string()))
+        crate::weights::encode(tensors, meta)
     }
 
     /// Decodes and validates.
     pub fn from_bytes(bytes: &[u8]) -> Result<(Self, AeMeta)> {
-        let (_, md) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| Error::Model(format!("not a safetensors file ({e})")))?;
-        let json = md
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get("altus"))
-            .ok_or_else(|| Error::Model("no Altus metadata (not an Altus weight file)".into()))?;
-        let meta: AeMeta = serde_json::from_str(json)
-            .map_err(|e| Error::Model(format!("unreadable Altus metadata: {e}")))?;
+        let meta: AeMeta = crate::weights::decode_meta(bytes)?;
         if meta.kind != "ae" && meta.kind != "vae" {
             return Err(Error::Model(format!(
                 "this is a {:?} model, not a melody autoencoder",
@@ -186,8 +160,7 @@ impl Autoencoder {
 
     /// Reads a file.
     pub fn load(path: &std::path::Path) -> Result<(Self, AeMeta)> {
-        let bytes =
-            std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-        Self::from_bytes(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
+        Self::from_bytes(&crate::weights::read(path)?)
+            .map_err(|e| Error::Model(format!("{}: {e}", path.display())))
     }
 }

@@ -11,7 +11,7 @@
 use crate::key::{Key, KeySig, PitchClassHistogram, infer_key};
 use crate::midi::{MidiOut, TrackOut};
 use crate::score::{Meter, Note, Score, Tempo};
-use crate::types::{Pitch, Step, Tick};
+use crate::types::{Pitch, Step};
 use crate::voices::{self, Voice};
 use ndarray::Array2;
 
@@ -345,9 +345,4 @@ fn push_change<T: Copy>(
         }
     }
     v.push(c);
-}
-
-/// Convenience for tests and tools: the tick of a step at a given tpq.
-pub fn step_tick(step: usize, tpq: u16) -> Tick {
-    Step(step).to_tick(tpq)
 }

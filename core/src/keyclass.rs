@@ -7,9 +7,8 @@
 use crate::key::{Key, Mode, PitchClassHistogram};
 use crate::nn::Dense;
 use crate::{Error, Result};
-use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Outputs: 12 major keys then 12 minor keys, by tonic.
@@ -104,36 +103,18 @@ impl KeyClassifier {
             ("key.fc2.weight", vec![KEYS, self.fc1.output], t(&self.fc2)),
             ("key.fc2.bias", vec![KEYS], self.fc2.b.clone()),
         ];
-        let bytes: Vec<(&str, Vec<usize>, Vec<u8>)> = tensors
-            .into_iter()
-            .map(|(n, s, v)| (n, s, v.iter().flat_map(|x| x.to_le_bytes()).collect()))
-            .collect();
-        let views = bytes
-            .iter()
-            .map(|(n, s, b)| {
-                Ok((
-                    n.to_string(),
-                    TensorView::new(Dtype::F32, s.clone(), b)
-                        .map_err(|e| Error::Model(e.to_string()))?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let json = serde_json::to_string(meta).map_err(|e| Error::Model(e.to_string()))?;
-        safetensors::serialize(views, Some(HashMap::from([("altus".to_string(), json)])))
-            .map_err(|e| Error::Model(e.to_string()))
+        crate::weights::encode(
+            tensors
+                .into_iter()
+                .map(|(n, s, v)| (n.to_string(), s, v))
+                .collect(),
+            meta,
+        )
     }
 
     /// Decodes and validates a classifier.
     pub fn from_bytes(bytes: &[u8]) -> Result<(Self, KeyMeta)> {
-        let (_, md) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| Error::Model(format!("not a safetensors file ({e})")))?;
-        let json = md
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get("altus"))
-            .ok_or_else(|| Error::Model("no Altus metadata (not an Altus weight file)".into()))?;
-        let meta: KeyMeta = serde_json::from_str(json)
-            .map_err(|e| Error::Model(format!("unreadable Altus metadata: {e}")))?;
+        let meta: KeyMeta = crate::weights::decode_meta(bytes)?;
         if meta.kind != "key" {
             return Err(Error::Model(format!(
                 "this is a {:?} model, not a key classifier",
@@ -167,8 +148,7 @@ impl KeyClassifier {
 
     /// Reads a classifier file.
     pub fn load(path: &Path) -> Result<(Self, KeyMeta)> {
-        let bytes =
-            std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-        Self::from_bytes(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
+        Self::from_bytes(&crate::weights::read(path)?)
+            .map_err(|e| Error::Model(format!("{}: {e}", path.display())))
     }
 }

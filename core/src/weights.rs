@@ -69,6 +69,14 @@ pub fn to_bytes(model: &AltoModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
         transpose(&h.w, h.input, h.output),
     ));
     tensors.push(("head.bias".into(), vec![h.output], h.b.clone()));
+    encode(tensors, meta)
+}
+
+/// Encodes F32 tensors `(name, shape, values)` with `meta` as the `altus` metadata (JSON).
+pub(crate) fn encode<M: Serialize>(
+    tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+    meta: &M,
+) -> Result<Vec<u8>> {
     let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
         .into_iter()
         .map(|(n, s, v)| (n, s, v.iter().flat_map(|x| x.to_le_bytes()).collect()))
@@ -84,8 +92,25 @@ pub fn to_bytes(model: &AltoModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
         })
         .collect::<Result<Vec<_>>>()?;
     let json = serde_json::to_string(meta).map_err(|e| Error::Model(e.to_string()))?;
-    let info = HashMap::from([("altus".to_string(), json)]);
-    safetensors::serialize(views, Some(info)).map_err(|e| Error::Model(e.to_string()))
+    safetensors::serialize(views, Some(HashMap::from([("altus".to_string(), json)])))
+        .map_err(|e| Error::Model(e.to_string()))
+}
+
+/// The `altus` metadata of a weight file, parsed.
+pub(crate) fn decode_meta<M: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<M> {
+    let (_, md) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| Error::Model(format!("not a safetensors file ({e})")))?;
+    let json = md
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get("altus"))
+        .ok_or_else(|| Error::Model("no Altus metadata (not an Altus weight file)".into()))?;
+    serde_json::from_str(json).map_err(|e| Error::Model(format!("unreadable Altus metadata: {e}")))
+}
+
+/// Reads a file, naming it in the error.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
 }
 
 /// Writes a weight file atomically.
@@ -95,22 +120,12 @@ pub fn save(path: &Path, model: &AltoModel, meta: &WeightsMeta) -> Result<()> {
 
 /// Reads and validates a weight file.
 pub fn load(path: &Path) -> Result<(AltoModel, WeightsMeta)> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-    from_bytes(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
+    from_bytes(&read(path)?).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
 }
 
 /// Reads the metadata only.
 pub fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
-    let (_, md) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| Error::Model(format!("not a safetensors file ({e})")))?;
-    let json = md
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get("altus"))
-        .ok_or_else(|| Error::Model("no Altus metadata (not an Altus weight file)".into()))?;
-    let meta: WeightsMeta = serde_json::from_str(json)
-        .map_err(|e| Error::Model(format!("unreadable Altus metadata: {e}")))?;
+    let meta: WeightsMeta = decode_meta(bytes)?;
     if meta.format != FORMAT_VERSION {
         return Err(Error::Model(format!(
             "weight-file format {} is not supported (this build reads {FORMAT_VERSION})",

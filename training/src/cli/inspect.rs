@@ -1,7 +1,7 @@
 //! `altus inspect FILE.mid`.
 
 use altus_core::score::Part;
-use altus_core::{Grid, Tick, midi, voices};
+use altus_core::{Grid, midi, voices};
 use anyhow::Context;
 use std::path::Path;
 
@@ -109,5 +109,4 @@ fn part_problems(voice: &str, part: &Part, tpq: u16, out: &mut Vec<String>) {
             "{voice}: {short} note(s) shorter than half a 16th (kept one step long)"
         ));
     }
-    let _ = Tick(0);
 }
