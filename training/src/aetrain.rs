@@ -158,6 +158,8 @@ pub fn loss_and_grads(
     // dμ = dz + β·μ/norm ; dlv = dz·ε·½σ + β·½(e^lv − 1)/norm.
     let mut kl = 0.0;
     let mut dmu = dz.clone();
+    // ∂L/∂h1 starts with the log-variance head's share (VAE), then the mean's is added.
+    let mut dh1 = vec![0f32; b * hd];
     if let (Some((beta, eps)), Some(head), Some(gh)) = (vae, &ae.logvar, g.logvar.as_mut()) {
         let mut dlv = vec![0f32; b * l];
         for i in 0..b * l {
@@ -166,23 +168,14 @@ pub fn loss_and_grads(
             dmu[i] += beta * mu / norm;
             dlv[i] = dz[i] * eps[i] * 0.5 * (0.5 * lv).exp() + beta * 0.5 * (lv.exp() - 1.0) / norm;
         }
+        // logvar: dW (H×L) += h1ᵀ·dlv ; dh1 (B×H) = dlv·Wlvᵀ
         mm_tn_acc(&a.h1, &dlv, &mut gh.w, b, hd, l);
         col_sums(&dlv, &mut gh.b);
-        // dh1 gets the log-variance head's share first.
-        let mut part = vec![0f32; b * hd];
-        mm_nt(&dlv, &head.w, &mut part, b, l, hd, 0.0);
-        a.lv = part;
-    } else {
-        a.lv.clear();
+        mm_nt(&dlv, &head.w, &mut dh1, b, l, hd, 0.0);
     }
-    // enc2 (the mean): dW (H×L) += h1ᵀ·dμ ; dh1 (B×H) = dμ·W2ᵀ (+ the head's share) ⊙ relu'
+    // enc2 (the mean): dW (H×L) += h1ᵀ·dμ ; dh1 (B×H) += dμ·W2ᵀ, then ⊙ relu'
     mm_tn_acc(&a.h1, &dmu, &mut g.enc2.w, b, hd, l);
     col_sums(&dmu, &mut g.enc2.b);
-    let mut dh1 = if a.lv.is_empty() {
-        vec![0f32; b * hd]
-    } else {
-        std::mem::take(&mut a.lv)
-    };
     mm_nt(&dmu, &ae.enc2.w, &mut dh1, b, l, hd, 1.0);
     relu_grad(&a.h1, &mut dh1);
     // enc1 (one-hot input): scatter dh1 rows into the active rows.
