@@ -22,47 +22,7 @@ enum Command {
         file: PathBuf,
     },
     /// Train an alto model on a folder of chorales.
-    Train {
-        /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else ../shared/data/chorales/midi).
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Weight file to write (safetensors); train-log.csv and loss.png go beside it.
-        #[arg(long)]
-        out: PathBuf,
-        /// Recurrent cell: lstm, gru or rnn.
-        #[arg(long, default_value = "lstm", value_parser = cli::train::parse_cell)]
-        cell: altus_core::model::CellKind,
-        /// Hidden size.
-        #[arg(long, default_value_t = 128)]
-        hidden: usize,
-        /// Recurrent layers (1 or 2).
-        #[arg(long, default_value_t = 1)]
-        layers: usize,
-        /// Maximum epochs (early stopping may end sooner).
-        #[arg(long, default_value_t = 30)]
-        epochs: usize,
-        /// Windows per mini-batch.
-        #[arg(long, default_value_t = 32)]
-        batch: usize,
-        /// Adam learning rate.
-        #[arg(long, default_value_t = 2e-3)]
-        lr: f32,
-        /// Seed (initialisation, shuffling, sampling): same seed, same model.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Window length for truncated BPTT, in 16ths.
-        #[arg(long, default_value_t = 64)]
-        window: usize,
-        /// Final scheduled-sampling probability (feeding the model its own previous alto).
-        #[arg(long, default_value_t = 0.3)]
-        sampling: f32,
-        /// Epochs without a better validation score before stopping.
-        #[arg(long, default_value_t = 6)]
-        patience: usize,
-        /// Worker threads.
-        #[arg(long, default_value_t = 2)]
-        threads: usize,
-    },
+    Train(cli::train::TrainArgs),
     /// Write an alto voice for a melody (a soprano-only file or a multi-voice file's soprano).
     Harmonize {
         /// Input MIDI file.
@@ -160,28 +120,49 @@ enum Command {
     },
 }
 
+/// What `ae train` and `vae train` share.
+#[derive(clap::Args)]
+struct AeArgs {
+    /// Folder of chorale MIDI files.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Weight file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Hidden units.
+    #[arg(long, default_value_t = 256)]
+    hidden: usize,
+    /// Epochs.
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+impl AeArgs {
+    /// Trains with these settings (a VAE when `vae` gives β and the warm-up).
+    fn train(self, latent: usize, vae: Option<(f32, usize)>) -> anyhow::Result<()> {
+        let cfg = altus_training::aetrain::AeConfig {
+            hidden: self.hidden,
+            latent,
+            epochs: self.epochs,
+            seed: self.seed,
+            vae,
+        };
+        cli::ae::train(self.data, &self.out, cfg)
+    }
+}
+
 #[derive(Subcommand)]
 enum AeCommand {
     /// Train on 2-bar windows of the training sopranos; report validation reconstruction.
     Train {
-        /// Folder of chorale MIDI files.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Weight file to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// Hidden units.
-        #[arg(long, default_value_t = 256)]
-        hidden: usize,
+        #[command(flatten)]
+        common: AeArgs,
         /// Latent size.
         #[arg(long, default_value_t = 32)]
         latent: usize,
-        /// Epochs.
-        #[arg(long, default_value_t = 30)]
-        epochs: usize,
-        /// Seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
     },
     /// Encode and decode a melody window by window.
     Reconstruct {
@@ -199,30 +180,17 @@ enum AeCommand {
 enum VaeCommand {
     /// Train the VAE (KL weight warming up to --beta); writes latent.png beside the weights.
     Train {
-        /// Folder of chorale MIDI files.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Weight file to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// Hidden units.
-        #[arg(long, default_value_t = 256)]
-        hidden: usize,
+        #[command(flatten)]
+        common: AeArgs,
         /// Latent size.
         #[arg(long, default_value_t = 16)]
         latent: usize,
-        /// Epochs.
-        #[arg(long, default_value_t = 30)]
-        epochs: usize,
         /// Final weight of the KL term.
         #[arg(long, default_value_t = 0.05)]
         beta: f32,
         /// Epochs over which the KL weight grows to --beta.
         #[arg(long, default_value_t = 10)]
         warmup: usize,
-        /// Seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
     },
     /// New melodies from random codes.
     Sample {
@@ -320,49 +288,17 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Inspect { file } => cli::inspect::run(&file),
         Command::Ae {
-            command:
-                AeCommand::Train {
-                    data,
-                    out,
-                    hidden,
-                    latent,
-                    epochs,
-                    seed,
-                },
-        } => cli::ae::train(
-            data,
-            &out,
-            altus_training::aetrain::AeConfig {
-                hidden,
-                latent,
-                epochs,
-                seed,
-                vae: None,
-            },
-        ),
+            command: AeCommand::Train { common, latent },
+        } => common.train(latent, None),
         Command::Vae {
             command:
                 VaeCommand::Train {
-                    data,
-                    out,
-                    hidden,
+                    common,
                     latent,
-                    epochs,
                     beta,
                     warmup,
-                    seed,
                 },
-        } => cli::ae::train(
-            data,
-            &out,
-            altus_training::aetrain::AeConfig {
-                hidden,
-                latent,
-                epochs,
-                seed,
-                vae: Some((beta, warmup)),
-            },
-        ),
+        } => common.train(latent, Some((beta, warmup))),
         Command::Vae {
             command:
                 VaeCommand::Sample {
@@ -454,24 +390,9 @@ fn main() -> ExitCode {
             low,
             high,
         }),
-        Command::Train {
-            data,
-            out,
-            cell,
-            hidden,
-            layers,
-            epochs,
-            batch,
-            lr,
-            seed,
-            window,
-            sampling,
-            patience,
-            threads,
-        } => cli::train::config(
-            cell, hidden, layers, epochs, batch, lr, seed, window, sampling, patience, threads,
-        )
-        .and_then(|cfg| cli::train::run(data, &out, cfg)),
+        Command::Train(args) => args
+            .config()
+            .and_then(|cfg| cli::train::run(args.data, &args.out, cfg)),
         Command::Dataset {
             command:
                 DatasetCommand::Stats {

@@ -195,6 +195,15 @@ fn write_melody(
     out.write(path).with_context(|| path.display().to_string())
 }
 
+/// A 4/4 metre from the start: windows are two 4/4 bars.
+fn four_four() -> Vec<Meter> {
+    vec![Meter {
+        tick: Tick(0),
+        num: 4,
+        den: 4,
+    }]
+}
+
 fn exact(a: &[Window], b: &[Window]) -> f64 {
     let right: usize = a
         .iter()
@@ -289,11 +298,7 @@ pub fn morph(
             notes_k,
             tpq,
             Vec::new(),
-            vec![Meter {
-                tick: Tick(0),
-                num: 4,
-                den: 4,
-            }],
+            four_four(),
             ma.key,
         )?;
         if k == 0 {
@@ -314,11 +319,7 @@ pub fn morph(
         all,
         tpq,
         Vec::new(),
-        vec![Meter {
-            tick: Tick(0),
-            num: 4,
-            den: 4,
-        }],
+        four_four(),
         ma.key,
     )?;
     for (k, ook, (lo, hi)) in report {
@@ -383,11 +384,7 @@ pub fn sample(n: usize, dir: &Path, model: &Path, seed: u64) -> anyhow::Result<(
             notes(&ws, 0, 0, 480, 2 * WINDOW),
             480,
             Vec::new(),
-            vec![Meter {
-                tick: Tick(0),
-                num: 4,
-                den: 4,
-            }],
+            four_four(),
             key,
         )?;
     }

@@ -222,68 +222,115 @@ pub fn parse_cell(s: &str) -> Result<CellKind, String> {
     }
 }
 
-/// Builds the config from CLI values, refusing absurd ones.
-#[allow(clippy::too_many_arguments)]
-pub fn config(
-    cell: CellKind,
-    hidden: usize,
-    layers: usize,
-    epochs: usize,
-    batch: usize,
-    lr: f32,
-    seed: u64,
-    window: usize,
-    sampling: f32,
-    patience: usize,
-    threads: usize,
-) -> anyhow::Result<TrainConfig> {
-    anyhow::ensure!(
-        (1..=1024).contains(&hidden),
-        "--hidden {hidden}: expected 1 to 1024"
-    );
-    anyhow::ensure!(
-        (1..=2).contains(&layers),
-        "--layers {layers}: expected 1 or 2"
-    );
-    anyhow::ensure!(
-        (1..=100_000).contains(&epochs),
-        "--epochs {epochs}: expected 1 to 100000"
-    );
-    anyhow::ensure!(
-        (1..=4096).contains(&batch),
-        "--batch {batch}: expected 1 to 4096"
-    );
-    anyhow::ensure!(
-        lr.is_finite() && lr > 0.0 && lr <= 1.0,
-        "--lr {lr}: expected a number in (0, 1]"
-    );
-    anyhow::ensure!(
-        (4..=4096).contains(&window),
-        "--window {window}: expected 4 to 4096"
-    );
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&sampling),
-        "--sampling {sampling}: expected 0 to 1"
-    );
-    anyhow::ensure!(
-        (1..=64).contains(&threads),
-        "--threads {threads}: expected 1 to 64"
-    );
-    Ok(TrainConfig {
-        model: ModelConfig {
+/// The flags of `altus train`.
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else ../shared/data/chorales/midi).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Weight file to write (safetensors); train-log.csv and loss.png go beside it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Recurrent cell: lstm, gru or rnn.
+    #[arg(long, default_value = "lstm", value_parser = parse_cell)]
+    pub cell: altus_core::model::CellKind,
+    /// Hidden size.
+    #[arg(long, default_value_t = 128)]
+    pub hidden: usize,
+    /// Recurrent layers (1 or 2).
+    #[arg(long, default_value_t = 1)]
+    pub layers: usize,
+    /// Maximum epochs (early stopping may end sooner).
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    /// Windows per mini-batch.
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 2e-3)]
+    pub lr: f32,
+    /// Seed (initialisation, shuffling, sampling): same seed, same model.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Window length for truncated BPTT, in 16ths.
+    #[arg(long, default_value_t = 64)]
+    pub window: usize,
+    /// Final scheduled-sampling probability (feeding the model its own previous alto).
+    #[arg(long, default_value_t = 0.3)]
+    pub sampling: f32,
+    /// Epochs without a better validation score before stopping.
+    #[arg(long, default_value_t = 6)]
+    pub patience: usize,
+    /// Worker threads.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+}
+
+impl TrainArgs {
+    /// The training config these flags describe, refusing absurd values.
+    pub fn config(&self) -> anyhow::Result<TrainConfig> {
+        let TrainArgs {
             cell,
             hidden,
             layers,
-        },
-        epochs,
-        batch,
-        lr,
-        seed,
-        window,
-        clip: 1.0,
-        sampling,
-        patience: patience.max(1),
-        threads,
-        shift_windows: true,
-    })
+            epochs,
+            batch,
+            lr,
+            seed,
+            window,
+            sampling,
+            patience,
+            threads,
+            ..
+        } = *self;
+        anyhow::ensure!(
+            (1..=1024).contains(&hidden),
+            "--hidden {hidden}: expected 1 to 1024"
+        );
+        anyhow::ensure!(
+            (1..=2).contains(&layers),
+            "--layers {layers}: expected 1 or 2"
+        );
+        anyhow::ensure!(
+            (1..=100_000).contains(&epochs),
+            "--epochs {epochs}: expected 1 to 100000"
+        );
+        anyhow::ensure!(
+            (1..=4096).contains(&batch),
+            "--batch {batch}: expected 1 to 4096"
+        );
+        anyhow::ensure!(
+            lr.is_finite() && lr > 0.0 && lr <= 1.0,
+            "--lr {lr}: expected a number in (0, 1]"
+        );
+        anyhow::ensure!(
+            (4..=4096).contains(&window),
+            "--window {window}: expected 4 to 4096"
+        );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&sampling),
+            "--sampling {sampling}: expected 0 to 1"
+        );
+        anyhow::ensure!(
+            (1..=64).contains(&threads),
+            "--threads {threads}: expected 1 to 64"
+        );
+        Ok(TrainConfig {
+            model: ModelConfig {
+                cell,
+                hidden,
+                layers,
+            },
+            epochs,
+            batch,
+            lr,
+            seed,
+            window,
+            clip: 1.0,
+            sampling,
+            patience: patience.max(1),
+            threads,
+            shift_windows: true,
+        })
+    }
 }
