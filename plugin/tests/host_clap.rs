@@ -108,19 +108,7 @@ impl Running {
             time_signature_numerator: 4,
             time_signature_denominator: 4,
         };
-        // No audio ports: empty buffer lists that still carry the block length.
-        let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], self.block) };
-        let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], self.block) };
-        let p = self.processor.as_mut().unwrap();
-        p.process(
-            &ins,
-            &mut outs,
-            &InputEvents::from_buffer(&self.input),
-            &mut OutputEvents::from_buffer(&mut self.output),
-            Some(self.now),
-            Some(&transport),
-        )
-        .expect("process");
+        self.run_block(Some(self.now), Some(&transport));
         for e in self.output.iter() {
             let t = self.now + e.header().time() as u64;
             match e.as_core_event() {
@@ -137,6 +125,23 @@ impl Running {
         self.now += self.block as u64;
     }
 
+    /// Hands the prepared input events to the plugin for one block (no audio ports: empty
+    /// buffer lists that still carry the block length).
+    fn run_block(&mut self, steady: Option<u64>, transport: Option<&TransportEvent>) {
+        let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], self.block) };
+        let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], self.block) };
+        let p = self.processor.as_mut().unwrap();
+        p.process(
+            &ins,
+            &mut outs,
+            &InputEvents::from_buffer(&self.input),
+            &mut OutputEvents::from_buffer(&mut self.output),
+            steady,
+            transport,
+        )
+        .expect("process");
+    }
+
     /// One block that only changes parameters (a host's automation), transport absent.
     fn set_params(&mut self, changes: &[(clack_host::utils::ClapId, f64)]) {
         use clack_host::events::event_types::ParamValueEvent;
@@ -146,18 +151,7 @@ impl Running {
             self.input
                 .push(&ParamValueEvent::new(0, id, Pckn::match_all(), v));
         }
-        let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], self.block) };
-        let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], self.block) };
-        let p = self.processor.as_mut().unwrap();
-        p.process(
-            &ins,
-            &mut outs,
-            &InputEvents::from_buffer(&self.input),
-            &mut OutputEvents::from_buffer(&mut self.output),
-            None,
-            None,
-        )
-        .expect("process");
+        self.run_block(None, None);
     }
 
     /// Plays `events` (absolute samples) with the transport running at 120 bpm until `end`,
