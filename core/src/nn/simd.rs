@@ -32,6 +32,32 @@ pub fn isa() -> Isa {
     }
 }
 
+/// Forces a level (tests and benchmarks compare the paths); refused when the CPU lacks it.
+/// Affects every thread of the process.
+pub fn force(level: Isa) -> Result<(), Isa> {
+    if !can_run(level) {
+        return Err(best_supported());
+    }
+    LEVEL.store(level as u8 + 1, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The levels this CPU can run, portable first.
+pub fn supported() -> Vec<Isa> {
+    [Isa::Portable, Isa::Avx2, Isa::Avx512]
+        .into_iter()
+        .filter(|&l| can_run(l))
+        .collect()
+}
+
+fn can_run(level: Isa) -> bool {
+    match (level, best_supported()) {
+        (Isa::Portable, _) | (Isa::Avx2, Isa::Avx2 | Isa::Avx512) => true,
+        (Isa::Avx512, best) => best == Isa::Avx512,
+        (Isa::Avx2, Isa::Portable) => false,
+    }
+}
+
 fn detect() -> Isa {
     let best = best_supported();
     match std::env::var("ALTUS_ISA").as_deref() {
