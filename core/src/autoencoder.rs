@@ -2,8 +2,8 @@
 //! hidden (ReLU) → per-step class and onset logits. The variational one (VAE) adds a head for the
 //! log-variance of a Gaussian code; its mean is the code used to reconstruct and to morph.
 //!
-//! Weight file: safetensors `ae.enc1.weight` … `ae.dec2.bias` (PyTorch layout), metadata `altus` =
-//! [`AeMeta`].
+//! Weight file: safetensors `ae.enc1.weight` … `ae.dec2.bias`, and for a VAE `ae.logvar.weight`
+//! and `ae.logvar.bias` (PyTorch layout), metadata `altus` = [`AeMeta`].
 
 use crate::melody::{SIZE, Window};
 use crate::nn::Dense;
@@ -75,19 +75,23 @@ impl Autoencoder {
         self.enc2.output
     }
 
-    /// The layers in order.
-    pub fn layers(&self) -> [&Dense; 4] {
-        [&self.enc1, &self.enc2, &self.dec1, &self.dec2]
+    /// The layers in order: encoder, code, decoder, output, then (VAE) the log-variance head.
+    pub fn layers(&self) -> Vec<&Dense> {
+        let mut v = vec![&self.enc1, &self.enc2, &self.dec1, &self.dec2];
+        v.extend(self.logvar.as_ref());
+        v
     }
 
-    /// The layers in order, mutable.
-    pub fn layers_mut(&mut self) -> [&mut Dense; 4] {
-        [
+    /// The layers in the order of [`Autoencoder::layers`], mutable.
+    pub fn layers_mut(&mut self) -> Vec<&mut Dense> {
+        let mut v = vec![
             &mut self.enc1,
             &mut self.enc2,
             &mut self.dec1,
             &mut self.dec2,
-        ]
+        ];
+        v.extend(self.logvar.as_mut());
+        v
     }
 
     /// The code of a window.
@@ -141,10 +145,20 @@ impl Autoencoder {
         }
         let st = SafeTensors::deserialize(bytes)
             .map_err(|e| Error::Model(format!("corrupt tensors ({e})")))?;
+        let (h, l) = (meta.hidden, meta.latent);
+        let mut shapes = vec![(SIZE, h), (h, l), (l, h), (h, SIZE)];
+        if meta.kind == "vae" {
+            shapes.push((h, l));
+        }
+        // Names and shapes first: nothing is allocated for a file that lies about its size.
+        for (name, &(i, o)) in NAMES.iter().zip(&shapes) {
+            crate::weights::check_shape(&st, &format!("ae.{name}.weight"), &[o, i])?;
+            crate::weights::check_shape(&st, &format!("ae.{name}.bias"), &[o])?;
+        }
         let mut ae = if meta.kind == "vae" {
-            Autoencoder::zeros_variational(meta.hidden, meta.latent)
+            Autoencoder::zeros_variational(h, l)
         } else {
-            Autoencoder::zeros(meta.hidden, meta.latent)
+            Autoencoder::zeros(h, l)
         };
         for (name, d) in NAMES.iter().zip(ae.layers_mut()) {
             let (i, o) = (d.input, d.output);

@@ -76,6 +76,8 @@ pub struct Engine {
     prev_onset: bool,
     prev_soprano: Option<u8>,
     logits: [f32; OUTPUTS],
+    /// What [`Engine::restep`] goes back to: rng, previous class, onset and soprano.
+    saved: (Rng, usize, bool, Option<u8>),
 }
 
 impl Engine {
@@ -92,6 +94,7 @@ impl Engine {
             prev_onset: false,
             prev_soprano: None,
             logits: [0.0; OUTPUTS],
+            saved: (Rng::new(opts.seed), REST, false, None),
         }
     }
 
@@ -119,6 +122,11 @@ impl Engine {
         self.opts = opts;
     }
 
+    /// The last step's logits as decoding saw them (never NaN or ±∞).
+    pub fn logits(&self) -> &[f32; OUTPUTS] {
+        &self.logits
+    }
+
     /// The model in use.
     pub fn model(&self) -> &AltoModel {
         &self.model
@@ -139,6 +147,30 @@ impl Engine {
 
     /// One 16th step: the soprano in, the alto out. No allocation.
     pub fn step(&mut self, input: StepInput) -> StepOutput {
+        self.state.save();
+        self.saved = (
+            self.rng.clone(),
+            self.prev_class,
+            self.prev_onset,
+            self.prev_soprano,
+        );
+        self.run(input)
+    }
+
+    /// The last step again with another input (a second soprano note inside one 16th): the
+    /// state goes back to before that step first, so the grid never moves. No allocation.
+    pub fn restep(&mut self, input: StepInput) -> StepOutput {
+        self.state.restore();
+        (
+            self.rng,
+            self.prev_class,
+            self.prev_onset,
+            self.prev_soprano,
+        ) = self.saved.clone();
+        self.run(input)
+    }
+
+    fn run(&mut self, input: StepInput) -> StepOutput {
         let shift = self.key.shift_to_reference();
         let soprano = input.soprano.and_then(|p| p.transpose(shift)).map(|p| p.0);
         let f = StepFeatures {
@@ -153,6 +185,16 @@ impl Engine {
         let n = f.active(&mut active);
         self.model
             .step(&active[..n], &mut self.state, &mut self.logits);
+        // A model built with absurd weights could overflow: decoding never sees NaN or ±∞.
+        for l in &mut self.logits {
+            if !l.is_finite() {
+                *l = if *l == f32::INFINITY {
+                    f32::MAX
+                } else {
+                    f32::MIN
+                };
+            }
+        }
         let class = self.choose(soprano, shift);
         let onset = if class == REST {
             false

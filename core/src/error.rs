@@ -23,6 +23,9 @@ pub enum Error {
     /// A valid MIDI file that uses a feature Altus does not support.
     #[error("unsupported MIDI file: {0}")]
     Unsupported(&'static str),
+    /// The file asks for more than Altus reads (length, tracks, notes, size): which limit.
+    #[error("{0}")]
+    Limit(String),
     /// The file holds no notes at all.
     #[error("the file has no notes")]
     NoNotes,

@@ -61,6 +61,8 @@ pub struct ModelState {
     pub c: Vec<Vec<f32>>,
     proj: Vec<f32>,
     scratch: Vec<f32>,
+    /// A copy of `h` and `c` from [`ModelState::save`].
+    saved: Vec<Vec<f32>>,
 }
 
 impl ModelState {
@@ -70,6 +72,20 @@ impl ModelState {
             .iter_mut()
             .chain(self.c.iter_mut())
             .for_each(|v| v.fill(0.0));
+    }
+
+    /// Remembers the state (no allocation), for [`ModelState::restore`].
+    pub fn save(&mut self) {
+        for (s, v) in self.saved.iter_mut().zip(self.h.iter().chain(&self.c)) {
+            s.copy_from_slice(v);
+        }
+    }
+
+    /// Back to the state at the last [`ModelState::save`].
+    pub fn restore(&mut self) {
+        for (v, s) in self.h.iter_mut().chain(self.c.iter_mut()).zip(&self.saved) {
+            v.copy_from_slice(s);
+        }
     }
 }
 
@@ -121,6 +137,7 @@ impl AltoModel {
             c: vec![vec![0.0; h]; n],
             proj: vec![0.0; gates],
             scratch: vec![0.0; gates],
+            saved: vec![vec![0.0; h]; 2 * n],
         }
     }
 
@@ -174,6 +191,7 @@ fn step_impl(m: &AltoModel, active: &[u16], state: &mut ModelState, out: &mut [f
         c,
         proj,
         scratch,
+        ..
     } = state;
     for (l, cell) in m.cells.iter().enumerate() {
         if l == 0 {

@@ -145,6 +145,44 @@ impl Score {
         self.key_sigs.first().map(|&(_, k)| k)
     }
 
+    /// Notes a problem; past [`crate::midi::limits::MAX_PROBLEMS`] they are only counted, in a
+    /// last line "N more problems not listed".
+    pub fn problem(&mut self, p: String) {
+        use crate::midi::limits::MAX_PROBLEMS;
+        let n = self.problems.len();
+        if n < MAX_PROBLEMS {
+            self.problems.push(p);
+            return;
+        }
+        let more = if n == MAX_PROBLEMS {
+            1
+        } else {
+            self.problems[n - 1]
+                .split(' ')
+                .next()
+                .and_then(|c| c.parse::<usize>().ok())
+                .unwrap_or(0)
+                + 1
+        };
+        let line = format!("{more} more problems not listed");
+        if n == MAX_PROBLEMS {
+            self.problems.push(line);
+        } else {
+            self.problems[n - 1] = line;
+        }
+    }
+
+    /// Seconds from the start to `tick`, through the tempo map (120 bpm before the first tempo).
+    pub fn seconds_at(&self, tick: Tick) -> f64 {
+        let tpq = self.tpq.max(1) as f64;
+        let (mut t, mut us, mut secs) = (0u64, 500_000f64, 0.0);
+        for tempo in self.tempos.iter().take_while(|x| x.tick <= tick) {
+            secs += (tempo.tick.0 - t) as f64 / tpq * us / 1e6;
+            (t, us) = (tempo.tick.0, tempo.us_per_quarter as f64);
+        }
+        secs + (tick.0 - t) as f64 / tpq * us / 1e6
+    }
+
     /// Tempo at the start in beats per minute (120 when the file gives none).
     pub fn initial_bpm(&self) -> f64 {
         self.tempos

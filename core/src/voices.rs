@@ -74,12 +74,13 @@ pub fn assign(score: &Score) -> Vec<(Voice, usize)> {
         }
     }
     let taken: Vec<Voice> = out.iter().map(|&(v, _)| v).collect();
-    let mut free = Voice::SATB
+    let free = Voice::SATB
         .into_iter()
         .filter(|v| !taken.contains(v))
         .chain((0..=u8::MAX).map(Voice::Extra));
-    for i in unnamed {
-        out.push((free.next().expect("enough voices"), i));
+    // The reader allows at most 64 parts, far fewer than the 260 voices; any beyond are left out.
+    for (i, v) in unnamed.into_iter().zip(free) {
+        out.push((v, i));
     }
     out.sort();
     out

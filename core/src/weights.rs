@@ -135,6 +135,12 @@ pub fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
     Ok(meta)
 }
 
+/// Largest hidden size a weight file may declare.
+pub const MAX_HIDDEN: usize = 512;
+/// Largest magnitude a weight may have. Trained models stay below 10; with every weight under
+/// this bound, no state or logit of any supported shape can overflow (|h| ≤ 1 for every cell).
+pub const MAX_WEIGHT: f32 = 1e4;
+
 /// Decodes and validates an alto model.
 pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
     let meta = read_meta(bytes)?;
@@ -145,19 +151,39 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
         )));
     }
     let c = meta.config;
-    if !(1..=2).contains(&c.layers) || !(1..=1024).contains(&c.hidden) {
+    if !(1..=2).contains(&c.layers) || !(1..=MAX_HIDDEN).contains(&c.hidden) {
         return Err(Error::Model(format!(
-            "unsupported model shape: {} layer(s) of {}",
+            "unsupported model shape: {} layer(s) of {} (at most 2 of {MAX_HIDDEN})",
             c.layers, c.hidden
         )));
     }
     let st = SafeTensors::deserialize(bytes)
         .map_err(|e| Error::Model(format!("corrupt tensors ({e})")))?;
-    let mut model = AltoModel::zeros(c);
     let k = c.cell.name();
+    let gates = c.hidden
+        * match c.cell {
+            crate::model::CellKind::Lstm => 4,
+            crate::model::CellKind::Gru => 3,
+            crate::model::CellKind::Rnn => 1,
+        };
+    // Every name and shape is checked before anything is allocated for it.
+    let mut expected = Vec::new();
+    for l in 0..c.layers {
+        let input = if l == 0 { INPUTS } else { c.hidden };
+        expected.push((format!("{k}.weight_ih_l{l}"), vec![gates, input]));
+        expected.push((format!("{k}.weight_hh_l{l}"), vec![gates, c.hidden]));
+        expected.push((format!("{k}.bias_ih_l{l}"), vec![gates]));
+        expected.push((format!("{k}.bias_hh_l{l}"), vec![gates]));
+    }
+    expected.push(("head.weight".into(), vec![OUTPUTS, c.hidden]));
+    expected.push(("head.bias".into(), vec![OUTPUTS]));
+    for (name, shape) in &expected {
+        check_shape(&st, name, shape)?;
+    }
+    let mut model = AltoModel::zeros(c);
     for l in 0..c.layers {
         let cell = &mut model.cells[l];
-        let (gates, input, hidden) = (cell.gates(), cell.input(), cell.hidden());
+        let (input, hidden) = (cell.input(), cell.hidden());
         let w_ih = transpose(
             &tensor(&st, &format!("{k}.weight_ih_l{l}"), &[gates, input])?,
             gates,
@@ -180,19 +206,12 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
     let h = c.hidden;
     model.head.w = transpose(&tensor(&st, "head.weight", &[OUTPUTS, h])?, OUTPUTS, h);
     model.head.b = tensor(&st, "head.bias", &[OUTPUTS])?;
-    if model
-        .params()
-        .iter()
-        .any(|p| p.iter().any(|x| !x.is_finite()))
-    {
-        return Err(Error::Model("weights contain NaN or infinity".into()));
-    }
     debug_assert_eq!(model.cells[0].input(), INPUTS);
     Ok((model, meta))
 }
 
-/// One F32 tensor of exactly the expected shape.
-pub(crate) fn tensor(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+/// A tensor of that name exists, is F32 and has exactly this shape (no data copied).
+pub(crate) fn check_shape(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<()> {
     let t = st
         .tensor(name)
         .map_err(|_| Error::Model(format!("tensor {name} is missing")))?;
@@ -208,10 +227,32 @@ pub(crate) fn tensor(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Ve
             t.shape()
         )));
     }
-    Ok(t.data()
+    Ok(())
+}
+
+/// One F32 tensor of exactly the expected shape, every value finite and within
+/// ±[`MAX_WEIGHT`].
+pub(crate) fn tensor(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+    check_shape(st, name, shape)?;
+    let t = st
+        .tensor(name)
+        .map_err(|_| Error::Model(format!("tensor {name} is missing")))?;
+    let v: Vec<f32> = t
+        .data()
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+        .collect();
+    if let Some(bad) = v.iter().find(|x| !x.is_finite()) {
+        return Err(Error::Model(format!(
+            "tensor {name} contains {bad} (NaN or infinity)"
+        )));
+    }
+    if let Some(big) = v.iter().find(|x| x.abs() > MAX_WEIGHT) {
+        return Err(Error::Model(format!(
+            "tensor {name} contains {big:e}, beyond ±{MAX_WEIGHT:e}: not a trained model"
+        )));
+    }
+    Ok(v)
 }
 
 /// Row-major `rows × cols` → `cols × rows`.

@@ -6,6 +6,9 @@
 //! of 256 products in another order differ by a few ulps; the fast `exp` adds < 3e-7
 //! relative error per call).
 
+// The reference is written as the equations read, index by index.
+#![allow(clippy::needless_range_loop)]
+
 use altus_core::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::model::{AltoModel, CellKind, ModelConfig};
 use altus_core::nn::Cell;

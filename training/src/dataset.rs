@@ -25,6 +25,10 @@ pub enum Rejection {
     NotPitchOrdered,
     /// Soprano or alto has chords.
     Polyphonic(Voice),
+    /// No part takes this voice (named tracks can leave one out).
+    MissingVoice(Voice),
+    /// Moved to C major / A minor, a note would leave MIDI's range.
+    OutOfRange,
 }
 
 impl std::fmt::Display for Rejection {
@@ -37,6 +41,8 @@ impl std::fmt::Display for Rejection {
             Rejection::TooFewParts(n) => write!(f, "{n} note part(s), fewer than required"),
             Rejection::NotPitchOrdered => f.write_str("first four parts not pitch-ordered"),
             Rejection::Polyphonic(v) => write!(f, "{} has chords", v.name().to_lowercase()),
+            Rejection::MissingVoice(v) => write!(f, "no {} part", v.name().to_lowercase()),
+            Rejection::OutOfRange => f.write_str("notes leave MIDI's range in C major / A minor"),
         }
     }
 }
@@ -62,19 +68,14 @@ pub struct Chorale {
     pub parts: usize,
     /// The inferred key.
     pub key: Key,
+    /// The piece in C major / A minor.
+    pub normalised: Grid,
 }
 
 impl Chorale {
     /// Semitones that move the piece to C major / A minor.
     pub fn shift(&self) -> i32 {
         self.key.shift_to_reference()
-    }
-
-    /// The piece in C major / A minor.
-    pub fn normalised(&self) -> Grid {
-        self.grid
-            .transposed(self.shift())
-            .expect("chorale pitches stay in MIDI range")
     }
 }
 
@@ -172,9 +173,8 @@ pub fn load_file(path: &Path, opts: &Options) -> (String, Result<Chorale, Reject
                 .map(|a| a.1)
         };
         for v in [Voice::Soprano, Voice::Alto] {
-            if let Some(i) = first(v)
-                && score.parts[i].overlaps() > 0
-            {
+            let i = first(v).ok_or(Rejection::MissingVoice(v))?;
+            if score.parts[i].overlaps() > 0 {
                 return Err(Rejection::Polyphonic(v));
             }
         }
@@ -182,11 +182,15 @@ pub fn load_file(path: &Path, opts: &Options) -> (String, Result<Chorale, Reject
             return Err(Rejection::NotPitchOrdered);
         }
         let key = grid.key();
+        let normalised = grid
+            .transposed(key.shift_to_reference())
+            .ok_or(Rejection::OutOfRange)?;
         Ok(Chorale {
             file: name.clone(),
             grid,
             parts,
             key,
+            normalised,
         })
     })();
     (name, r)

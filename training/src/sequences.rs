@@ -5,6 +5,7 @@ use crate::dataset::Chorale;
 use crate::nn::{Batch, NO_TARGET};
 use altus_core::Voice;
 use altus_core::features::{REST, StepFeatures, alto_class};
+use altus_core::grid::VoiceLine;
 use altus_core::key::{Key, Mode};
 use altus_core::rng::Rng;
 
@@ -32,11 +33,17 @@ pub struct Sequence {
 impl Sequence {
     /// The chorale, key-normalised and trimmed to start at its first soprano note.
     pub fn from_chorale(c: &Chorale) -> Sequence {
-        let g = c.normalised();
-        let s = g
-            .voice(Voice::Soprano)
-            .expect("usable chorales have a soprano");
-        let a = g.voice(Voice::Alto).expect("usable chorales have an alto");
+        let g = &c.normalised;
+        // `dataset::load_file` only makes chorales with a soprano and an alto.
+        let rests = |v| VoiceLine::rests(v, g.len);
+        let (s, a) = (
+            g.voice(Voice::Soprano)
+                .cloned()
+                .unwrap_or_else(|| rests(Voice::Soprano)),
+            g.voice(Voice::Alto)
+                .cloned()
+                .unwrap_or_else(|| rests(Voice::Alto)),
+        );
         let first = s.onset.iter().position(|&o| o).unwrap_or(0);
         let pos = g.bar_positions();
         let (num, den) = g.meter_at(first);

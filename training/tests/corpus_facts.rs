@@ -159,7 +159,7 @@ fn inferred_modes_follow_the_final_bass() {
         .chorales
         .iter()
         .filter(|c| {
-            let g = c.normalised();
+            let g = &c.normalised;
             let last = g
                 .voice(Voice::Bass)
                 .unwrap()

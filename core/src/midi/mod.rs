@@ -1,5 +1,7 @@
 //! Standard MIDI Files in and out.
 
+pub mod limits;
+mod notes;
 pub mod read;
 pub mod write;
 

@@ -1,37 +1,39 @@
 //! Reading Standard MIDI Files (type 0 and 1) into a [`Score`].
 //!
-//! Rules for notes, all seen in the chorale files:
-//! - at the same tick, note-offs are handled before note-ons (a repeated pitch is re-struck);
-//! - a note-on with velocity 0 is a note-off;
-//! - a second note-on of a sounding key at the same tick is ignored; at a later tick it ends the
-//!   sounding note and starts a new one;
-//! - a note that never ends is closed at the end of its track (at least a 16th long), and reported.
+//! Lenient where real files are sloppy (running status, missing end-of-track, chunk lengths
+//! past the end), strict where it matters: SMPTE time division and type-2 files (independent
+//! sequential patterns) are refused, and every limit of [`super::limits`] is checked while
+//! reading, with an error that says which. Note pairing rules are in [`super::notes`].
 //!
-//! Lenient where real files are sloppy (running status, missing end-of-track), strict where it
-//! matters (SMPTE time division is refused).
+//! The file is parsed lazily (midly's event iterators): only note events and the tempo, metre
+//! and key maps are kept, never the whole event list.
 
+use super::limits::*;
+use super::notes::{NoteEvent, pair_notes};
 use crate::key::KeySig;
-use crate::score::{Meter, Note, Part, Score, Tempo};
-use crate::types::{Pitch, Tick};
+use crate::score::{Meter, Part, Score, Tempo};
+use crate::types::Tick;
 use crate::{Error, Result};
-use midly::{MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
-use std::collections::HashMap;
+use midly::{Format, MetaMessage, MidiMessage, Timing, TrackEventKind};
 use std::path::Path;
 
-/// Reads a MIDI file from disk.
+/// Reads a MIDI file from disk (refusing files over [`MAX_FILE_BYTES`] before reading them).
 pub fn read_file(path: &Path) -> Result<Score> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if len > MAX_FILE_BYTES as u64 {
+        return Err(too_big(len as usize));
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     read_bytes(&bytes)
 }
 
-/// One note-on or note-off, with its place in the file for stable ordering.
-#[derive(Clone, Copy)]
-struct NoteEvent {
-    tick: u64,
-    on: bool,
-    channel: u8,
-    key: u8,
-    velocity: u8,
+fn too_big(len: usize) -> Error {
+    Error::Limit(format!(
+        "the file is {len} bytes, more than the {} MiB Altus reads",
+        MAX_FILE_BYTES >> 20
+    ))
 }
 
 /// Reads a MIDI file from memory.
@@ -39,20 +41,24 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
     if bytes.is_empty() {
         return Err(Error::InvalidMidi("the file is empty".into()));
     }
-    let smf = Smf::parse(bytes).map_err(|e| Error::InvalidMidi(e.to_string()))?;
-    let tpq = match smf.header.timing {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len()));
+    }
+    let (header, tracks) = midly::parse(bytes).map_err(|e| Error::InvalidMidi(e.to_string()))?;
+    let tpq = match header.timing {
         Timing::Metrical(t) if t.as_int() > 0 => t.as_int(),
         Timing::Metrical(_) => return Err(Error::InvalidMidi("zero ticks per quarter".into())),
         Timing::Timecode(..) => return Err(Error::Unsupported("SMPTE time division")),
     };
-    let format = match smf.header.format {
-        midly::Format::SingleTrack => 0,
-        midly::Format::Parallel => 1,
-        midly::Format::Sequential => 2,
+    let format = match header.format {
+        Format::SingleTrack => 0,
+        Format::Parallel => 1,
+        Format::Sequential => {
+            return Err(Error::Unsupported(
+                "SMF type 2 (independent sequential patterns)",
+            ));
+        }
     };
-    if smf.tracks.is_empty() {
-        return Err(Error::InvalidMidi("the file has no tracks".into()));
-    }
     let mut score = Score {
         format,
         tpq,
@@ -63,24 +69,47 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
         end: Tick(0),
         problems: Vec::new(),
     };
-    for (index, track) in smf.tracks.iter().enumerate() {
+    // Ticks beyond this fall after step MAX_STEPS.
+    let max_tick = MAX_STEPS * tpq as u64 / 4;
+    let mut note_events = 0usize;
+    let mut n_tracks = 0;
+    for (index, track) in tracks.enumerate() {
+        n_tracks += 1;
+        if index >= MAX_TRACKS {
+            return Err(Error::Limit(format!(
+                "the file has more than {MAX_TRACKS} tracks"
+            )));
+        }
+        let track = track.map_err(|e| Error::InvalidMidi(e.to_string()))?;
         let mut tick = 0u64;
         let mut name = None;
         let mut events = Vec::new();
         for ev in track {
+            let ev = ev.map_err(|e| Error::InvalidMidi(e.to_string()))?;
             tick += ev.delta.as_int() as u64;
+            if tick > max_tick {
+                return Err(Error::Limit(format!(
+                    "track {index} runs past 16th step {MAX_STEPS} (65,536 bars of 4/4): \
+                     an event at tick {tick} at {tpq} ticks per quarter"
+                )));
+            }
             match ev.kind {
                 TrackEventKind::Midi { channel, message } => {
-                    let channel = channel.as_int();
                     let (on, key, velocity) = match message {
                         MidiMessage::NoteOn { key, vel } => (vel > 0, key.as_int(), vel.as_int()),
                         MidiMessage::NoteOff { key, vel } => (false, key.as_int(), vel.as_int()),
                         _ => continue,
                     };
+                    note_events += 1;
+                    if note_events > MAX_NOTE_EVENTS {
+                        return Err(Error::Limit(format!(
+                            "the file has more than {MAX_NOTE_EVENTS} note events"
+                        )));
+                    }
                     events.push(NoteEvent {
                         tick,
                         on,
-                        channel,
+                        channel: channel.as_int(),
                         key,
                         velocity,
                     });
@@ -90,24 +119,10 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
             }
         }
         score.end = score.end.max(Tick(tick));
-        if events.is_empty() {
-            continue;
-        }
-        if format == 0 {
-            // Type 0: one part per channel, in order of first appearance.
-            let mut channels: Vec<u8> = Vec::new();
-            for e in &events {
-                if !channels.contains(&e.channel) {
-                    channels.push(e.channel);
-                }
-            }
-            for ch in channels {
-                let evs: Vec<_> = events.iter().copied().filter(|e| e.channel == ch).collect();
-                push_part(&mut score, index, name.clone(), &evs, tick);
-            }
-        } else {
-            push_part(&mut score, index, name, &events, tick);
-        }
+        add_parts(&mut score, index, name, events, tick)?;
+    }
+    if n_tracks == 0 {
+        return Err(Error::InvalidMidi("the file has no tracks".into()));
     }
     score.tempos.sort_by_key(|t| t.tick);
     score.meters.sort_by_key(|m| m.tick);
@@ -115,6 +130,37 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
     dedup_maps(&mut score);
     if score.parts.is_empty() {
         return Err(Error::NoNotes);
+    }
+    check_size(score)
+}
+
+/// The duration and grid-size limits, once the tempo map and the parts are known.
+fn check_size(score: Score) -> Result<Score> {
+    let seconds = score.seconds_at(score.end);
+    if seconds > MAX_SECONDS {
+        return Err(Error::Limit(format!(
+            "the file lasts {:.1} hours at its tempo, more than 24",
+            seconds / 3600.0
+        )));
+    }
+    let steps = score
+        .parts
+        .iter()
+        .flat_map(|p| p.notes.iter())
+        .map(|n| {
+            n.end
+                .to_step(score.tpq)
+                .0
+                .max(n.start.to_step(score.tpq).0 + 1)
+        })
+        .max()
+        .unwrap_or(0) as u64;
+    let cells = steps * score.parts.len() as u64;
+    if cells > MAX_CELLS {
+        return Err(Error::Limit(format!(
+            "{} note parts × {steps} 16th steps is more than the {MAX_CELLS} grid cells Altus holds",
+            score.parts.len()
+        )));
     }
     Ok(score)
 }
@@ -129,7 +175,8 @@ fn read_meta(
     let tick = Tick(tick);
     match meta {
         MetaMessage::TrackName(bytes) if name.is_none() => {
-            *name = Some(String::from_utf8_lossy(bytes).trim().to_string());
+            let s = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+            *name = Some(s.trim().to_string());
         }
         MetaMessage::Tempo(us) => {
             let us = us.as_int();
@@ -140,7 +187,7 @@ fn read_meta(
                     us_per_quarter: us,
                 });
             } else {
-                score.problems.push(format!(
+                score.problem(format!(
                     "track {track}: absurd tempo ({us} µs per quarter) at tick {} ignored",
                     tick.0
                 ));
@@ -148,7 +195,7 @@ fn read_meta(
         }
         MetaMessage::TimeSignature(num, pow, ..) => {
             if num == 0 || pow > 6 {
-                score.problems.push(format!(
+                score.problem(format!(
                     "track {track}: invalid time signature {num}/2^{pow} at tick {} ignored",
                     tick.0
                 ));
@@ -162,7 +209,7 @@ fn read_meta(
         }
         MetaMessage::KeySignature(sharps, minor) => match KeySig::new(sharps, minor) {
             Some(k) => score.key_sigs.push((tick, k)),
-            None => score.problems.push(format!(
+            None => score.problem(format!(
                 "track {track}: invalid key signature ({sharps} sharps) ignored"
             )),
         },
@@ -170,63 +217,56 @@ fn read_meta(
     }
 }
 
-/// Pairs note-ons with note-offs (rules in the module doc) and adds the part.
-fn push_part(
+/// Adds the track's parts: one for a type-1 track, one per channel (in order of first
+/// appearance) for a type-0 file.
+fn add_parts(
     score: &mut Score,
     track: usize,
     name: Option<String>,
-    events: &[NoteEvent],
+    events: Vec<NoteEvent>,
     end: u64,
-) {
-    let mut evs = events.to_vec();
-    // Stable: within a tick, offs first, otherwise file order.
-    evs.sort_by_key(|e| (e.tick, e.on));
-    let mut sounding: HashMap<(u8, u8), (u64, u8)> = HashMap::new();
-    let mut notes = Vec::new();
-    let mut close = |start: u64, stop: u64, key: u8, velocity: u8| {
-        if stop > start {
-            notes.push(Note {
-                start: Tick(start),
-                end: Tick(stop),
-                pitch: Pitch(key),
-                velocity,
-            });
-        }
-    };
-    for e in &evs {
-        let k = (e.channel, e.key);
-        if e.on {
-            match sounding.get(&k) {
-                Some(&(start, _)) if start == e.tick => continue, // repeated note-on
-                Some(&(start, vel)) => close(start, e.tick, e.key, vel),
-                None => {}
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let groups: Vec<Vec<NoteEvent>> = if score.format == 0 {
+        let mut channels: Vec<u8> = Vec::new();
+        for e in &events {
+            if !channels.contains(&e.channel) {
+                channels.push(e.channel);
             }
-            sounding.insert(k, (e.tick, e.velocity));
-        } else if let Some((start, vel)) = sounding.remove(&k) {
-            close(start, e.tick, e.key, vel);
         }
+        channels
+            .iter()
+            .map(|&ch| events.iter().copied().filter(|e| e.channel == ch).collect())
+            .collect()
+    } else {
+        vec![events]
+    };
+    for evs in groups {
+        let (notes, hanging) = pair_notes(&evs, score.tpq, end);
+        for (key, start) in hanging {
+            score.problem(format!(
+                "track {track}: note {} at tick {start} never ends; closed at the end of the track",
+                crate::Pitch(key).name()
+            ));
+        }
+        if notes.is_empty() {
+            continue;
+        }
+        if score.parts.len() >= MAX_PARTS {
+            return Err(Error::Limit(format!(
+                "the file has more than {MAX_PARTS} note parts"
+            )));
+        }
+        score.parts.push(Part {
+            name: name.clone(),
+            track,
+            channel: evs[0].channel,
+            notes,
+        });
     }
-    let min_len = (score.tpq as u64 / 4).max(1);
-    let mut hanging: Vec<_> = sounding.into_iter().collect();
-    hanging.sort();
-    for ((_, key), (start, vel)) in hanging {
-        close(start, end.max(start + min_len), key, vel);
-        score.problems.push(format!(
-            "track {track}: note {} at tick {start} never ends; closed at the end of the track",
-            Pitch(key).name()
-        ));
-    }
-    if notes.is_empty() {
-        return;
-    }
-    notes.sort_by_key(|n| (n.start, n.pitch));
-    let channel = events[0].channel;
-    score.parts.push(Part {
-        name,
-        track,
-        channel,
-        notes,
-    });
+    Ok(())
 }
 
 /// Drops map entries that repeat the value in force (files often restate them per track).
@@ -241,76 +281,4 @@ fn dedup_maps(score: &mut Score) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A type-1 file built by hand: conductor track plus one note track, 96 tpq.
-    fn file(track: Vec<u8>) -> Vec<u8> {
-        let mut b = b"MThd\0\0\0\x06\0\x01\0\x01\0\x60".to_vec();
-        b.extend_from_slice(b"MTrk");
-        b.extend_from_slice(&(track.len() as u32).to_be_bytes());
-        b.extend(track);
-        b
-    }
-
-    #[test]
-    fn running_status_velocity_zero_and_repeated_note_on() {
-        // on C4; (running status) on C4 again at the same tick; C4 vel 0 after a quarter;
-        // then E4 on and a note-off E4.
-        let s = read_bytes(&file(vec![
-            0x00, 0x90, 60, 80, 0x00, 60, 80, 0x60, 60, 0, 0x00, 64, 90, 0x30, 0x80, 64, 0, 0x00,
-            0xFF, 0x2F, 0x00,
-        ]))
-        .unwrap();
-        let n = &s.parts[0].notes;
-        assert_eq!(n.len(), 2);
-        assert_eq!(
-            (n[0].start, n[0].end, n[0].pitch),
-            (Tick(0), Tick(96), Pitch(60))
-        );
-        assert_eq!(
-            (n[1].start, n[1].end, n[1].pitch),
-            (Tick(96), Tick(144), Pitch(64))
-        );
-    }
-
-    #[test]
-    fn note_off_before_note_on_at_the_same_tick() {
-        // C4 on at 0; at tick 96 the file says "on C4" before "off C4": a re-strike, not a
-        // zero-length note.
-        let s = read_bytes(&file(vec![
-            0x00, 0x90, 60, 80, 0x60, 0x90, 60, 80, 0x00, 0x80, 60, 0, 0x60, 0x80, 60, 0, 0x00,
-            0xFF, 0x2F, 0x00,
-        ]))
-        .unwrap();
-        let n = &s.parts[0].notes;
-        assert_eq!(n.len(), 2, "{n:?}");
-        assert_eq!((n[0].start, n[0].end), (Tick(0), Tick(96)));
-        assert_eq!((n[1].start, n[1].end), (Tick(96), Tick(192)));
-    }
-
-    #[test]
-    fn note_that_never_ends_is_closed_and_reported() {
-        let s = read_bytes(&file(vec![
-            0x00, 0x90, 60, 80, 0x83, 0x00, 0xFF, 0x2F, 0x00,
-        ]))
-        .unwrap();
-        assert_eq!(s.parts[0].notes[0].end, Tick(384));
-        assert!(s.problems[0].contains("never ends"), "{:?}", s.problems);
-    }
-
-    #[test]
-    fn smpte_and_garbage_are_clear_errors() {
-        let mut smpte = file(vec![0x00, 0xFF, 0x2F, 0x00]);
-        smpte[12] = 0xE7; // -25 fps
-        smpte[13] = 40;
-        assert!(matches!(read_bytes(&smpte), Err(Error::Unsupported(_))));
-        assert!(matches!(read_bytes(b""), Err(Error::InvalidMidi(_))));
-        assert!(matches!(
-            read_bytes(b"RIFF1234"),
-            Err(Error::InvalidMidi(_))
-        ));
-        let no_notes = file(vec![0x00, 0xFF, 0x2F, 0x00]);
-        assert!(matches!(read_bytes(&no_notes), Err(Error::NoNotes)));
-    }
-}
+mod tests;

@@ -126,17 +126,23 @@ fn note_track(t: &TrackOut) -> Result<Vec<TrackEvent<'_>>> {
     delta_encode(kinds)
 }
 
+/// The largest delta time MIDI can write.
+const MAX_DELTA: u64 = 0x0FFF_FFFF;
+
 fn delta_encode<'a>(
     ev: impl Iterator<Item = (u64, TrackEventKind<'a>)>,
 ) -> Result<Vec<TrackEvent<'a>>> {
     let mut now = 0u64;
     let mut out = Vec::new();
     for (tick, kind) in ev {
-        let delta = tick - now;
-        if delta > 0x0FFF_FFFF {
-            return Err(Error::Write(format!(
-                "gap of {delta} ticks is too long for MIDI"
-            )));
+        let mut delta = tick - now;
+        // A delta time holds 28 bits: longer gaps are bridged with empty text events.
+        while delta > MAX_DELTA {
+            out.push(TrackEvent {
+                delta: u28::new(MAX_DELTA as u32),
+                kind: TrackEventKind::Meta(MetaMessage::Text(b"")),
+            });
+            delta -= MAX_DELTA;
         }
         out.push(TrackEvent {
             delta: u28::new(delta as u32),

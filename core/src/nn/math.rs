@@ -155,6 +155,7 @@ pub fn exp(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0;
     // `max`/`min` (unlike `clamp`) never return NaN: a NaN input becomes −104 here and is put
     // back at the end, so everything in between works on a finite number.
+    #[allow(clippy::manual_clamp)]
     let xc = x.max(-104.0).min(89.0);
     let n = (xc * LOG2E + ROUND) - ROUND;
     let r = xc - n * 0.693_359_4 + n * 2.121_944_4e-4;

@@ -1,0 +1,150 @@
+//! The step engine: a re-run step is the step it replaces, and models with absurd weights never
+//! reach decoding with NaN (the engine sanitises; weight files beyond the bound are refused).
+
+use altus_core::engine::{DecodeOptions, Engine, StepInput};
+use altus_core::features::{FEATURE_VERSION, MAX_ACTIVE, OUTPUTS, StepFeatures};
+use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::rng::Rng;
+use altus_core::weights::{self, MAX_WEIGHT, WeightsMeta};
+use altus_core::{Key, Mode, Pitch};
+
+fn input(t: u16, pitch: u8) -> StepInput {
+    StepInput {
+        soprano: Some(Pitch(pitch)),
+        soprano_onset: t.is_multiple_of(4),
+        bar_pos: t % 16,
+    }
+}
+
+#[test]
+fn restep_equals_stepping_the_second_input_in_the_first_place() {
+    let model = Box::new(altus_core::default_model::default_alto().0);
+    for temperature in [0.0, 0.9] {
+        let opts = DecodeOptions {
+            temperature,
+            ..DecodeOptions::default()
+        };
+        let key = Key::new(2, Mode::Major);
+        let (mut a, mut b) = (
+            Engine::new(model.clone(), key, opts),
+            Engine::new(model.clone(), key, opts),
+        );
+        let tune = [74u8, 76, 78, 79, 81, 79, 78, 76, 74, 73, 74, 76];
+        let mut differed = false;
+        for (t, &p) in tune.iter().enumerate() {
+            let t = t as u16;
+            let first = a.step(input(t, p - 5));
+            let redone = a.restep(input(t, p));
+            let direct = b.step(input(t, p));
+            assert_eq!(redone, direct, "T={temperature} step {t}");
+            differed |= first != direct;
+        }
+        assert!(
+            differed,
+            "the first inputs changed something, so the rewind was tested"
+        );
+    }
+}
+
+/// A model with every weight set from `w`.
+fn filled(cell: CellKind, w: impl Fn(usize) -> f32) -> AltoModel {
+    let mut m = AltoModel::init(
+        ModelConfig {
+            cell,
+            hidden: 64,
+            layers: 2,
+        },
+        1,
+    );
+    let mut i = 0;
+    for p in m.params_mut() {
+        for x in p.iter_mut() {
+            *x = w(i);
+            i += 1;
+        }
+    }
+    m
+}
+
+#[test]
+fn absurd_weights_never_reach_decoding_as_nan() {
+    let mut rng = Rng::new(4);
+    let signs: Vec<f32> = (0..200_000)
+        .map(|_| if rng.below(2) == 0 { 1.0 } else { -1.0 })
+        .collect();
+    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+        for scale in [1e30f32, f32::MAX, MAX_WEIGHT] {
+            let m = filled(cell, |i| signs[i % signs.len()] * scale);
+            // The raw model may overflow; the engine must still give a note in range or a rest.
+            let mut e = Engine::new(
+                Box::new(m.clone()),
+                Key::new(0, Mode::Major),
+                DecodeOptions::default(),
+            );
+            for t in 0..300u16 {
+                let out = e.step(input(t, 60 + (t % 12) as u8));
+                assert!(
+                    e.logits().iter().all(|x| x.is_finite()),
+                    "{cell:?} ×{scale:e} step {t}"
+                );
+                if let Some(p) = out.alto {
+                    assert!((53..=77).contains(&p.0), "{cell:?} ×{scale:e}: {p:?}");
+                }
+            }
+            // At the bound the model itself never overflows: its logits stay finite.
+            if scale == MAX_WEIGHT {
+                let mut state = m.new_state();
+                let mut out = [0f32; OUTPUTS];
+                for t in 0..300u16 {
+                    let f = StepFeatures {
+                        soprano: Some(60 + (t % 20) as u8),
+                        soprano_onset: t % 2 == 0,
+                        bar_pos: t % 16,
+                        minor: false,
+                        prev_alto: (t % 33) as usize,
+                        prev_onset: false,
+                    };
+                    let mut act = [0u16; MAX_ACTIVE];
+                    let n = f.active(&mut act);
+                    m.step(&act[..n], &mut state, &mut out);
+                    assert!(
+                        out.iter().all(|x| x.is_finite()),
+                        "{cell:?} at the bound, step {t}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn weight_files_beyond_the_bound_are_refused_and_name_the_tensor() {
+    let cfg = ModelConfig {
+        cell: CellKind::Gru,
+        hidden: 8,
+        layers: 1,
+    };
+    let meta = WeightsMeta {
+        format: weights::FORMAT_VERSION,
+        feature_version: FEATURE_VERSION,
+        kind: "alto".into(),
+        config: cfg,
+        info: serde_json::Value::Null,
+    };
+    let mut m = AltoModel::init(cfg, 2);
+    if let altus_core::nn::Cell::Gru(g) = &mut m.cells[0] {
+        g.w_hh[5] = 3e5;
+    }
+    let e = weights::from_bytes(&weights::to_bytes(&m, &meta).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("gru.weight_hh_l0") && e.contains("3e5"), "{e}");
+    if let altus_core::nn::Cell::Gru(g) = &mut m.cells[0] {
+        g.w_hh[5] = 0.1;
+    }
+    m.head.b[3] = f32::INFINITY;
+    let e = weights::from_bytes(&weights::to_bytes(&m, &meta).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("head.bias") && e.contains("infinity"), "{e}");
+}
