@@ -1,8 +1,8 @@
 //! Fuzz-style tests in the normal suite: random bytes and mutated real files never panic.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::rng::Rng;
 use altus_core::{Grid, midi};
+use testkit::chorales_for_test;
 
 /// Everything a reader of untrusted bytes does; must return, never panic.
 fn exercise(bytes: &[u8]) {

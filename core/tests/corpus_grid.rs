@@ -1,8 +1,8 @@
 //! Real corpus facts: every chorale reads, round-trips through MIDI, and a known chorale's grid
 //! matches an independent reading.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::{Grid, Pitch, Voice, midi};
+use testkit::chorales_for_test;
 
 /// Notes `(step, pitch, length)` of a voice, from the grid.
 fn notes(grid: &Grid, v: Voice) -> Vec<(usize, u8, usize)> {

@@ -1,9 +1,9 @@
 //! Metrical phase estimation on real melodies: every chorale soprano with its leading rest cut
 //! off (as notation software exports a pickup), estimated against the truth the corpus gives.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::grid::VoiceLine;
 use altus_core::{Grid, Voice, midi, phase};
+use testkit::chorales_for_test;
 
 #[test]
 fn phase_of_chorale_melodies_starting_at_time_zero() {

@@ -16,24 +16,14 @@ use params::{AltusParams, ModeChoice, VelocityChoice};
 use realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
 use std::sync::Arc;
 
-/// Input events kept per block (a burst beyond this is dropped, never allocated for).
-const EVENT_CAPACITY: usize = 4096;
-
 /// The plugin: MIDI in, MIDI out, no audio.
 pub struct Altus {
     params: Arc<AltusParams>,
-    /// Audio-thread voice; made in `activate`.
+    /// The audio-thread voice: made at the first `activate` (with the user model, if one is
+    /// found and valid) and kept for the instance's life.
     voice: Option<Voice>,
-    /// This block's input notes (capacity fixed in `activate`; audio thread only).
-    input: Vec<Note>,
-    /// Rings to and from the user-model loader, if a user model was found.
-    loader: Option<models::AudioSide>,
-    /// A replaced model the loader did not take back; freed in `deactivate`, never on the
-    /// audio thread.
-    parked: Option<models::Loaded>,
-    /// An alto note still sounding when the host deactivated the plugin (no events can be sent
-    /// then): its note-off goes out at the start of the next block after re-activation.
-    pending_off: Option<(u8, u8)>,
+    /// Which model plays and why (the user model's path, or why the embedded one plays).
+    pub model_note: String,
 }
 
 impl Default for Altus {
@@ -41,10 +31,7 @@ impl Default for Altus {
         Altus {
             params: Arc::new(AltusParams::default()),
             voice: None,
-            input: Vec::new(),
-            loader: None,
-            parked: None,
-            pending_off: None,
+            model_note: String::new(),
         }
     }
 }
@@ -96,6 +83,8 @@ impl Plugin for Altus {
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[];
     const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
     const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
+    // Room for large bursts without the wrapper growing its queue on the audio thread.
+    const INPUT_EVENT_CAPACITY: usize = 16_384;
     type Editor = ();
     type SysExMessage = ();
     type BackgroundTask = ();
@@ -110,15 +99,17 @@ impl Plugin for Altus {
         config: &BufferConfig,
         _context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let (model, _) = altus_core::default_model::default_alto();
-        self.voice = Some(Voice::new(
-            Box::new(model),
-            config.sample_rate as f64,
-            self.settings(),
-        ));
-        self.input = Vec::with_capacity(EVENT_CAPACITY);
-        self.loader =
-            models::user_model_path().map(|p| models::spawn_loader(p, |m| nice_log!("{m}")));
+        let rate = config.sample_rate as f64;
+        match self.voice.as_mut() {
+            Some(v) => v.set_sample_rate(rate),
+            None => {
+                // Once per instance, before the first block: the user model if it is valid.
+                let (model, note) = models::initial_model();
+                nice_log!("{note}");
+                self.model_note = note;
+                self.voice = Some(Voice::new(model, rate, self.settings()));
+            }
+        }
         true
     }
 
@@ -140,107 +131,91 @@ impl Plugin for Altus {
                 .zip(t.time_sig_denominator)
                 .map(|(n, d)| (n.clamp(1, 64) as u8, d.clamp(1, 64) as u8)),
         };
-        self.input.clear();
-        while let Some(event) = context.next_event() {
-            let note = match event {
-                NoteEvent::NoteOn {
-                    timing,
-                    channel,
-                    key,
-                    velocity,
-                    ..
-                } => key.number().map(|key| Note::On {
-                    at: timing,
-                    key,
-                    velocity: (velocity * 127.0).round().clamp(0.0, 127.0) as u8,
-                    channel: channel.number().unwrap_or(0),
-                }),
-                NoteEvent::NoteOff {
-                    timing,
-                    channel,
-                    key,
-                    ..
-                } => key.number().map(|key| Note::Off {
-                    at: timing,
-                    key,
-                    channel: channel.number().unwrap_or(0),
-                }),
-                _ => None,
-            };
-            // A full buffer drops the event: the audio thread never allocates.
-            if let Some(n) = note.filter(|_| self.input.len() < self.input.capacity()) {
-                self.input.push(n);
-            }
-        }
         let Some(voice) = self.voice.as_mut() else {
             return ProcessStatus::Normal;
         };
-        let mut send = |n: Note| {
-            let ev = match n {
-                Note::On {
-                    at,
-                    key,
-                    velocity,
-                    channel,
-                } => NoteEvent::NoteOn {
-                    timing: at,
-                    voice_id: VoiceID::Wildcard,
-                    channel: MidiChannel::Number(channel),
-                    key: MidiKey::Number(key),
-                    velocity: velocity as f32 / 127.0,
-                },
-                Note::Off { at, key, channel } => NoteEvent::NoteOff {
-                    timing: at,
-                    voice_id: VoiceID::Wildcard,
-                    channel: MidiChannel::Number(channel),
-                    key: MidiKey::Number(key),
-                    velocity: 0.0,
-                },
-            };
-            // A full output queue drops the event; nothing else can be done on the audio thread.
-            let _ = context.try_send_event(ev);
-        };
-        if let Some((key, channel)) = self.pending_off.take() {
-            send(Note::Off {
-                at: 0,
-                key,
-                channel,
-            });
-        }
-        voice.set_settings(settings, &mut send);
-        // A user model, loaded in the background: swap it in, send the old one back to be freed.
-        if let Some(side) = self.loader.as_mut()
-            && let Ok(new) = side.incoming.pop()
-        {
-            let (model, state) = voice.swap_model(new.model, new.state, &mut send);
-            if let Err(rtrb::PushError::Full(old)) =
-                side.outgoing.push(models::Loaded { model, state })
-            {
-                self.parked = Some(old);
+        // Events stream straight from the host into the voice: no buffer, so no cap to drop at.
+        voice.set_settings(settings, &mut |n| send(context, n));
+        voice.begin(&transport, buffer.samples() as u32, &mut |n| {
+            send(context, n)
+        });
+        while let Some(event) = context.next_event() {
+            if let Some(n) = note_in(event) {
+                voice.note(n, &mut |n| send(context, n));
             }
         }
-        voice.process(&transport, &self.input, buffer.samples() as u32, &mut send);
+        voice.end(&mut |n| send(context, n));
         ProcessStatus::Normal
     }
 
     fn deactivate(&mut self) {
-        self.pending_off = self
-            .voice
-            .as_ref()
-            .and_then(Voice::alto_note)
-            .or(self.pending_off);
-        // Not the audio thread: free what the audio thread could not hand back.
-        self.parked = None;
-        self.loader = None;
+        // No events can be sent here: the voice ends its notes in the next block.
+        if let Some(v) = self.voice.as_mut() {
+            v.reset();
+        }
     }
 
     fn reset(&mut self) {
-        // Called on the audio thread without an event queue: the next block starts afresh, and
-        // the sounding alto note (if any) is ended by the voice's next all-off.
+        // The host (re)starts processing, often while notes sound; no event queue here either.
         if let Some(v) = self.voice.as_mut() {
-            v.all_off(0, &mut |_| {});
+            v.reset();
         }
     }
+}
+
+/// A host note event as the voice's [`Note`] (other events are not the voice's business).
+fn note_in(event: NoteEvent<()>) -> Option<Note> {
+    match event {
+        NoteEvent::NoteOn {
+            timing,
+            channel,
+            key,
+            velocity,
+            ..
+        } => key.number().map(|key| Note::On {
+            at: timing,
+            key,
+            velocity: (velocity * 127.0).round().clamp(1.0, 127.0) as u8,
+            channel: channel.number().unwrap_or(0),
+        }),
+        NoteEvent::NoteOff {
+            timing,
+            channel,
+            key,
+            ..
+        } => key.number().map(|key| Note::Off {
+            at: timing,
+            key,
+            channel: channel.number().unwrap_or(0),
+        }),
+        _ => None,
+    }
+}
+
+/// Sends one note to the host; `false` when its queue is full (the ledger retries note-offs).
+fn send(context: &mut impl ProcessContext<Altus>, n: Note) -> bool {
+    let ev = match n {
+        Note::On {
+            at,
+            key,
+            velocity,
+            channel,
+        } => NoteEvent::NoteOn {
+            timing: at,
+            voice_id: VoiceID::Wildcard,
+            channel: MidiChannel::Number(channel),
+            key: MidiKey::Number(key),
+            velocity: velocity as f32 / 127.0,
+        },
+        Note::Off { at, key, channel } => NoteEvent::NoteOff {
+            timing: at,
+            voice_id: VoiceID::Wildcard,
+            channel: MidiChannel::Number(channel),
+            key: MidiKey::Number(key),
+            velocity: 0.0,
+        },
+    };
+    context.try_send_event(ev).is_ok()
 }
 
 impl ClapPlugin for Altus {

@@ -1,32 +1,18 @@
-//! `Voice::process` (the audio thread's work per block) never allocates.
+//! The audio thread's work never allocates: `Voice` blocks, settings changes of every kind,
+//! resets, bursts and model swaps (the new model is made before, off the audio thread).
+
+mod common;
 
 use altus_core::engine::DecodeOptions;
+use altus_core::{Key, Mode};
 use altus_plugin::realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-thread_local!(static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) }
-    }
-}
 
 #[global_allocator]
-static A: Counting = Counting;
+static A: testkit::alloc::Counting = testkit::alloc::Counting;
 
 #[test]
-fn processing_blocks_does_not_allocate() {
-    let settings = Settings {
+fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
+    let base = Settings {
         key: KeySetting::Auto(None),
         decode: DecodeOptions {
             temperature: 0.7,
@@ -37,48 +23,104 @@ fn processing_blocks_does_not_allocate() {
         pass_through: true,
         default_tempo: 120.0,
     };
-    let mut v = Voice::new(
-        Box::new(altus_core::default_model::default_alto().0),
-        48_000.0,
-        settings,
-    );
-    // A dense line: a new note every 16th at 180 bpm (4,000 samples), in 64-sample blocks.
+    let model = altus_core::default_model::default_alto().0;
+    let mut v = Voice::new(Box::new(model.clone()), 48_000.0, base);
+    // A dense line: a new note every 16th at 180 bpm (4,000 samples) in 64-sample blocks, with a
+    // grace note in every 7th 16th, and now and then a 500-event burst.
     let blocks: Vec<Vec<Note>> = (0..2000u32)
         .map(|b| {
             let t = b * 64;
+            let key = 60 + (b % 12) as u8;
+            let mut notes = Vec::new();
             if t % 4000 < 64 {
-                let key = 60 + (b % 12) as u8;
-                vec![
-                    Note::Off {
-                        at: 0,
-                        key: key.wrapping_sub(1).max(59),
-                        channel: 0,
-                    },
-                    Note::On {
-                        at: (4000 - t % 4000) % 64,
-                        key,
+                let at = (4000 - t % 4000) % 64;
+                notes.push(Note::Off {
+                    at: 0,
+                    key: key.wrapping_sub(1).max(59),
+                    channel: 0,
+                });
+                notes.push(Note::On {
+                    at,
+                    key,
+                    velocity: 90,
+                    channel: 0,
+                });
+                if b % 7 == 0 {
+                    notes.push(Note::On {
+                        at: at.max(40),
+                        key: key + 2,
                         velocity: 90,
                         channel: 0,
-                    },
-                ]
-            } else {
-                Vec::new()
+                    });
+                    notes.push(Note::Off {
+                        at: 63,
+                        key: key + 2,
+                        channel: 0,
+                    });
+                }
             }
+            if b % 400 == 399 {
+                notes.extend((0..250u32).flat_map(|i| {
+                    let k = (i * 7 % 128) as u8;
+                    [
+                        Note::On {
+                            at: i % 60,
+                            key: k,
+                            velocity: 50,
+                            channel: 2,
+                        },
+                        Note::Off {
+                            at: 60 + i % 4,
+                            key: k,
+                            channel: 2,
+                        },
+                    ]
+                }));
+                notes.sort_by_key(|n| n.at());
+            }
+            notes
         })
         .collect();
+    let mut swaps: Vec<(Box<_>, _)> = (0..3)
+        .map(|_| {
+            let m = Box::new(model.clone());
+            let s = m.new_state();
+            (m, s)
+        })
+        .collect();
+    let mut olds = Vec::with_capacity(3);
     let mut sink = 0usize;
-    COUNTING.with(|c| c.set(true));
-    for (b, notes) in blocks.iter().enumerate() {
-        let tr = Transport {
-            playing: b < 1900,
-            tempo: Some(180.0),
-            pos_beats: Some(b as f64 * 64.0 * 3.0 / 48_000.0),
-            bar_start_beats: None,
-            time_sig: Some((4, 4)),
-        };
-        v.process(&tr, notes, 64, &mut |_| sink += 1);
-    }
-    COUNTING.with(|c| c.set(false));
-    assert_eq!(ALLOCS.load(Ordering::Relaxed), 0);
-    assert!(sink > 40, "{sink} events out");
+    let (_, allocs) = testkit::alloc::count(|| {
+        for (b, notes) in blocks.iter().enumerate() {
+            let mut s = base;
+            match b % 300 {
+                50 => s.key = KeySetting::Fixed(Key::new(2, Mode::Minor)),
+                51..=99 => s.decode.temperature = 0.2 + (b % 9) as f32 * 0.1,
+                100 => s.channel = 4,
+                150 => s.pass_through = false,
+                200 => v.reset(),
+                250 => {
+                    if let Some((m, st)) = swaps.pop() {
+                        olds.push(v.swap_model(m, st, &mut |_| true));
+                    }
+                }
+                _ => {}
+            }
+            v.set_settings(s, &mut |_| true);
+            let tr = Transport {
+                playing: b % 500 < 480,
+                tempo: Some(180.0),
+                pos_beats: Some(b as f64 * 64.0 * 3.0 / 48_000.0),
+                bar_start_beats: None,
+                time_sig: Some((4, 4)),
+            };
+            v.process(&tr, notes, 64, &mut |_| {
+                sink += 1;
+                true
+            });
+        }
+    });
+    assert_eq!(allocs, 0, "allocations on the audio thread");
+    assert!(sink > 1000, "{sink} events out");
+    assert_eq!(olds.len(), 3);
 }

@@ -1,121 +1,42 @@
 //! The audio-thread voice driven like a host would: the same notes as `altus harmonize`, alto
-//! note-ons at the soprano's sample, no stuck notes, no allocation, random event streams.
+//! note-ons at the soprano's sample, fast notes that never move the grid, settings that take
+//! effect without a restart, and a property test over random host lifecycles and event streams
+//! (balanced output, at most one alto note, nothing sounding after a reset).
 
-use altus_core::corpus::chorales_for_test;
+mod common;
+
 use altus_core::engine::DecodeOptions;
 use altus_core::harmonize;
-use altus_core::{Grid, Voice as Part, midi};
-use altus_plugin::realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
+use altus_core::{Grid, Key, Mode, Voice as Part, midi};
+use altus_plugin::realtime::{KeySetting, Note, Owner, Settings, Transport, Velocity};
+use common::{
+    HostTime, Out, SR, VoiceRun, check_balanced, default_settings, in_block, playing_at,
+    song_events,
+};
 use proptest::prelude::*;
+use testkit::chorales_for_test;
 
-const SR: f64 = 48_000.0;
-
-fn settings(key: KeySetting) -> Settings {
+fn fixed(key: Key) -> Settings {
     Settings {
-        key,
+        key: KeySetting::Fixed(key),
         decode: DecodeOptions::default(),
-        velocity: Velocity::Follow,
-        channel: 1,
         pass_through: false,
-        default_tempo: 120.0,
+        ..default_settings()
     }
 }
 
-fn voice(key: KeySetting) -> Voice {
-    Voice::new(
-        Box::new(altus_core::default_model::default_alto().0),
-        SR,
-        settings(key),
-    )
-}
-
-/// Plays a grid's soprano at `bpm` in blocks of `block` samples with the transport running from
-/// beat 0; returns every output note with its absolute sample.
-fn play(v: &mut Voice, grid: &Grid, bpm: f64, block: u32) -> Vec<(u64, Note)> {
-    let per_step = SR * 60.0 / bpm / 4.0;
-    let sample = |step: usize| (step as f64 * per_step).round() as u64;
-    let mut events: Vec<(u64, Note)> = Vec::new();
-    for (a, b, p) in grid.voice(Part::Soprano).unwrap().notes() {
-        events.push((
-            sample(a.0),
-            Note::On {
-                at: 0,
-                key: p.0,
-                velocity: 90,
-                channel: 0,
-            },
-        ));
-        events.push((
-            sample(b.0),
-            Note::Off {
-                at: 0,
-                key: p.0,
-                channel: 0,
-            },
-        ));
+/// Plays `events` at `bpm` until `end`, then stops the transport; returns the output.
+fn play(run: &mut VoiceRun, events: &[(u64, u8, bool)], bpm: f64, end: u64) -> Vec<Out> {
+    while run.now < end {
+        let notes = in_block(events, run.now, run.block);
+        run.block(&playing_at(run.now, bpm), &notes);
     }
-    // Offs before ons at the same sample, as a sequencer sends them.
-    events.sort_by_key(|(t, n)| (*t, matches!(n, Note::On { .. })));
-    let end = sample(grid.len) + 4 * per_step as u64;
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut t0 = 0u64;
-    let mut block_events = Vec::new();
-    while t0 < end {
-        block_events.clear();
-        while i < events.len() && events[i].0 < t0 + block as u64 {
-            let at = (events[i].0 - t0) as u32;
-            block_events.push(match events[i].1 {
-                Note::On {
-                    key,
-                    velocity,
-                    channel,
-                    ..
-                } => Note::On {
-                    at,
-                    key,
-                    velocity,
-                    channel,
-                },
-                Note::Off { key, channel, .. } => Note::Off { at, key, channel },
-            });
-            i += 1;
-        }
-        let transport = Transport {
-            playing: true,
-            tempo: Some(bpm),
-            pos_beats: Some(t0 as f64 / per_step / 4.0),
-            bar_start_beats: None,
-            time_sig: Some((4, 4)),
-        };
-        v.process(&transport, &block_events, block, &mut |n| {
-            out.push((t0 + n.at() as u64, n))
-        });
-        t0 += block as u64;
-    }
-    // Transport stops.
-    let stop = Transport {
+    let stop = HostTime {
         playing: false,
-        tempo: Some(bpm),
-        pos_beats: Some(t0 as f64 / per_step / 4.0),
-        bar_start_beats: None,
-        time_sig: Some((4, 4)),
+        ..playing_at(run.now, bpm)
     };
-    v.process(&stop, &[], block, &mut |n| {
-        out.push((t0 + n.at() as u64, n))
-    });
-    out
-}
-
-fn balanced(out: &[(u64, Note)]) -> bool {
-    let mut sounding = [0i32; 128];
-    for (_, n) in out {
-        match *n {
-            Note::On { key, .. } => sounding[key as usize] += 1,
-            Note::Off { key, .. } => sounding[key as usize] -= 1,
-        }
-    }
-    sounding.iter().all(|&s| s == 0)
+    run.block(&stop, &[]);
+    run.out.clone()
 }
 
 #[test]
@@ -136,118 +57,260 @@ fn same_notes_as_harmonize_at_the_soprano_sample() {
         let want = harmonize::alto_line(&grid, &model, key, &bar_pos, DecodeOptions::default());
         let want: Vec<(usize, u8)> = want.notes().iter().map(|(a, _, p)| (a.0, p.0)).collect();
         for (bpm, block) in [(120.0, 64), (120.0, 512), (97.0, 512)] {
-            let mut v = voice(KeySetting::Fixed(key));
-            let out = play(&mut v, &grid, bpm, block);
             let per_step = SR * 60.0 / bpm / 4.0;
+            let events = song_events(&grid, bpm);
+            let mut run = VoiceRun::new(fixed(key), block);
+            let out = play(
+                &mut run,
+                &events,
+                bpm,
+                (grid.len as f64 * per_step) as u64 + 20_000,
+            );
             let got: Vec<(usize, u8)> = out
                 .iter()
-                .filter_map(|(t, n)| match n {
-                    Note::On { key, .. } => Some(((*t as f64 / per_step).round() as usize, *key)),
-                    _ => None,
-                })
+                .filter(|o| o.2)
+                .map(|o| ((o.0 as f64 / per_step).round() as usize, o.1))
                 .filter(|(s, _)| *s < grid.len)
                 .collect();
             assert_eq!(got, want, "{file} at {bpm} bpm, {block}-sample blocks");
-            assert!(
-                balanced(&out),
-                "{file}: every alto note-on has its note-off after the stop"
-            );
-            assert_eq!(v.alto_sounding(), None);
+            check_balanced(&out).unwrap_or_else(|e| panic!("{file}: {e}"));
             // Each soprano note-on gets an alto note-on at the very same sample (unless the
             // alto holds through it).
-            let sop = grid.voice(Part::Soprano).unwrap();
-            let alto_on: Vec<u64> = out
-                .iter()
-                .filter(|(_, n)| matches!(n, Note::On { .. }))
-                .map(|(t, _)| *t)
-                .collect();
-            for (a, _, _) in sop.notes() {
+            for (a, _, _) in grid.voice(Part::Soprano).unwrap().notes() {
                 let s = (a.0 as f64 * per_step).round() as u64;
-                let step_alto = want.iter().any(|(w, _)| *w == a.0);
-                assert_eq!(alto_on.contains(&s), step_alto, "{file} step {}", a.0);
+                let struck = want.iter().any(|(w, _)| *w == a.0);
+                assert_eq!(
+                    out.iter().any(|o| o.2 && o.0 == s),
+                    struck,
+                    "{file} step {}",
+                    a.0
+                );
             }
         }
     }
 }
 
 #[test]
-fn bursts_and_stray_note_offs_leave_nothing_stuck() {
-    let mut v = voice(KeySetting::Auto(None));
-    let mut out = Vec::new();
-    let tr = Transport {
-        playing: true,
-        tempo: Some(120.0),
-        pos_beats: Some(0.0),
-        bar_start_beats: Some(0.0),
-        time_sig: Some((3, 4)),
+fn fast_notes_never_move_the_grid() {
+    // Quarter notes at 100 bpm, each with a grace note a 64th before it (inside the previous
+    // 16th), and a trill of 32nds in the last bar: three notes often share a 16th.
+    let bpm = 100.0;
+    let q = SR * 60.0 / bpm;
+    let mut events = Vec::new();
+    let tune = [72u8, 74, 76, 77, 79, 77, 76, 74];
+    for (i, &p) in tune.iter().enumerate() {
+        let t = (i as f64 * q) as u64 + 20_000;
+        let grace = t - (q / 16.0) as u64;
+        events.extend([
+            (grace, p + 2, true),
+            (t, p + 2, false),
+            (t, p, true),
+            (t + q as u64 - 10, p, false),
+        ]);
+    }
+    let trill0 = (tune.len() as f64 * q) as u64 + 20_000;
+    for k in 0..16u64 {
+        let t = trill0 + k * (q / 8.0) as u64;
+        let p = if k % 2 == 0 { 72 } else { 74 };
+        events.extend([(t, p, true), (t + (q / 8.0) as u64 - 5, p, false)]);
+    }
+    events.sort_by_key(|e| (e.0, e.2));
+    let release = events.last().unwrap().0;
+    let sixteenth = q / 4.0;
+    let mut run = VoiceRun::new(fixed(Key::new(0, Mode::Major)), 128);
+    while run.now < release + 40_000 {
+        let notes = in_block(&events, run.now, run.block);
+        run.block(&playing_at(run.now, bpm), &notes);
+        // The step run last is the 16th the block ends in (or the next, for a note struck just
+        // before it): never ahead of the grid, however many notes came.
+        if let Some(step) = run.voice.step_index() {
+            let end = run.now - 1;
+            let grid = ((end as f64 + 0.5) / sixteenth).floor() as i64;
+            assert!(
+                (grid..=grid + 1).contains(&step),
+                "block ending at {end}: step {step}, grid {grid}"
+            );
+        }
+    }
+    let out = run.out.clone();
+    check_balanced(&out).unwrap();
+    let on_grid = |t: u64| ((t as f64 / sixteenth).round() * sixteenth - t as f64).abs() <= 1.0;
+    let onsets: Vec<u64> = events.iter().filter(|e| e.2).map(|e| e.0).collect();
+    for &(t, k, _, _) in out.iter().filter(|o| o.2) {
+        assert!(
+            on_grid(t) || onsets.contains(&t),
+            "alto {k} at {t}: neither a 16th nor a soprano onset"
+        );
+    }
+    // Every soprano note-on is answered at its sample, grace notes and trill included.
+    assert!(common::unanswered(&onsets, &out).is_empty());
+}
+
+#[test]
+fn range_and_velocity_changes_keep_the_voices_state() {
+    let Some(dir) = chorales_for_test("range_and_velocity_changes_keep_the_voices_state") else {
+        return;
     };
-    let burst: Vec<Note> = (0..128u8)
-        .map(|k| Note::On {
-            at: (k as u32) % 64,
-            key: k,
-            velocity: 100,
-            channel: 0,
-        })
-        .collect();
-    let mut sorted = burst.clone();
-    sorted.sort_by_key(|n| n.at());
-    v.process(&tr, &sorted, 64, &mut |n| out.push(n));
-    let offs: Vec<Note> = (0..128u8)
-        .chain(0..128u8)
-        .map(|k| Note::Off {
-            at: 3,
-            key: k,
-            channel: 0,
-        })
-        .collect();
-    let tr2 = Transport {
-        pos_beats: Some(64.0 / 24_000.0),
-        ..tr
-    };
-    v.process(&tr2, &offs, 64, &mut |n| out.push(n));
-    let stop = Transport {
-        playing: false,
-        ..tr2
-    };
-    v.process(&stop, &[], 64, &mut |n| out.push(n));
-    let timed: Vec<(u64, Note)> = out.into_iter().map(|n| (0, n)).collect();
-    assert!(balanced(&timed));
-    assert_eq!(v.alto_sounding(), None);
+    let grid = Grid::from_score(&midi::read_file(&dir.join("003604b2.mid")).unwrap());
+    let events = song_events(&grid, 120.0);
+    let end = events.last().unwrap().0 + 8_000;
+    let plain = play(
+        &mut VoiceRun::new(default_settings(), 256),
+        &events,
+        120.0,
+        end,
+    );
+    // The same song while the host automates the velocity and moves the alto's lower limit
+    // below anything the alto sings here: the notes must be the same ones (Auto key included).
+    let mut run = VoiceRun::new(default_settings(), 256);
+    let mut i = 0;
+    while run.now < end {
+        let mut s = default_settings();
+        s.velocity = if i % 2 == 0 {
+            Velocity::Fixed(30 + (i % 90) as u8)
+        } else {
+            Velocity::Follow
+        };
+        s.decode.low = if i % 3 == 0 { 52 } else { 53 };
+        let voice = &mut run.voice;
+        let mut sink = Vec::new();
+        voice.set_settings(s, &mut |n| {
+            sink.push(n);
+            true
+        });
+        assert!(sink.is_empty(), "a range or velocity change sends nothing");
+        let notes = in_block(&events, run.now, run.block);
+        run.block(&playing_at(run.now, 120.0), &notes);
+        i += 1;
+    }
+    run.block(
+        &HostTime {
+            playing: false,
+            ..playing_at(run.now, 120.0)
+        },
+        &[],
+    );
+    let keys = |o: &[Out]| o.iter().map(|x| (x.0, x.1, x.2, x.3)).collect::<Vec<_>>();
+    assert_eq!(keys(&run.out), keys(&plain));
+}
+
+#[test]
+fn turning_pass_through_off_ends_the_held_notes() {
+    let mut run = VoiceRun::new(default_settings(), 64);
+    run.block(&playing_at(0, 120.0), &[(3, 60, true), (5, 67, true)]);
+    assert_eq!(run.voice.ledger().count(Owner::Thru), 2);
+    let mut s = default_settings();
+    s.pass_through = false;
+    let out = &mut run.out;
+    run.voice.set_settings(s, &mut |n| {
+        out.push(common::record(64, n));
+        true
+    });
+    assert_eq!(run.voice.ledger().count(Owner::Thru), 0);
+    // The host's later note-offs are not passed on: those notes have ended already.
+    run.block(&playing_at(64, 120.0), &[(0, 60, false), (1, 67, false)]);
+    run.block(
+        &HostTime {
+            playing: false,
+            ..playing_at(128, 120.0)
+        },
+        &[],
+    );
+    check_balanced(&run.out).unwrap();
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    /// A block: events (offset, key, on, channel), length, playing, tempo, position jump.
+    Block(Vec<(u32, u8, bool, u8)>, u32, bool, f64, f64),
+    Reset,
+    Settings(u8, u8, f32, u8, bool),
+    Swap,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (prop::collection::vec((0u32..700, 0u8..128, any::<bool>(), 0u8..3), 0..14), 1u32..700, prop::bool::weighted(0.85), 30.0f64..300.0, prop_oneof![4 => Just(0.0), 1 => -64.0f64..64.0])
+            .prop_map(|(e, l, p, b, j)| Op::Block(e, l, p, b, j)),
+        1 => Just(Op::Reset),
+        1 => (0u8..14, 0u8..3, 0.0f32..1.5, 1u8..16, any::<bool>()).prop_map(|(k, m, t, c, p)| Op::Settings(k, m, t, c, p)),
+        1 => Just(Op::Swap),
+    ]
+}
+
+fn settings_of(k: u8, m: u8, temperature: f32, channel: u8, pass_through: bool) -> Settings {
+    let mode = [None, Some(Mode::Major), Some(Mode::Minor)][m as usize % 3];
+    Settings {
+        key: if k == 0 {
+            KeySetting::Auto(mode)
+        } else {
+            KeySetting::Fixed(Key::new(k - 1, mode.unwrap_or(Mode::Major)))
+        },
+        decode: DecodeOptions {
+            temperature,
+            ..DecodeOptions::default()
+        },
+        velocity: Velocity::Follow,
+        channel,
+        pass_through,
+        default_tempo: 120.0,
+    }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(120))]
+    #![proptest_config(ProptestConfig::with_cases(150))]
     #[test]
-    fn random_event_streams(
-        blocks in prop::collection::vec((prop::collection::vec((0u32..600, 0u8..128, any::<bool>()), 0..12), 1u32..600, any::<bool>(), 20.0f64..300.0), 1..40),
-    ) {
-        let mut v = voice(KeySetting::Auto(None));
-        let mut out: Vec<(u64, Note)> = Vec::new();
-        let mut t0 = 0u64;
-        let mut beats = 0.0;
-        for (events, len, playing, bpm) in blocks {
-            let mut notes: Vec<Note> = events
-                .into_iter()
-                .map(|(at, key, on)| if on { Note::On { at: at % len, key, velocity: 64, channel: 0 } } else { Note::Off { at: at % len, key, channel: 0 } })
-                .collect();
-            notes.sort_by_key(|n| n.at());
-            let tr = Transport { playing, tempo: Some(bpm), pos_beats: Some(beats), bar_start_beats: None, time_sig: None };
-            let mut last = 0;
-            v.process(&tr, &notes, len, &mut |n| {
-                assert!(n.at() >= last && n.at() < len, "output in time order and inside the block");
-                last = n.at();
-                out.push((t0 + n.at() as u64, n));
-            });
-            t0 += len as u64;
-            beats += len as f64 * bpm / 60.0 / SR;
+    fn random_lifecycles_and_event_streams(ops in prop::collection::vec(op(), 1..45), refuse in 0u32..4) {
+        let mut run = VoiceRun::new(default_settings(), 64);
+        let model = altus_core::default_model::default_alto().0;
+        let (mut beats, mut n_out) = (0.0, 0u32);
+        // A host whose output queue is sometimes full: `refuse` in 4 events is refused.
+        let mut accept = |out: &mut Vec<Out>, now: u64, n: Note| {
+            n_out += 1;
+            let ok = refuse == 0 || n_out % (8 - refuse) != 0;
+            if ok { out.push(common::record(now, n)); }
+            ok
+        };
+        for op in ops {
+            match op {
+                Op::Block(events, len, playing, bpm, jump) => {
+                    let mut notes: Vec<Note> = events.iter().map(|&(at, key, on, channel)| {
+                        let at = at % len;
+                        if on { Note::On { at, key, velocity: 70, channel } } else { Note::Off { at, key, channel } }
+                    }).collect();
+                    notes.sort_by_key(|n| n.at());
+                    beats += jump;
+                    let tr = Transport { playing, tempo: Some(bpm), pos_beats: Some(beats), bar_start_beats: None, time_sig: None };
+                    let (now, out) = (run.now, &mut run.out);
+                    let (mut last, mut ordered) = (0, true);
+                    run.voice.process(&tr, &notes, len, &mut |n| {
+                        ordered &= n.at() >= last && n.at() < len;
+                        last = n.at();
+                        accept(out, now, n)
+                    });
+                    prop_assert!(ordered, "output in time order, inside the block");
+                    run.now += len as u64;
+                    beats += len as f64 * bpm / 60.0 / SR;
+                    prop_assert!(run.voice.ledger().count(Owner::Voice) <= 1, "one alto note at most");
+                }
+                Op::Reset => run.voice.reset(),
+                Op::Settings(k, m, t, c, p) => {
+                    let (now, out) = (run.now, &mut run.out);
+                    run.voice.set_settings(settings_of(k, m, t, c, p), &mut |n| accept(out, now, n));
+                }
+                Op::Swap => {
+                    let (now, out) = (run.now, &mut run.out);
+                    let m = Box::new(model.clone());
+                    let s = m.new_state();
+                    run.voice.swap_model(m, s, &mut |n| accept(out, now, n));
+                }
+            }
         }
-        // At most one alto note sounds at a time, and an all-off ends it.
-        let mut sounding = 0i32;
-        for (_, n) in &out {
-            sounding += if matches!(n, Note::On { .. }) { 1 } else { -1 };
-            prop_assert!((0..=1).contains(&sounding));
-        }
-        v.all_off(0, &mut |n| out.push((t0, n)));
-        prop_assert!(balanced(&out));
+        // Whatever happened, a reset and one block end every note.
+        run.voice.reset();
+        let (now, out) = (run.now, &mut run.out);
+        run.voice.process(&Transport::default(), &[], 64, &mut |n| { out.push(common::record(now, n)); true });
+        prop_assert!(run.voice.ledger().is_silent());
+        prop_assert!(check_balanced(&run.out).is_ok(), "{:?}", check_balanced(&run.out));
     }
 }

@@ -1,11 +1,11 @@
 //! The melody autoencoder on real data: it learns to reconstruct validation windows, and the CLI
 //! trains, reconstructs a chorale, and refuses melodies shorter than a window.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::melody::WINDOW;
 use altus_training::aetrain;
 use altus_training::dataset::{self, Options};
 use altus_training::sequences::Sequence;
+use testkit::chorales_for_test;
 
 mod common;
 use common::{altus, tmp};

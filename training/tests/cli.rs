@@ -1,6 +1,6 @@
 //! The `altus` binary as a user runs it: output, exit codes, one-line errors.
 
-use altus_core::corpus::chorales_for_test;
+use testkit::chorales_for_test;
 mod common;
 use common::{altus, tmp};
 

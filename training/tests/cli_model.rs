@@ -1,10 +1,10 @@
 //! `altus train`, `eval` and `harmonize` as a user runs them.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::{Grid, Voice, midi};
 use midly::num::{u4, u7, u15, u28};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use std::path::Path;
+use testkit::chorales_for_test;
 mod common;
 use common::{altus, tmp};
 

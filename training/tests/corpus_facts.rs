@@ -1,10 +1,10 @@
 //! The dataset agrees with the corpus's own index (index.tsv, derived independently from the
 //! MIDI files by the corpus's maintainers) on every file.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::{Grid, Key, Mode, Voice, midi};
 use altus_training::dataset::{self, Options, Rejection};
 use std::collections::{BTreeMap, HashSet};
+use testkit::chorales_for_test;
 
 /// index.tsv rows keyed by file name, columns keyed by header.
 fn index(dir: &std::path::Path) -> BTreeMap<String, BTreeMap<String, String>> {

@@ -1,10 +1,10 @@
 //! The key classifier on real data: it beats Krumhansl–Schmuckler on the validation split, on
 //! full scores and on sopranos alone; training is deterministic; the CLI names a file's key.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::keyclass::KeyClassifier;
 use altus_training::dataset::{self, Options};
 use altus_training::keytrain;
+use testkit::chorales_for_test;
 
 mod common;
 use common::{altus, tmp};

@@ -1,7 +1,6 @@
 //! The alto model end to end: training is deterministic, the embedded model meets its quality
 //! goals on the validation split, and harmonize writes what a musician expects.
 
-use altus_core::corpus::chorales_for_test;
 use altus_core::engine::DecodeOptions;
 use altus_core::model::{AltoModel, CellKind, ModelConfig};
 use altus_training::dataset::{self, Options};
@@ -9,6 +8,7 @@ use altus_training::eval::{self, Metrics};
 use altus_training::sequences::Sequence;
 use altus_training::train::{self, TrainConfig};
 use std::sync::atomic::AtomicBool;
+use testkit::chorales_for_test;
 
 fn data(dir: &std::path::Path) -> (Vec<Sequence>, Vec<Sequence>) {
     let ds = dataset::load_dir(dir, &Options::default()).unwrap();

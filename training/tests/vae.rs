@@ -2,7 +2,7 @@
 //! morphing reconstructs both ends and stays in key, sampling writes melodies, and a morph
 //! feeds `altus harmonize` directly.
 
-use altus_core::corpus::chorales_for_test;
+use testkit::chorales_for_test;
 
 mod common;
 use common::{altus, tmp};

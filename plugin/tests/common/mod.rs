@@ -1,9 +1,15 @@
-//! Shared by the host tests: the debug bundles, the reference voice, note bookkeeping.
+//! Shared by the plugin tests: the debug bundles, hosts that drive them (CLAP and VST3 behind one
+//! [`Host`] trait), a driver for the host-independent voice, songs from real chorales, and the
+//! checks every test makes of the output (balance, answers at the soprano's sample).
 #![allow(dead_code)]
+
+pub mod clap;
+pub mod scenarios;
+pub mod vst3;
 
 use altus_core::engine::DecodeOptions;
 use altus_core::{Grid, Voice as Part};
-use altus_plugin::realtime::{self, KeySetting, Settings, Transport, Velocity};
+use altus_plugin::realtime::{self, KeySetting, Note, Settings, Transport, Velocity};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -39,97 +45,133 @@ pub fn bundle() -> &'static PathBuf {
     })
 }
 
-/// One output note: absolute sample, key, on?, channel.
+/// One output note: absolute sample, key, on?, channel (0–15).
 pub type Out = (u64, u8, bool, u8);
 
-/// Alto notes (channel 2 = index 1 by default) balance: every note-on has a note-off.
-pub fn balanced(out: &[Out]) -> bool {
-    let mut n = [0i32; 128];
-    for &(_, k, on, c) in out {
-        if c == 1 && k < 128 {
-            n[k as usize] += if on { 1 } else { -1 };
-        }
-    }
-    n.iter().all(|&x| x == 0)
+/// Where the host's transport is for one block.
+#[derive(Clone, Copy, Debug)]
+pub struct HostTime {
+    /// The transport plays.
+    pub playing: bool,
+    /// Tempo.
+    pub bpm: f64,
+    /// Position of the block's first sample, in quarters.
+    pub beats: f64,
 }
 
-/// What the plugin's voice plays for the same input with the default parameters (Auto key and
-/// mode, alto 53–77, temperature 0, velocity follows, channel 2, soprano through, 120 bpm).
-pub fn reference(events: &[(u64, u8, bool)], block: u32, end: u64) -> Vec<Out> {
-    let settings = Settings {
-        key: KeySetting::Auto(None),
-        decode: DecodeOptions {
-            temperature: 0.0,
-            low: 53,
-            high: 77,
-            seed: 0,
-        },
-        velocity: Velocity::Follow,
-        channel: 1,
-        pass_through: true,
-        default_tempo: 120.0,
-    };
-    let mut v = realtime::Voice::new(
-        Box::new(altus_core::default_model::default_alto().0),
-        SR,
-        settings,
-    );
-    let mut out = Vec::new();
-    let (mut now, mut i) = (0u64, 0);
-    let block_at = |now: u64,
-                    playing: bool,
-                    notes: &[realtime::Note],
-                    v: &mut realtime::Voice,
-                    out: &mut Vec<Out>| {
-        let beats = now as f64 / SR * 2.0;
-        let tr = Transport {
-            playing,
-            tempo: Some(120.0),
-            pos_beats: Some(beats),
-            bar_start_beats: Some((beats / 4.0).floor() * 4.0),
-            time_sig: Some((4, 4)),
-        };
-        v.process(&tr, notes, block, &mut |n| match n {
-            realtime::Note::On {
-                at,
-                key,
-                channel: 1,
-                ..
-            } => out.push((now + at as u64, key, true, 1)),
-            realtime::Note::Off {
-                at,
-                key,
-                channel: 1,
-            } => out.push((now + at as u64, key, false, 1)),
-            _ => {}
-        });
-    };
-    while now < end {
-        let mut notes = Vec::new();
-        while i < events.len() && events[i].0 < now + block as u64 {
-            let (t, key, on) = events[i];
-            let at = (t - now) as u32;
-            notes.push(if on {
-                realtime::Note::On {
-                    at,
-                    key,
-                    velocity: 89,
-                    channel: 0,
-                }
-            } else {
-                realtime::Note::Off {
-                    at,
-                    key,
-                    channel: 0,
-                }
-            });
-            i += 1;
+/// A plugin instance driven the way a DAW drives it.
+pub trait Host {
+    /// Samples per block.
+    fn block_len(&self) -> u32;
+    /// Absolute sample of the next block.
+    fn now(&self) -> u64;
+    /// One block; `notes` are (offset, key, on) on MIDI channel 1 (index 0), sorted.
+    fn block(&mut self, t: &HostTime, notes: &[(u32, u8, bool)]);
+    /// A parameter change (normalised 0–1, by display name) sent with the next block.
+    fn set_param(&mut self, name: &str, normalized: f64);
+    /// Stops and restarts processing (CLAP stop/start_processing, VST3 setProcessing).
+    fn restart_processing(&mut self);
+    /// Deactivates and re-activates, as a host does when its settings change.
+    fn reactivate(&mut self);
+    /// Every note the plugin sent so far.
+    fn output(&self) -> &[Out];
+}
+
+/// Checks the output as a synth would receive it: on each channel and key, note-on and
+/// note-off alternate starting with a note-on (so every note-on has exactly one later note-off
+/// and no note-off comes without its note-on), times never go back, and nothing sounds at the
+/// end.
+pub fn check_balanced(out: &[Out]) -> Result<(), String> {
+    let mut sounding = [[false; 128]; 16];
+    let mut last = 0;
+    for (i, &(t, k, on, c)) in out.iter().enumerate() {
+        if t < last {
+            return Err(format!("event {i} at sample {t} comes after sample {last}"));
         }
-        block_at(now, true, &notes, &mut v, &mut out);
-        now += block as u64;
+        last = t;
+        let s = &mut sounding[c as usize & 15][k as usize & 127];
+        match (on, *s) {
+            (true, true) => return Err(format!("note-on {k} ch {c} at {t} while it sounds")),
+            (false, false) => return Err(format!("note-off {k} ch {c} at {t} without a note-on")),
+            _ => *s = on,
+        }
     }
-    block_at(now, false, &[], &mut v, &mut out);
-    out
+    let stuck: Vec<(usize, usize)> = (0..16)
+        .flat_map(|c| (0..128).map(move |k| (c, k)))
+        .filter(|&(c, k)| sounding[c][k])
+        .collect();
+    if stuck.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("stuck at the end (channel, key): {stuck:?}"))
+    }
+}
+
+/// Checks that each generated voice's channel (2–16) plays one note at a time: a note left
+/// sounding past a restart would overlap the next one.
+pub fn check_monophonic(out: &[Out]) -> Result<(), String> {
+    let mut sounding = [0u32; 16];
+    for &(t, k, on, c) in out.iter().filter(|o| o.3 != 0) {
+        let n = &mut sounding[c as usize & 15];
+        if on {
+            *n += 1;
+            if *n > 1 {
+                return Err(format!(
+                    "note-on {k} ch {c} at {t} while another note sounds there"
+                ));
+            }
+        } else {
+            *n = n.saturating_sub(1);
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every note sounding when processing resumed (after a restart or a
+/// re-activation, at the samples in `resumed`) ended right there, at that first sample.
+pub fn check_ended_at(out: &[Out], resumed: &[u64]) -> Result<(), String> {
+    for &r in resumed {
+        let mut open = std::collections::BTreeSet::new();
+        for &(_, k, on, c) in out.iter().filter(|o| o.0 < r) {
+            if on {
+                open.insert((c, k));
+            } else {
+                open.remove(&(c, k));
+            }
+        }
+        for (c, k) in open {
+            let next = out.iter().find(|o| o.0 >= r && (o.3, o.1) == (c, k));
+            if !matches!(next, Some(&(t, _, false, _)) if t == r) {
+                return Err(format!(
+                    "note {k} ch {c} sounding when processing resumed at {r} was not ended there: {next:?}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Soprano note-ons (absolute samples) at which no generated voice (channels 2–16) sounds: a
+/// generated note must start at that very sample or sound through it.
+pub fn unanswered(onsets: &[u64], out: &[Out]) -> Vec<u64> {
+    let mut notes: Vec<(u64, u64)> = Vec::new();
+    let mut open: [[Option<u64>; 128]; 16] = [[None; 128]; 16];
+    for &(t, k, on, c) in out.iter().filter(|o| o.3 != 0) {
+        let slot = &mut open[c as usize & 15][k as usize & 127];
+        if on {
+            *slot = Some(t);
+        } else if let Some(s) = slot.take() {
+            notes.push((s, t));
+        }
+    }
+    for (s, _) in open.iter().flatten().flatten().map(|&s| (s, u64::MAX)) {
+        notes.push((s, u64::MAX));
+    }
+    onsets
+        .iter()
+        .copied()
+        .filter(|&t| !notes.iter().any(|&(a, b)| a <= t && t < b))
+        .collect()
 }
 
 /// A grid's soprano as (absolute sample, key, on?) at `bpm`, offs before ons at one sample.
@@ -142,4 +184,145 @@ pub fn song_events(grid: &Grid, bpm: f64) -> Vec<(u64, u8, bool)> {
     }
     events.sort_by_key(|e| (e.0, e.2));
     events
+}
+
+/// The events of `events` that fall in the block starting at `now`, as offsets.
+pub fn in_block(events: &[(u64, u8, bool)], now: u64, len: u32) -> Vec<(u32, u8, bool)> {
+    events
+        .iter()
+        .filter(|e| e.0 >= now && e.0 < now + len as u64)
+        .map(|e| ((e.0 - now) as u32, e.1, e.2))
+        .collect()
+}
+
+/// The default parameters' settings (Auto key and mode, alto 53–77, temperature 0, velocity
+/// follows, channel 2, soprano through, 120 bpm).
+pub fn default_settings() -> Settings {
+    Settings {
+        key: KeySetting::Auto(None),
+        decode: DecodeOptions {
+            temperature: 0.0,
+            low: 53,
+            high: 77,
+            seed: 0,
+        },
+        velocity: Velocity::Follow,
+        channel: 1,
+        pass_through: true,
+        default_tempo: 120.0,
+    }
+}
+
+/// The host-independent voice driven in blocks, recording its output with absolute samples.
+pub struct VoiceRun {
+    /// The voice.
+    pub voice: realtime::Voice,
+    /// Samples per block.
+    pub block: u32,
+    /// Absolute sample of the next block.
+    pub now: u64,
+    /// Every note sent.
+    pub out: Vec<Out>,
+}
+
+impl VoiceRun {
+    /// The embedded model with `settings`.
+    pub fn new(settings: Settings, block: u32) -> VoiceRun {
+        let model = Box::new(altus_core::default_model::default_alto().0);
+        VoiceRun {
+            voice: realtime::Voice::new(model, SR, settings),
+            block,
+            now: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// One block at `t` (bar start from the position in 4/4).
+    pub fn block(&mut self, t: &HostTime, notes: &[(u32, u8, bool)]) {
+        let tr = Transport {
+            playing: t.playing,
+            tempo: Some(t.bpm),
+            pos_beats: Some(t.beats),
+            bar_start_beats: Some((t.beats / 4.0).floor() * 4.0),
+            time_sig: Some((4, 4)),
+        };
+        let input: Vec<Note> = notes
+            .iter()
+            .map(|&(at, key, on)| note(at, key, on))
+            .collect();
+        let (now, out) = (self.now, &mut self.out);
+        self.voice.process(&tr, &input, self.block, &mut |n| {
+            out.push(record(now, n));
+            true
+        });
+        self.now += self.block as u64;
+    }
+}
+
+/// An input note on channel 0 (velocity 89, as a host's 0.7 arrives).
+pub fn note(at: u32, key: u8, on: bool) -> Note {
+    if on {
+        Note::On {
+            at,
+            key,
+            velocity: 89,
+            channel: 0,
+        }
+    } else {
+        Note::Off {
+            at,
+            key,
+            channel: 0,
+        }
+    }
+}
+
+/// A sent note as an [`Out`].
+pub fn record(now: u64, n: Note) -> Out {
+    match n {
+        Note::On {
+            at, key, channel, ..
+        } => (now + at as u64, key, true, channel),
+        Note::Off { at, key, channel } => (now + at as u64, key, false, channel),
+    }
+}
+
+/// The transport of a song played from beat 0 at `bpm`, at sample `now`.
+pub fn playing_at(now: u64, bpm: f64) -> HostTime {
+    HostTime {
+        playing: true,
+        bpm,
+        beats: now as f64 / SR * bpm / 60.0,
+    }
+}
+
+/// What the plugin's voice plays for `events` with the default parameters, in `block`-sample
+/// blocks at 120 bpm, until `end`, then one block with the transport stopped: the generated
+/// notes only.
+pub fn reference(events: &[(u64, u8, bool)], block: u32, end: u64) -> Vec<Out> {
+    let mut run = VoiceRun::new(default_settings(), block);
+    while run.now < end {
+        let notes = in_block(events, run.now, block);
+        run.block(&playing_at(run.now, 120.0), &notes);
+    }
+    let stop = HostTime {
+        playing: false,
+        ..playing_at(run.now, 120.0)
+    };
+    run.block(&stop, &[]);
+    run.out.into_iter().filter(|o| o.3 != 0).collect()
+}
+
+/// Plays `events` on `host` with the transport running at 120 bpm until `end`, then stops the
+/// transport for one block.
+pub fn play_song(host: &mut impl Host, events: &[(u64, u8, bool)], end: u64) {
+    while host.now() < end {
+        let notes = in_block(events, host.now(), host.block_len());
+        host.block(&playing_at(host.now(), 120.0), &notes);
+    }
+    let stop = HostTime {
+        playing: false,
+        ..playing_at(host.now(), 120.0)
+    };
+    host.block(&stop, &[]);
 }

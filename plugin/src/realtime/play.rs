@@ -1,0 +1,161 @@
+//! How a block's events and 16th boundaries become steps and alto notes (the rules are in the
+//! module doc of [`super`]).
+
+use super::{KeySetting, MAX_RESTEPS, Note, Owner, Velocity, Voice};
+use altus_core::Pitch;
+use altus_core::engine::{StepInput, StepOutput};
+
+impl Voice {
+    /// Runs what is due before sample `to`: the step of the sample whose events were applied,
+    /// then every 16th boundary.
+    pub(super) fn run_until(&mut self, to: u32, out: &mut impl FnMut(Note) -> bool) {
+        if let Some(t) = self.open {
+            if t >= to {
+                return;
+            }
+            self.open = None;
+            if std::mem::take(&mut self.onset_pending) {
+                self.onset_step(t, out);
+            }
+            self.boundary(t, out);
+            self.cursor = self.clock.next_boundary_sample(t);
+        }
+        while self.cursor < to {
+            let t = self.cursor;
+            self.boundary(t, out);
+            self.cursor = self.clock.next_boundary_sample(t);
+        }
+    }
+
+    /// Updates the held notes and passes the event through; returns whether a new soprano
+    /// note started.
+    pub(super) fn apply(&mut self, n: Note, at: u32, out: &mut impl FnMut(Note) -> bool) -> bool {
+        match n {
+            Note::On {
+                key,
+                velocity,
+                channel,
+                ..
+            } => {
+                let (key, channel, velocity) = (key & 127, channel & 15, velocity.clamp(1, 127));
+                if self.settings.pass_through {
+                    let thru = Note::On {
+                        at,
+                        key,
+                        velocity,
+                        channel,
+                    };
+                    self.ledger.on(Owner::Thru, thru, out);
+                }
+                self.held[key as usize] |= 1 << channel;
+                let new = self.soprano.is_none_or(|s| key >= s);
+                if new {
+                    self.soprano = Some(key);
+                    self.soprano_velocity = velocity;
+                }
+                new
+            }
+            Note::Off { key, channel, .. } => {
+                let (key, channel) = (key & 127, channel & 15);
+                self.ledger.off(Owner::Thru, at, channel, key, out);
+                self.held[key as usize] &= !(1 << channel);
+                if self.held[key as usize] == 0 && self.soprano == Some(key) {
+                    self.soprano = (0..key).rev().find(|&k| self.held[k as usize] != 0);
+                }
+                false
+            }
+        }
+    }
+
+    /// A soprano note started at sample `t`: run its 16th now (again, if it already ran).
+    fn onset_step(&mut self, t: u32, out: &mut impl FnMut(Note) -> bool) {
+        let nearest = self.clock.nearest(t);
+        match self.last_step {
+            Some(last) if nearest <= last => {
+                if self.resteps < MAX_RESTEPS {
+                    self.resteps += 1;
+                    self.run(last, true, true, t, out);
+                }
+            }
+            _ => self.run(nearest, true, false, t, out),
+        }
+    }
+
+    /// Runs the step whose boundary falls at sample `t`, if any and not yet run.
+    fn boundary(&mut self, t: u32, out: &mut impl FnMut(Note) -> bool) {
+        let Some(last) = self.last_step else { return };
+        let index = self.clock.step_at(t);
+        if index > last {
+            self.run(index, false, false, t, out);
+        }
+    }
+
+    /// Runs step `index` at sample `t` (`again`: the same step once more, from before it).
+    fn run(
+        &mut self,
+        index: i64,
+        onset: bool,
+        again: bool,
+        t: u32,
+        out: &mut impl FnMut(Note) -> bool,
+    ) {
+        self.last_step = Some(index);
+        if let (KeySetting::Auto(mode), Some(s), false) = (self.settings.key, self.soprano, again) {
+            self.auto.observe(s, onset, mode);
+            self.engine.set_key(self.auto.key());
+        }
+        let input = StepInput {
+            soprano: self.soprano.map(Pitch),
+            soprano_onset: onset && self.soprano.is_some(),
+            bar_pos: self.clock.bar_pos(index),
+        };
+        let step = if again {
+            self.engine.restep(input)
+        } else {
+            self.engine.step(input)
+        };
+        self.sound(step, index, again, t, out);
+    }
+
+    /// Plays a step's alto: a new pitch or a re-strike ends the sounding note first.
+    fn sound(
+        &mut self,
+        step: StepOutput,
+        index: i64,
+        again: bool,
+        t: u32,
+        out: &mut impl FnMut(Note) -> bool,
+    ) {
+        let next = step.alto.map(|p| p.0);
+        let sounding = self.alto.map(|a| a.0);
+        // Run again, the step re-strikes only if its first run did not already strike here.
+        let struck_here = self.alto.is_some_and(|a| a.2 == index);
+        let strike = next != sounding || (step.onset && !(again && struck_here));
+        if !strike {
+            return;
+        }
+        self.end_alto(t, out);
+        if let Some(key) = next {
+            let channel = self.settings.channel & 15;
+            let on = Note::On {
+                at: t,
+                key,
+                velocity: self.alto_velocity(),
+                channel,
+            };
+            if self.ledger.on(Owner::Voice, on, out) {
+                self.alto = Some((key, channel, index));
+            }
+        }
+    }
+
+    fn alto_velocity(&self) -> u8 {
+        let soprano = self.soprano_velocity as u32;
+        let v = match self.settings.velocity {
+            Velocity::Follow => soprano,
+            Velocity::Fixed(v) => v as u32,
+            Velocity::Scale(pct) => soprano * pct as u32 / 100,
+        };
+        v.clamp(1, 127) as u8
+    }
+}

@@ -1,0 +1,24 @@
+//! The chorale corpus for tests: `ALTUS_CHORALES`, else `shared/data/chorales/midi` beside the
+//! repository (see `altus_core::corpus`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The corpus folder, or `None` after saying loudly that the test is skipped. Panics when the
+/// corpus is absent and `ALTUS_REQUIRE_DATA=1` (CI never skips data tests).
+///
+/// The skip line is written straight to the process's stderr, past the test harness's capture,
+/// so a person running `cargo test` sees it beside the test's `ok`.
+pub fn chorales_for_test(test: &str) -> Option<PathBuf> {
+    if let Some(d) = altus_core::corpus::chorales_dir() {
+        return Some(d);
+    }
+    if std::env::var("ALTUS_REQUIRE_DATA").as_deref() == Ok("1") {
+        panic!("{test}: chorale corpus not found (set ALTUS_CHORALES) and ALTUS_REQUIRE_DATA=1");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: chorale corpus not found (set ALTUS_CHORALES to its midi folder)"
+    );
+    None
+}
