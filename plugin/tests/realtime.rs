@@ -314,3 +314,37 @@ proptest! {
         prop_assert!(check_balanced(&run.out).is_ok(), "{:?}", check_balanced(&run.out));
     }
 }
+
+#[test]
+fn absurd_hosts_never_overflow_or_stick() {
+    // Overflow checks are on in test builds: any overflow here panics.
+    let weird = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300, 9.3e18, -0.0, 1e-300];
+    for rate in [0.0, -1.0, f64::NAN, 1e-9, 1e12, 48_000.0] {
+        let model = Box::new(altus_core::default_model::default_alto().0);
+        let mut v = altus_plugin::realtime::Voice::new(model, rate, default_settings());
+        let mut out: Vec<Out> = Vec::new();
+        for (i, &w) in weird.iter().cycle().take(40).enumerate() {
+            let tr = Transport {
+                playing: i % 5 != 0,
+                tempo: Some(if i % 3 == 0 { w } else { 120.0 }),
+                pos_beats: Some(w * (i as f64 - 20.0)),
+                bar_start_beats: Some(-w),
+                time_sig: Some(((i % 3) as u8, (i % 4) as u8)),
+            };
+            let notes = [
+                Note::On { at: 0, key: 60 + i as u8 % 20, velocity: 0, channel: 17 },
+                Note::Off { at: u32::MAX, key: 200, channel: 255 },
+            ];
+            let now = i as u64 * 64;
+            v.process(&tr, &notes, if i % 7 == 0 { 0 } else { 64 }, &mut |n| {
+                out.push(common::record(now, n));
+                true
+            });
+        }
+        v.release_all(0, &mut |n| {
+            out.push(common::record(40 * 64, n));
+            true
+        });
+        check_balanced(&out).unwrap_or_else(|e| panic!("sample rate {rate}: {e}"));
+    }
+}
