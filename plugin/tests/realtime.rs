@@ -318,7 +318,16 @@ proptest! {
 #[test]
 fn absurd_hosts_never_overflow_or_stick() {
     // Overflow checks are on in test builds: any overflow here panics.
-    let weird = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300, 9.3e18, -0.0, 1e-300];
+    let weird = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        -1e300,
+        9.3e18,
+        -0.0,
+        1e-300,
+    ];
     for rate in [0.0, -1.0, f64::NAN, 1e-9, 1e12, 48_000.0] {
         let model = Box::new(altus_core::default_model::default_alto().0);
         let mut v = altus_plugin::realtime::Voice::new(model, rate, default_settings());
@@ -332,8 +341,17 @@ fn absurd_hosts_never_overflow_or_stick() {
                 time_sig: Some(((i % 3) as u8, (i % 4) as u8)),
             };
             let notes = [
-                Note::On { at: 0, key: 60 + i as u8 % 20, velocity: 0, channel: 17 },
-                Note::Off { at: u32::MAX, key: 200, channel: 255 },
+                Note::On {
+                    at: 0,
+                    key: 60 + i as u8 % 20,
+                    velocity: 0,
+                    channel: 17,
+                },
+                Note::Off {
+                    at: u32::MAX,
+                    key: 200,
+                    channel: 255,
+                },
             ];
             let now = i as u64 * 64;
             v.process(&tr, &notes, if i % 7 == 0 { 0 } else { 64 }, &mut |n| {

@@ -10,6 +10,7 @@ use altus_core::autoencoder::Autoencoder;
 use altus_core::melody::{CLASSES, PER_STEP, REST, SIZE, WINDOW, Window};
 use altus_core::nn::math::gather_rows;
 use altus_core::rng::Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Windows of every sequence, every `hop` steps, keeping those with at least 4 notes.
 pub fn windows(seqs: &[Sequence], hop: usize) -> Vec<Window> {
@@ -213,18 +214,57 @@ fn tensors(ae: &mut Autoencoder) -> Vec<&mut [f32]> {
         .collect()
 }
 
-/// Per-step exact reconstruction accuracy of a model on windows.
-pub fn accuracy(ae: &Autoencoder, windows: &[Window]) -> f64 {
-    let mut right = 0;
+/// A model's figures on some windows, with the code means (no sampling).
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Eval {
+    /// Reconstruction loss per step (class cross-entropy + onset BCE), nats.
+    pub nll: f64,
+    /// KL divergence of the codes per window (VAE), nats.
+    pub kl: f64,
+    /// Share of steps reconstructed exactly.
+    pub accuracy: f64,
+}
+
+impl Eval {
+    /// The loss the selection split ranks epochs by: reconstruction per step plus, for a VAE,
+    /// β × KL per step.
+    pub fn selection_loss(&self, beta: f32) -> f64 {
+        self.nll + beta as f64 * self.kl / WINDOW as f64
+    }
+}
+
+/// Reconstruction and KL of a model on windows.
+pub fn evaluate(ae: &Autoencoder, windows: &[Window]) -> Eval {
+    let (mut nll, mut kl, mut right) = (0.0, 0.0, 0);
     for chunk in windows.chunks(256) {
         let mut a = forward(ae, chunk, None);
-        right += loss(chunk, &mut a.y, 1.0).1;
+        let (l, r) = loss(chunk, &mut a.y, 1.0);
+        nll += l;
+        right += r;
+        kl +=
+            a.mu.iter()
+                .zip(&a.lv)
+                .map(|(m, lv)| (-0.5 * (1.0 + lv - m * m - lv.exp())) as f64)
+                .sum::<f64>();
     }
-    right as f64 / (windows.len() * WINDOW).max(1) as f64
+    let (w, steps) = (
+        windows.len().max(1) as f64,
+        (windows.len() * WINDOW).max(1) as f64,
+    );
+    Eval {
+        nll: nll / steps,
+        kl: kl / w,
+        accuracy: right as f64 / steps,
+    }
+}
+
+/// Per-step exact reconstruction accuracy of a model on windows.
+pub fn accuracy(ae: &Autoencoder, windows: &[Window]) -> f64 {
+    evaluate(ae, windows).accuracy
 }
 
 /// How to train.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct AeConfig {
     /// Hidden units.
     pub hidden: usize,
@@ -238,14 +278,42 @@ pub struct AeConfig {
     pub vae: Option<(f32, usize)>,
 }
 
-/// Trains from scratch; `report(epoch, losses per step (recon, KL per window), validation
-/// accuracy)`.
+/// One epoch's figures.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct AeEpoch {
+    /// 1-based.
+    pub epoch: usize,
+    /// Training reconstruction loss per step.
+    pub recon: f64,
+    /// Training KL per window (VAE).
+    pub kl: f64,
+    /// KL weight used.
+    pub beta: f32,
+    /// On the selection split.
+    pub select: Eval,
+}
+
+/// The outcome of a run.
+pub struct AeTrained {
+    /// The epoch with the lowest selection loss (at the final β).
+    pub ae: Autoencoder,
+    /// Its epoch.
+    pub best_epoch: usize,
+    /// Every epoch run.
+    pub epochs: Vec<AeEpoch>,
+    /// Stopped by the user.
+    pub interrupted: bool,
+}
+
+/// Trains from scratch on `train`, keeping the epoch that does best on `select`; `stop` ends
+/// the run after the current batch; `report(epoch, is_best)` after each epoch.
 pub fn train(
     train: &[Window],
-    valid: &[Window],
+    select: &[Window],
     cfg: AeConfig,
-    mut report: impl FnMut(usize, (f64, f64), f64),
-) -> Autoencoder {
+    stop: &AtomicBool,
+    mut report: impl FnMut(&AeEpoch, bool),
+) -> AeTrained {
     let (hidden, latent) = (cfg.hidden, cfg.latent);
     let mut rng = Rng::new(cfg.seed);
     let fresh = || {
@@ -270,6 +338,14 @@ pub fn train(
     let mut order: Vec<usize> = (0..train.len()).collect();
     let mut g = fresh();
     let mut eps = Vec::new();
+    let final_beta = cfg.vae.map_or(0.0, |v| v.0);
+    let mut out = AeTrained {
+        ae: ae.clone(),
+        best_epoch: 0,
+        epochs: Vec::new(),
+        interrupted: false,
+    };
+    let mut best = f64::INFINITY;
     for epoch in 1..=cfg.epochs {
         rng.shuffle(&mut order);
         let beta = cfg
@@ -290,17 +366,34 @@ pub fn train(
                 .flat_map(|d| [&d.w[..], &d.b[..]])
                 .collect();
             adam.step_tensors(tensors(&mut ae), &gs);
+            if stop.load(Ordering::Relaxed) {
+                out.interrupted = true;
+                break;
+            }
         }
-        report(
+        let figures = AeEpoch {
             epoch,
-            (
-                recon / (train.len() * WINDOW).max(1) as f64,
-                kl / train.len().max(1) as f64,
-            ),
-            accuracy(&ae, valid),
-        );
+            recon: recon / (train.len() * WINDOW).max(1) as f64,
+            kl: kl / train.len().max(1) as f64,
+            beta: beta.unwrap_or(0.0),
+            select: evaluate(&ae, select),
+        };
+        // An interrupted epoch is not a candidate: it did not see all its batches.
+        let score = figures.select.selection_loss(final_beta);
+        let improved = !out.interrupted && score < best;
+        if improved {
+            (best, out.best_epoch, out.ae) = (score, epoch, ae.clone());
+        }
+        report(&figures, improved);
+        out.epochs.push(figures);
+        if out.interrupted {
+            break;
+        }
     }
-    ae
+    if out.best_epoch == 0 {
+        out.ae = ae;
+    }
+    out
 }
 
 /// The code means of windows (the VAE's μ; the autoencoder's code).

@@ -230,29 +230,51 @@ pub struct Split {
 /// A deterministic 90/10 split that keeps files with the same soprano melody (up to
 /// transposition and rhythm: the sequence of intervals between successive pitches) together.
 pub fn split(chorales: &[Chorale], seed: u64) -> Split {
-    let mut groups: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for (i, c) in chorales.iter().enumerate() {
-        groups.entry(melody_signature(&c.grid)).or_default().push(i);
-    }
-    let mut keys: Vec<u64> = groups.keys().copied().collect();
-    Rng::new(seed).shuffle(&mut keys);
-    let target = (chorales.len() as f64 * 0.1).round() as usize;
-    let (mut train, mut valid) = (Vec::new(), Vec::new());
-    for k in keys {
-        let g = &groups[&k];
-        if valid.len() < target {
-            valid.extend(g)
-        } else {
-            train.extend(g)
-        }
-    }
-    train.sort_unstable();
-    valid.sort_unstable();
+    let all: Vec<usize> = (0..chorales.len()).collect();
+    let (train, valid, groups) = carve(chorales, &all, seed);
     Split {
         train,
         valid,
-        groups: groups.len(),
+        groups,
     }
+}
+
+/// A selection split carved from the training files `train` (about a tenth of them, same
+/// melody on one side, like [`split`]): `(train without it, selection)`. Epochs and settings
+/// are chosen on it, so the validation split stays unseen.
+pub fn carve_selection(
+    chorales: &[Chorale],
+    train: &[usize],
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
+    let (rest, select, _) = carve(chorales, train, seed ^ 0x005E_1EC7);
+    (rest, select)
+}
+
+/// Splits `of` into (rest, a tenth) by melody groups in a seeded order; also counts the groups.
+fn carve(chorales: &[Chorale], of: &[usize], seed: u64) -> (Vec<usize>, Vec<usize>, usize) {
+    let mut groups: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for &i in of {
+        groups
+            .entry(melody_signature(&chorales[i].grid))
+            .or_default()
+            .push(i);
+    }
+    let mut keys: Vec<u64> = groups.keys().copied().collect();
+    Rng::new(seed).shuffle(&mut keys);
+    let target = (of.len() as f64 * 0.1).round() as usize;
+    let (mut rest, mut chosen) = (Vec::new(), Vec::new());
+    for k in keys {
+        let g = &groups[&k];
+        if chosen.len() < target {
+            chosen.extend(g)
+        } else {
+            rest.extend(g)
+        }
+    }
+    rest.sort_unstable();
+    chosen.sort_unstable();
+    (rest, chosen, groups.len())
 }
 
 /// FNV-1a hash of the soprano's interval sequence (repeated pitches merged).

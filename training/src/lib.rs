@@ -1,6 +1,7 @@
 //! Altus training: datasets and the `altus` command-line tool's building blocks.
 
 pub mod aetrain;
+pub mod cli;
 pub mod dataset;
 pub mod eval;
 pub mod keytrain;

@@ -157,10 +157,11 @@ fn harmonize_refuses_bad_input_with_one_line() {
     melody(&inp);
     std::fs::write(d.join("empty.mid"), b"").unwrap();
     std::fs::write(d.join("bad.safetensors"), b"nonsense").unwrap();
+    // A folder cannot be made under a file: the output path is unwritable.
     let (empty, bad, nodir) = (
         d.join("empty.mid"),
         d.join("bad.safetensors"),
-        d.join("no/such/dir/o.mid"),
+        d.join("tune.mid/sub/o.mid"),
     );
     let cases: [(Vec<&str>, &str); 5] = [
         (vec!["harmonize", s(&empty), s(&out)], "empty.mid"),

@@ -119,3 +119,61 @@ fn train_morph_sample_and_harmonize_the_morph() {
     assert!(!ok && err.contains("--steps 1"), "{err}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn the_embedded_vae_morphs_and_samples_without_a_model_flag() {
+    let Some(corpus) =
+        chorales_for_test("the_embedded_vae_morphs_and_samples_without_a_model_flag")
+    else {
+        return;
+    };
+    let d = tmp("vae-default");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let (a, b) = (corpus.join("001606b_.mid"), corpus.join("003109b_.mid"));
+    let dir = d.join("morph");
+    let (ok, out, err) = altus(&["morph", &s(&a), &s(&b), "--steps", "8", "--out", &s(&dir)]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("reconstructs A") && dir.join("morph-07.mid").exists(),
+        "{out}"
+    );
+    let (ok, _, err) = altus(&["vae", "sample", "--n", "2", "--out", &s(&d.join("s"))]);
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read_dir(d.join("s")).unwrap().count(), 2);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn training_checks_its_output_before_the_work() {
+    let d = tmp("vae-out");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let file = d.join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    // Under a file no folder can be made: refused at once, before any data is read.
+    for cmd in [
+        ["vae", "train"],
+        ["ae", "train"],
+        ["key", "train"],
+        ["train", "--hidden"],
+    ] {
+        let mut args: Vec<String> = cmd.iter().map(|c| c.to_string()).collect();
+        if args[0] == "train" {
+            args.push("8".into());
+        }
+        args.extend([
+            "--out".into(),
+            s(&file.join("sub/m.safetensors")),
+            "--data".into(),
+            s(&d.join("no-corpus-here")),
+        ]);
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, _, err) = altus(&argv);
+        assert!(
+            !ok && err.lines().count() == 1
+                && err.contains("a-file/sub")
+                && !err.contains("no-corpus-here"),
+            "{cmd:?}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -1,12 +1,11 @@
 //! `altus bench train`: training throughput against the Keras peer, measured one after the
 //! other on the same data and machine (LSTM-128, batch 32, 64-step windows, as the peer).
 
-use super::train::load_data;
+use crate::train::{self, TrainConfig};
 use altus_core::model::{AltoModel, CellKind, ModelConfig};
-use altus_training::train::{self, TrainConfig};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
 use std::sync::atomic::AtomicBool;
 
 /// Multiply-adds per step of the recurrent part and head, forward + backward, counted as 2 FLOPs.
@@ -19,19 +18,55 @@ fn flops_per_step(m: &AltoModel) -> f64 {
     2.0 * (recurrent + head + input)
 }
 
-/// Runs the benchmark.
-pub fn run(
-    data: Option<PathBuf>,
-    epochs: usize,
-    hidden: usize,
-    python: Option<&Path>,
-    peer: Option<&Path>,
-) -> anyhow::Result<()> {
+/// `altus bench …`.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Training throughput (LSTM, batch 32, 64-step windows) against the Keras peer.
+    Train(TrainBench),
+}
+
+impl Command {
+    /// Runs the benchmark.
+    pub fn run(self) -> anyhow::Result<()> {
+        match self {
+            Command::Train(a) => train_bench(&a),
+        }
+    }
+}
+
+/// `altus bench train`.
+#[derive(clap::Args)]
+pub struct TrainBench {
+    /// Folder of chorale MIDI files.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Epochs for each system (the median of epochs 2..N is reported).
+    #[arg(long, default_value_t = 5)]
+    pub epochs: usize,
+    /// Hidden size.
+    #[arg(long, default_value_t = 128)]
+    pub hidden: usize,
+    /// Python with TensorFlow to run the peer first (skipped when absent).
+    #[arg(long)]
+    pub peer_python: Option<PathBuf>,
+    /// The peer script (default: peers/keras_peer.py in the shared folder beside the repository).
+    #[arg(long)]
+    pub peer_script: Option<PathBuf>,
+}
+
+fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
+    let (epochs, hidden) = (a.epochs, a.hidden);
+    let (python, peer) = (a.peer_python.as_deref(), a.peer_script.as_deref());
     anyhow::ensure!(
         (2..=100).contains(&epochs),
         "--epochs {epochs}: expected 2 to 100"
     );
-    let d = load_data(data)?;
+    anyhow::ensure!(
+        (1..=altus_core::weights::MAX_HIDDEN).contains(&hidden),
+        "--hidden {hidden}: expected 1 to {}",
+        altus_core::weights::MAX_HIDDEN
+    );
+    let d = super::data::load(a.data.clone(), false)?;
     let peer_figure = match python {
         Some(py) => Some(run_peer(py, peer, &d.dir, epochs)?),
         None => None,
@@ -91,10 +126,10 @@ fn run_peer(
     data: &Path,
     epochs: usize,
 ) -> anyhow::Result<f64> {
-    let script = script
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("../shared/peers/keras_peer.py"));
-    let out = Command::new(python)
+    let script = script.map(Path::to_path_buf).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/peers/keras_peer.py")
+    });
+    let out = std::process::Command::new(python)
         .arg(&script)
         .arg(data)
         .args([

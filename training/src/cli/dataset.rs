@@ -1,21 +1,58 @@
 //! `altus dataset stats [DIR]`.
 
+use crate::dataset::{self, Options};
 use altus_core::{Mode, Voice};
-use altus_training::dataset::{self, Options};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// `altus dataset …`.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Files read, usable and rejected (with reasons), steps, voice ranges, keys, modes, split.
+    Stats {
+        /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else the shared folder beside
+        /// the repository).
+        dir: Option<PathBuf>,
+        /// Keep files with at least this many note parts.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(2..=64))]
+        min_parts: u16,
+        /// Seed of the train/validation split.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Use every MIDI file, not only those named by a BWV number below 599.
+        #[arg(long)]
+        all_files: bool,
+        /// Also list the validation files, one per line.
+        #[arg(long)]
+        list_validation: bool,
+    },
+}
+
+impl Command {
+    /// Runs the subcommand.
+    pub fn run(self) -> anyhow::Result<()> {
+        let Command::Stats {
+            dir,
+            min_parts,
+            seed,
+            all_files,
+            list_validation,
+        } = self;
+        stats(dir, min_parts as usize, seed, !all_files, list_validation)
+    }
+}
+
 /// Prints the corpus summary.
-pub fn stats(
+fn stats(
     dir: Option<PathBuf>,
     min_parts: usize,
     seed: u64,
     chorales_only: bool,
     list: bool,
 ) -> anyhow::Result<()> {
-    let dir = super::corpus_dir(dir)?;
+    let dir = super::data::corpus_dir(dir)?;
     let t0 = Instant::now();
     let opts = Options {
         min_parts,

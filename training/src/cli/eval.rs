@@ -1,18 +1,31 @@
 //! `altus eval`: the model against Bach's alto and simple baselines on the validation split.
 
-use super::train::load_data;
-use altus_training::eval::{self, AltoLine, CommonAlto, Metrics};
-use altus_training::sequences::Sequence;
-use std::path::{Path, PathBuf};
+use crate::eval::{self, AltoLine, CommonAlto, Metrics};
+use crate::sequences::Sequence;
+use anyhow::Context;
+use std::path::PathBuf;
+
+/// `altus eval`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Weight file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else the shared folder beside
+    /// the repository).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Also score another system's harmonizations: a folder of MIDI files named like the
+    /// validation chorales, each with an "Alto" track.
+    #[arg(long)]
+    pub peer: Option<PathBuf>,
+}
 
 /// Prints the evaluation table.
-pub fn run(
-    model_path: Option<&Path>,
-    data: Option<PathBuf>,
-    peer: Option<&Path>,
-) -> anyhow::Result<()> {
+pub fn run(a: &Args) -> anyhow::Result<()> {
+    let (model_path, peer) = (a.model.as_deref(), a.peer.as_deref());
     let model = super::harmonize::load_model(model_path)?;
-    let data = load_data(data)?;
+    let data = super::data::load(a.data.clone(), false)?;
     let c = model.config;
     println!(
         "model     {}: {} × {} {} ({} weights)",
@@ -54,18 +67,24 @@ pub fn run(
     ];
     if let Some(dir) = peer {
         let mut missing = 0;
-        let m = total(&data.valid, |s| {
-            let orig = altus_core::Grid::from_score(
-                &altus_core::midi::read_file(&data.dir.join(&s.file)).expect("corpus file"),
+        let mut lines = Vec::new();
+        for s in &data.valid {
+            let path = data.dir.join(&s.file);
+            let orig =
+                altus_core::midi::read_file(&path).with_context(|| path.display().to_string())?;
+            let len = altus_core::Grid::from_score(&orig).len;
+            lines.push(
+                eval::alto_from_file(&dir.join(&s.file), s, len).unwrap_or_else(|_| {
+                    missing += 1;
+                    AltoLine {
+                        pitch: vec![None; s.len()],
+                        onset: vec![false; s.len()],
+                    }
+                }),
             );
-            eval::alto_from_file(&dir.join(&s.file), s, orig.len).unwrap_or_else(|_| {
-                missing += 1;
-                AltoLine {
-                    pitch: vec![None; s.len()],
-                    onset: vec![false; s.len()],
-                }
-            })
-        });
+        }
+        let mut next = lines.into_iter();
+        let m = total(&data.valid, |_| next.next().unwrap_or_default());
         rows.push((format!("peer: {} ({missing} missing)", dir.display()), m));
     }
     println!(

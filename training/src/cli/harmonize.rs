@@ -6,25 +6,33 @@ use altus_core::{Grid, Key, default_model, midi, weights};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
-/// Options of the command.
+/// `altus harmonize IN.mid OUT.mid`.
+#[derive(clap::Args, Clone)]
 pub struct Args {
-    /// Input MIDI.
+    /// Input MIDI file.
     pub input: PathBuf,
-    /// Output MIDI.
+    /// Output MIDI file (type 1: Soprano and Alto tracks).
     pub output: PathBuf,
-    /// Weight file (default: embedded).
+    /// Weight file from `altus train` (default: the embedded model).
+    #[arg(long)]
     pub model: Option<PathBuf>,
-    /// `auto` or a key name.
+    /// Key: auto (signature, else estimated) or a name such as C, F#, Bb, Am, C#m.
+    #[arg(long, default_value = "auto")]
     pub key: String,
-    /// Sampling temperature (0 = deterministic).
+    /// 0 = always the most likely note (deterministic); higher samples more freely.
+    #[arg(long, default_value_t = 0.0)]
     pub temperature: f32,
-    /// Sampling seed.
+    /// Seed for sampling.
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Steps of pickup before the first downbeat.
+    /// 16th steps before the first downbeat (default: from the file, else estimated).
+    #[arg(long)]
     pub pickup: Option<usize>,
-    /// Alto range (sounding MIDI notes).
+    /// Lowest alto note (MIDI number).
+    #[arg(long, default_value_t = 53)]
     pub low: u8,
-    /// Highest alto note.
+    /// Highest alto note (MIDI number).
+    #[arg(long, default_value_t = 77)]
     pub high: u8,
 }
 
@@ -38,6 +46,12 @@ pub fn load_model(path: Option<&Path>) -> anyhow::Result<altus_core::model::Alto
 
 /// Runs the command.
 pub fn run(a: &Args) -> anyhow::Result<()> {
+    println!("{}", harmonize(a)?);
+    Ok(())
+}
+
+/// Harmonizes `a.input` into `a.output`; returns the summary line.
+pub fn harmonize(a: &Args) -> anyhow::Result<String> {
     anyhow::ensure!(
         a.temperature.is_finite() && (0.0..=10.0).contains(&a.temperature),
         "--temperature {}: expected 0 to 10",
@@ -49,6 +63,7 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         a.low,
         a.high
     );
+    super::output::prepare_file(&a.output)?;
     let model = load_model(a.model.as_deref())?;
     let input = a.input.display().to_string();
     let score = midi::read_file(&a.input).context(input.clone())?;
@@ -88,7 +103,7 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         PhaseSource::Estimated => "estimated",
         PhaseSource::Given => "given",
     };
-    println!(
+    Ok(format!(
         "{} → {}: key {key}{}, {num}/{den} with a {pickup}-step pickup ({how}), {} soprano notes, {} alto notes",
         a.input.display(),
         a.output.display(),
@@ -99,6 +114,5 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         },
         soprano.len(),
         alto.onsets()
-    );
-    Ok(())
+    ))
 }

@@ -3,27 +3,44 @@
 use altus_core::score::Part;
 use altus_core::{Grid, midi, voices};
 use anyhow::Context;
-use std::path::Path;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// `altus inspect`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The MIDI file.
+    pub file: PathBuf,
+}
 
 /// Prints what Altus sees in a MIDI file.
-pub fn run(path: &Path) -> anyhow::Result<()> {
+pub fn run(a: &Args) -> anyhow::Result<()> {
+    print!("{}", report(&a.file)?);
+    Ok(())
+}
+
+/// What Altus sees in a MIDI file, as `altus inspect` prints it.
+pub fn report(path: &Path) -> anyhow::Result<String> {
     let score = midi::read_file(path).with_context(|| path.display().to_string())?;
     let grid = Grid::from_score(&score);
     let tpq = score.tpq;
-    println!("file      {}", path.display());
-    println!(
+    let mut o = String::new();
+    writeln!(o, "file      {}", path.display())?;
+    writeln!(
+        o,
         "format    SMF type {}, {} ticks per quarter, {} note part(s)",
         score.format,
         tpq,
         score.parts.len()
-    );
+    )?;
     let quarters = grid.len as f64 / 4.0;
     let meters: Vec<String> = grid
         .meters
         .iter()
         .map(|m| format!("{}/{} at step {}", m.num, m.den, m.step.0))
         .collect();
-    println!(
+    writeln!(
+        o,
         "length    {quarters} quarters ({} 16th steps), {:.0} bpm, metre {}",
         grid.len,
         score.initial_bpm(),
@@ -32,7 +49,7 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         } else {
             meters.join(", ")
         }
-    );
+    )?;
     let key = grid.key();
     let sig = match score.key_sig() {
         Some(k) => format!(
@@ -43,17 +60,21 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         ),
         None => "none".into(),
     };
-    println!(
+    writeln!(
+        o,
         "key       {key} (signature: {sig}); shift to C/Am {:+}",
         key.shift_to_reference()
-    );
-    println!("voices");
+    )?;
+    writeln!(o, "voices")?;
     let mut problems = score.problems.clone();
     for (voice, i) in voices::assign(&score) {
         let part = &score.parts[i];
-        let (lo, hi) = part.range().expect("parts have notes");
+        let Some((lo, hi)) = part.range() else {
+            continue;
+        };
         let name = part.name.as_deref().unwrap_or("");
-        println!(
+        writeln!(
+            o,
             "  {:<8} track {:>2} ch {:>2} {:<16} {:>4} notes  {}–{} ({}–{})",
             voice.name(),
             part.track,
@@ -64,7 +85,7 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
             hi.0,
             lo.name(),
             hi.name()
-        );
+        )?;
         part_problems(&voice.name(), part, tpq, &mut problems);
     }
     if score.key_sigs.len() > 1 {
@@ -74,12 +95,14 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         ));
     }
     if problems.is_empty() {
-        println!("problems  none");
+        writeln!(o, "problems  none")?;
     } else {
-        println!("problems");
-        problems.iter().for_each(|p| println!("  - {p}"));
+        writeln!(o, "problems")?;
+        for p in &problems {
+            writeln!(o, "  - {p}")?;
+        }
     }
-    Ok(())
+    Ok(o)
 }
 
 fn part_problems(voice: &str, part: &Part, tpq: u16, out: &mut Vec<String>) {

@@ -1,18 +1,88 @@
 //! `altus key`: train, evaluate and apply the key classifier.
 
+use crate::dataset::{self, Chorale, Options};
+use crate::keytrain::{self, Example};
 use altus_core::keyclass::{KeyClassifier, KeyMeta};
 use altus_core::{Grid, Voice, midi};
-use altus_training::dataset::{self, Chorale, Options};
-use altus_training::keytrain::{self, Example};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
+
+/// `altus key FILE.mid [--soprano]`, `altus key train`, `altus key eval`.
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A MIDI file whose key to name.
+    file: Option<PathBuf>,
+    /// Use the soprano alone.
+    #[arg(long)]
+    soprano: bool,
+    /// Classifier weights (default: the embedded classifier).
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Train the classifier on the training split (all 12 transpositions).
+    Train {
+        /// Folder of chorale MIDI files.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Weight file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Hidden units.
+        #[arg(long, default_value_t = 32)]
+        hidden: usize,
+        /// Epochs.
+        #[arg(long, default_value_t = 40)]
+        epochs: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Accuracy on the validation split against Krumhansl-Schmuckler.
+    Eval {
+        /// Classifier weights (default: embedded).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Folder of chorale MIDI files.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+}
+
+impl Args {
+    /// Runs the subcommand (or names the file's key).
+    pub fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Some(Command::Train {
+                data,
+                out,
+                hidden,
+                epochs,
+                seed,
+            }) => train(data, &out, hidden, epochs, seed),
+            Some(Command::Eval { model, data }) => eval(model.as_deref(), data),
+            None => match &self.file {
+                Some(f) => {
+                    println!("{}", classify(f, self.soprano, self.model.as_deref())?);
+                    Ok(())
+                }
+                None => Err(anyhow::anyhow!("give a MIDI file, or `train` / `eval`")),
+            },
+        }
+    }
+}
 
 /// The corpus folder, its usable chorales, and the train / validation indices.
 type Split = (PathBuf, Vec<Chorale>, Vec<usize>, Vec<usize>);
 
 /// Train and validation chorales (split seed 0, as everywhere).
 fn split(dir: Option<PathBuf>) -> anyhow::Result<Split> {
-    let dir = super::corpus_dir(dir)?;
+    let dir = super::data::corpus_dir(dir)?;
     let ds =
         dataset::load_dir(&dir, &Options::default()).with_context(|| dir.display().to_string())?;
     anyhow::ensure!(
@@ -25,7 +95,7 @@ fn split(dir: Option<PathBuf>) -> anyhow::Result<Split> {
 }
 
 /// `altus key train`.
-pub fn train(
+fn train(
     data: Option<PathBuf>,
     out: &Path,
     hidden: usize,
@@ -40,6 +110,7 @@ pub fn train(
         (1..=10_000).contains(&epochs),
         "--epochs {epochs}: expected 1 to 10000"
     );
+    super::output::prepare_file(out)?;
     let (dir, chorales, tr, va) = split(data)?;
     let pick = |ix: &[usize]| ix.iter().map(|&i| &chorales[i]).collect::<Vec<_>>();
     let train_set = pick(&tr);
@@ -73,7 +144,7 @@ pub fn train(
 }
 
 /// `altus key eval`.
-pub fn eval(model: Option<&Path>, data: Option<PathBuf>) -> anyhow::Result<()> {
+fn eval(model: Option<&Path>, data: Option<PathBuf>) -> anyhow::Result<()> {
     let k = load(model)?;
     let (_, chorales, _, va) = split(data)?;
     let valid: Vec<&Chorale> = va.iter().map(|&i| &chorales[i]).collect();
@@ -118,8 +189,8 @@ fn load(model: Option<&Path>) -> anyhow::Result<KeyClassifier> {
     })
 }
 
-/// `altus key FILE.mid`.
-pub fn classify(file: &Path, soprano: bool, model: Option<&Path>) -> anyhow::Result<()> {
+/// `altus key FILE.mid`: the line it prints.
+pub fn classify(file: &Path, soprano: bool, model: Option<&Path>) -> anyhow::Result<String> {
     let k = load(model)?;
     let score = midi::read_file(file).with_context(|| file.display().to_string())?;
     let grid = Grid::from_score(&score);
@@ -130,11 +201,10 @@ pub fn classify(file: &Path, soprano: bool, model: Option<&Path>) -> anyhow::Res
     };
     let (key, p) = k.classify(&h, None);
     let ks = h.krumhansl_schmuckler();
-    println!(
+    Ok(format!(
         "{}: {key} ({:.0}% confident; from the {}; Krumhansl-Schmuckler says {ks})",
         file.display(),
         100.0 * p,
         if soprano { "soprano" } else { "whole file" }
-    );
-    Ok(())
+    ))
 }

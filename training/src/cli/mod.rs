@@ -1,28 +1,75 @@
-//! One module per subcommand; each returns `anyhow::Result` with the file named in the error.
+//! The `altus` command line: one module per subcommand, each with its clap `Args` and a
+//! `run` that returns `anyhow::Result` with the file named in the error. `main.rs` parses and
+//! calls [`Command::run`].
 
 pub mod ae;
 pub mod bench;
+pub mod data;
 pub mod dataset;
 pub mod eval;
 pub mod harmonize;
 pub mod inspect;
 pub mod key;
+pub mod melody;
+pub mod morph;
+pub mod output;
 pub mod train;
+pub mod vae;
 
-use std::path::PathBuf;
+use clap::Subcommand;
 
-/// The chorale folder: the argument, else `$ALTUS_CHORALES`, else `../shared/data/chorales/midi`.
-pub fn corpus_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    if let Some(d) = arg {
-        return Ok(d);
+/// The subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Show a MIDI file's voices, ranges, key, metre, length and any problems found.
+    Inspect(inspect::Args),
+    /// Train an alto model on a folder of chorales.
+    Train(train::Args),
+    /// Write an alto voice for a melody (a soprano-only file or a multi-voice file's soprano).
+    Harmonize(harmonize::Args),
+    /// Score a model on the validation split: teacher-forced and free-running, with baselines.
+    Eval(eval::Args),
+    /// Benchmarks (medians, and ratios against a peer measured in the same run).
+    Bench {
+        #[command(subcommand)]
+        command: bench::Command,
+    },
+    /// The key classifier: `altus key FILE.mid`, `altus key train`, `altus key eval`.
+    Key(key::Args),
+    /// The melody autoencoder: `altus ae train`, `altus ae reconstruct`.
+    Ae {
+        #[command(subcommand)]
+        command: ae::Command,
+    },
+    /// The melody VAE: `altus vae train`, `altus vae sample`.
+    Vae {
+        #[command(subcommand)]
+        command: vae::Command,
+    },
+    /// Morph one melody into another through the VAE's codes; writes one MIDI file per step
+    /// and one with all steps in sequence.
+    Morph(morph::Args),
+    /// Work with a folder of chorales.
+    Dataset {
+        #[command(subcommand)]
+        command: dataset::Command,
+    },
+}
+
+impl Command {
+    /// Runs the subcommand.
+    pub fn run(self) -> anyhow::Result<()> {
+        match self {
+            Command::Inspect(a) => inspect::run(&a),
+            Command::Train(a) => train::run(&a),
+            Command::Harmonize(a) => harmonize::run(&a),
+            Command::Eval(a) => eval::run(&a),
+            Command::Bench { command } => command.run(),
+            Command::Key(a) => a.run(),
+            Command::Ae { command } => command.run(),
+            Command::Vae { command } => command.run(),
+            Command::Morph(a) => morph::run(&a),
+            Command::Dataset { command } => command.run(),
+        }
     }
-    if let Some(d) = std::env::var_os("ALTUS_CHORALES") {
-        return Ok(d.into());
-    }
-    let d = PathBuf::from("../shared/data/chorales/midi");
-    anyhow::ensure!(
-        d.is_dir(),
-        "no chorale folder given: pass DIR or set ALTUS_CHORALES"
-    );
-    Ok(d)
 }

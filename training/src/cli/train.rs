@@ -1,64 +1,27 @@
 //! `altus train`: one loop from data to a weight file, a CSV log and a chart.
 
+use crate::sequences::Sequence;
+use crate::train::{self, EpochReport, TrainConfig};
 use altus_core::features::FEATURE_VERSION;
 use altus_core::model::{CellKind, ModelConfig};
 use altus_core::weights::{self, WeightsMeta};
-use altus_training::dataset::{self, Options};
-use altus_training::sequences::Sequence;
-use altus_training::train::{self, EpochReport, TrainConfig};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The data every model command needs: usable chorales, split, as sequences.
-pub struct Data {
-    /// Folder read.
-    pub dir: PathBuf,
-    /// Training sequences.
-    pub train: Vec<Sequence>,
-    /// Validation sequences.
-    pub valid: Vec<Sequence>,
-}
-
-/// Loads the corpus and splits it (split seed 0, as `altus dataset stats` shows).
-pub fn load_data(dir: Option<PathBuf>) -> anyhow::Result<Data> {
-    let dir = super::corpus_dir(dir)?;
-    let ds =
-        dataset::load_dir(&dir, &Options::default()).with_context(|| dir.display().to_string())?;
-    anyhow::ensure!(
-        ds.chorales.len() >= 2,
-        "{}: only {} usable chorale(s), need at least 2",
-        dir.display(),
-        ds.chorales.len()
-    );
-    let split = dataset::split(&ds.chorales, 0);
-    let seqs = |ix: &[usize]| {
-        ix.iter()
-            .map(|&i| Sequence::from_chorale(&ds.chorales[i]))
-            .collect::<Vec<_>>()
-    };
-    Ok(Data {
-        train: seqs(&split.train),
-        valid: seqs(&split.valid),
-        dir,
-    })
-}
-
-/// Runs training and writes `out`, `train-log.csv` and `loss.png` beside it.
-pub fn run(data_dir: Option<PathBuf>, out: &Path, cfg: TrainConfig) -> anyhow::Result<()> {
-    let data = load_data(data_dir)?;
-    let steps = |s: &[Sequence]| s.iter().map(Sequence::len).sum::<usize>();
+/// Runs training and writes `--out`, `train-log.csv` and `loss.png` beside it.
+pub fn run(a: &Args) -> anyhow::Result<()> {
+    let (cfg, out) = (a.config()?, a.out.as_path());
+    // Before the work: the folder for the weights, the log and the chart.
+    super::output::prepare_file(out)?;
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    anyhow::ensure!(
-        dir.is_dir(),
-        "{}: output folder does not exist",
-        dir.display()
-    );
+    let data = super::data::load(a.data.clone(), false)?;
+    let steps = |s: &[Sequence]| s.iter().map(Sequence::len).sum::<usize>();
     println!(
         "data      {}: {} train files ({} steps), {} validation files ({} steps)",
         data.dir.display(),
@@ -166,7 +129,7 @@ pub fn run(data_dir: Option<PathBuf>, out: &Path, cfg: TrainConfig) -> anyhow::R
     weights::save(out, &result.model, &meta).with_context(|| out.display().to_string())?;
     write_log(&dir.join("train-log.csv"), &result.reports)?;
     let png = dir.join("loss.png");
-    crate::cli::train::chart(&png, &result.reports)?;
+    chart(&png, &result.reports)?;
     println!(
         "saved     {} (epoch {} of {}{}): validation free-running agreement {:.1}%, parallels {:.2}/100 moves; train-log.csv and loss.png beside it; {:.0} s",
         out.display(),
@@ -186,7 +149,7 @@ pub fn run(data_dir: Option<PathBuf>, out: &Path, cfg: TrainConfig) -> anyhow::R
 
 fn chart(png: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
     let tmp = png.with_extension("tmp.png");
-    altus_training::plot::loss_chart(&tmp, reports).with_context(|| png.display().to_string())?;
+    crate::plot::loss_chart(&tmp, reports).with_context(|| png.display().to_string())?;
     std::fs::rename(&tmp, png).with_context(|| png.display().to_string())
 }
 
@@ -224,7 +187,7 @@ pub fn parse_cell(s: &str) -> Result<CellKind, String> {
 
 /// The flags of `altus train`.
 #[derive(clap::Args)]
-pub struct TrainArgs {
+pub struct Args {
     /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else ../shared/data/chorales/midi).
     #[arg(long)]
     pub data: Option<PathBuf>,
@@ -266,10 +229,10 @@ pub struct TrainArgs {
     pub threads: usize,
 }
 
-impl TrainArgs {
+impl Args {
     /// The training config these flags describe, refusing absurd values.
     pub fn config(&self) -> anyhow::Result<TrainConfig> {
-        let TrainArgs {
+        let Args {
             cell,
             hidden,
             layers,
@@ -284,8 +247,9 @@ impl TrainArgs {
             ..
         } = *self;
         anyhow::ensure!(
-            (1..=1024).contains(&hidden),
-            "--hidden {hidden}: expected 1 to 1024"
+            (1..=altus_core::weights::MAX_HIDDEN).contains(&hidden),
+            "--hidden {hidden}: expected 1 to {}",
+            altus_core::weights::MAX_HIDDEN
         );
         anyhow::ensure!(
             (1..=2).contains(&layers),
