@@ -64,6 +64,12 @@ pub struct StepOutput {
     pub onset: bool,
 }
 
+/// Steps of soprano rest, with the alto resting too, after which the engine idles: it answers
+/// rests without running the model, and the soprano's return starts afresh (a new piece). 16
+/// bars of 4/4: longer than the rests between a chorale's phrases (3 of the 432 corpus files,
+/// with long instrumental interludes, rest longer). It bounds the work of long silences.
+pub const IDLE_AFTER: u32 = 256;
+
 /// One alto voice's engine: model, state, key, decoding.
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -71,13 +77,33 @@ pub struct Engine {
     state: ModelState,
     key: Key,
     opts: DecodeOptions,
+    memory: Memory,
+    logits: [f32; OUTPUTS],
+    /// What [`Engine::restep`] goes back to.
+    saved: Memory,
+}
+
+/// What decoding remembers from step to step (besides the model's state).
+#[derive(Clone, Debug)]
+struct Memory {
     rng: Rng,
     prev_class: usize,
     prev_onset: bool,
     prev_soprano: Option<u8>,
-    logits: [f32; OUTPUTS],
-    /// What [`Engine::restep`] goes back to: rng, previous class, onset and soprano.
-    saved: (Rng, usize, bool, Option<u8>),
+    /// Steps in a row with the soprano and the alto both resting.
+    rests: u32,
+}
+
+impl Memory {
+    fn new(seed: u64) -> Memory {
+        Memory {
+            rng: Rng::new(seed),
+            prev_class: REST,
+            prev_onset: false,
+            prev_soprano: None,
+            rests: 0,
+        }
+    }
 }
 
 impl Engine {
@@ -89,22 +115,16 @@ impl Engine {
             state,
             key,
             opts,
-            rng: Rng::new(opts.seed),
-            prev_class: REST,
-            prev_onset: false,
-            prev_soprano: None,
+            memory: Memory::new(opts.seed),
             logits: [0.0; OUTPUTS],
-            saved: (Rng::new(opts.seed), REST, false, None),
+            saved: Memory::new(opts.seed),
         }
     }
 
     /// Back to the initial state (new piece).
     pub fn reset(&mut self) {
         self.state.reset();
-        self.rng = Rng::new(self.opts.seed);
-        self.prev_class = REST;
-        self.prev_onset = false;
-        self.prev_soprano = None;
+        self.memory = Memory::new(self.opts.seed);
     }
 
     /// The key the engine harmonizes in.
@@ -148,25 +168,31 @@ impl Engine {
     /// One 16th step: the soprano in, the alto out. No allocation.
     pub fn step(&mut self, input: StepInput) -> StepOutput {
         self.state.save();
-        self.saved = (
-            self.rng.clone(),
-            self.prev_class,
-            self.prev_onset,
-            self.prev_soprano,
-        );
-        self.run(input)
+        self.saved.clone_from(&self.memory);
+        self.advance(input)
     }
 
     /// The last step again with another input (a second soprano note inside one 16th): the
     /// state goes back to before that step first, so the grid never moves. No allocation.
     pub fn restep(&mut self, input: StepInput) -> StepOutput {
         self.state.restore();
-        (
-            self.rng,
-            self.prev_class,
-            self.prev_onset,
-            self.prev_soprano,
-        ) = self.saved.clone();
+        self.memory.clone_from(&self.saved);
+        self.advance(input)
+    }
+
+    /// A step, or none while idle (see [`IDLE_AFTER`]).
+    fn advance(&mut self, input: StepInput) -> StepOutput {
+        let idle = self.memory.rests >= IDLE_AFTER;
+        if input.soprano.is_none() && self.memory.prev_class == REST {
+            if idle {
+                return StepOutput::default();
+            }
+            self.memory.rests += 1;
+        } else if idle {
+            self.reset();
+        } else {
+            self.memory.rests = 0;
+        }
         self.run(input)
     }
 
@@ -178,8 +204,8 @@ impl Engine {
             soprano_onset: input.soprano_onset && soprano.is_some(),
             bar_pos: input.bar_pos,
             minor: self.key.mode == Mode::Minor,
-            prev_alto: self.prev_class,
-            prev_onset: self.prev_onset,
+            prev_alto: self.memory.prev_class,
+            prev_onset: self.memory.prev_onset,
         };
         let mut active = [0u16; MAX_ACTIVE];
         let n = f.active(&mut active);
@@ -198,19 +224,19 @@ impl Engine {
         let class = self.choose(soprano, shift);
         let onset = if class == REST {
             false
-        } else if class == self.prev_class {
+        } else if class == self.memory.prev_class {
             let p = sigmoid(self.logits[CLASSES]);
             if self.opts.temperature > 0.0 {
-                self.rng.next_f32() < p
+                self.memory.rng.next_f32() < p
             } else {
                 p > 0.5
             }
         } else {
             true
         };
-        self.prev_class = class;
-        self.prev_onset = onset;
-        self.prev_soprano = soprano;
+        self.memory.prev_class = class;
+        self.memory.prev_onset = onset;
+        self.memory.prev_soprano = soprano;
         let alto = features::class_pitch(class).and_then(|p| Pitch(p).transpose(-shift));
         StepOutput { alto, onset }
     }
@@ -218,7 +244,7 @@ impl Engine {
     /// Picks the alto class under the decoding rules (module doc).
     fn choose(&mut self, soprano: Option<u8>, shift: i32) -> usize {
         let (low, high) = (self.opts.low as i32 + shift, self.opts.high as i32 + shift);
-        let prev_alto = features::class_pitch(self.prev_class);
+        let prev_alto = features::class_pitch(self.memory.prev_class);
         let mut allowed = [true; CLASSES];
         let rules: [&dyn Fn(usize) -> bool; 3] = [
             &|c| match features::class_pitch(c) {
@@ -228,7 +254,7 @@ impl Engine {
             &|c| c != REST || soprano.is_none(),
             &|c| {
                 !parallel(
-                    self.prev_soprano,
+                    self.memory.prev_soprano,
                     prev_alto,
                     soprano,
                     features::class_pitch(c),
@@ -264,7 +290,7 @@ impl Engine {
                 total += w[c];
             }
         }
-        let mut r = self.rng.next_f32() * total;
+        let mut r = self.memory.rng.next_f32() * total;
         for (c, &wc) in w.iter().enumerate() {
             if allowed[c] && r < wc {
                 return c;

@@ -4,5 +4,6 @@
 
 pub mod alloc;
 pub mod corpus;
+pub mod fuzz;
 
 pub use corpus::chorales_for_test;
