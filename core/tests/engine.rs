@@ -164,15 +164,27 @@ fn a_long_silence_idles_and_the_soprano_starts_afresh() {
     // A silence long enough for the alto to rest, then the idle stretch.
     let mut rest = 0u32;
     for t in 0..(IDLE_AFTER as u16 + 40) {
-        let out = a.step(StepInput { soprano: None, soprano_onset: false, bar_pos: t % 16 });
+        let out = a.step(StepInput {
+            soprano: None,
+            soprano_onset: false,
+            bar_pos: t % 16,
+        });
         rest = if out.alto.is_none() { rest + 1 } else { 0 };
     }
     assert!(rest > IDLE_AFTER, "the alto rests through the silence");
     let before = *a.logits();
-    a.step(StepInput { soprano: None, soprano_onset: false, bar_pos: 0 });
+    a.step(StepInput {
+        soprano: None,
+        soprano_onset: false,
+        bar_pos: 0,
+    });
     assert_eq!(*a.logits(), before, "idle: the model does not run");
     // The soprano's return is answered as by an engine that never heard the first phrase.
     for t in 0..24u16 {
-        assert_eq!(a.step(input(t, 67 + (t % 7) as u8)), fresh.step(input(t, 67 + (t % 7) as u8)), "step {t}");
+        assert_eq!(
+            a.step(input(t, 67 + (t % 7) as u8)),
+            fresh.step(input(t, 67 + (t % 7) as u8)),
+            "step {t}"
+        );
     }
 }

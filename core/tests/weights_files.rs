@@ -116,5 +116,13 @@ fn the_embedded_default_model_is_valid() {
         altus_core::default_model::DEFAULT_ALTO.len() < 2 << 20,
         "under 2 MB"
     );
-    assert_eq!(m.config, meta.config);
+    // Trained, not initial: written back, it is the same file's weights.
+    let again = weights::to_bytes(&m, &meta).unwrap();
+    assert_eq!(weights::from_bytes(&again).unwrap().0, m);
+    assert!(
+        meta.info["validation"]["free_running_agreement"]
+            .as_f64()
+            .unwrap()
+            > 0.3
+    );
 }

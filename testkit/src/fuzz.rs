@@ -57,7 +57,11 @@ fn track(rng: &mut Rng, channels: u8) -> Vec<u8> {
                     t.push(s);
                     status = s;
                 }
-                let vel = if on && s & 0xF0 == 0x90 { rng.below(128) as u8 } else { 0 };
+                let vel = if on && s & 0xF0 == 0x90 {
+                    rng.below(128) as u8
+                } else {
+                    0
+                };
                 t.extend([key, vel]);
                 if on {
                     held.push(key);
@@ -76,7 +80,11 @@ fn track(rng: &mut Rng, channels: u8) -> Vec<u8> {
                 // Sysex, with a declared length that is right or not.
                 t.push(pick(rng, &[0xF0, 0xF7]));
                 let len = rng.below(20);
-                t.extend(vlq(if rng.below(5) == 0 { rng.next_u64() as u32 } else { len as u32 }));
+                t.extend(vlq(if rng.below(5) == 0 {
+                    rng.next_u64() as u32
+                } else {
+                    len as u32
+                }));
                 t.extend((0..len).map(|_| rng.below(128) as u8));
                 t.push(0xF7);
                 status = 0;
@@ -102,7 +110,14 @@ fn meta(rng: &mut Rng) -> Vec<u8> {
             m.extend([0x51, 0x03]);
             m.extend(&us.to_be_bytes()[1..]);
         }
-        1 => m.extend([0x58, 0x04, rng.below(256) as u8, rng.below(256) as u8, 24, 8]),
+        1 => m.extend([
+            0x58,
+            0x04,
+            rng.below(256) as u8,
+            rng.below(256) as u8,
+            24,
+            8,
+        ]),
         2 => m.extend([0x59, 0x02, rng.below(256) as u8, rng.below(3) as u8]),
         3 => {
             let len = rng.below(40);
@@ -116,7 +131,18 @@ fn meta(rng: &mut Rng) -> Vec<u8> {
             m.extend(vlq(rng.next_u64() as u32));
         }
         _ => {
-            let s = pick(rng, &[b"Soprano" as &[u8], b"Alto", b"Tenor", b"Bass", b"S", b"Piano", b""]);
+            let s = pick(
+                rng,
+                &[
+                    b"Soprano" as &[u8],
+                    b"Alto",
+                    b"Tenor",
+                    b"Bass",
+                    b"S",
+                    b"Piano",
+                    b"",
+                ],
+            );
             m.push(0x03);
             m.extend(vlq(s.len() as u32));
             m.extend_from_slice(s);
@@ -133,7 +159,11 @@ pub fn midi_file(rng: &mut Rng) -> Vec<u8> {
         1 => 70,
         _ => 1 + rng.below(8),
     };
-    let declared = if rng.below(8) == 0 { rng.below(65_536) as u16 } else { n_tracks as u16 };
+    let declared = if rng.below(8) == 0 {
+        rng.below(65_536) as u16
+    } else {
+        n_tracks as u16
+    };
     let tpq = pick(rng, &[1u16, 2, 3, 96, 120, 480, 1024, 32_767, 0, 0xE728]);
     let mut f = b"MThd\0\0\0\x06".to_vec();
     f.extend(format.to_be_bytes());
@@ -216,15 +246,22 @@ pub fn mutate_weights(rng: &mut Rng, orig: &[u8]) -> Vec<u8> {
                 }
             }
         }
-        3 | 4 | 5 => {
+        3..=5 => {
             // Values: NaN, ±∞, huge, or a random bit pattern, at a few places in the data.
             for _ in 0..1 + rng.below(4) {
                 if header_end + 4 > b.len() {
                     break;
                 }
                 let at = header_end + rng.below((b.len() - header_end) / 4) * 4;
-                let v = pick(rng, &[f32::NAN, f32::INFINITY, -f32::INFINITY, 3e38, -1e20, 1e5]);
-                let bits = if rng.below(4) == 0 { rng.next_u64() as u32 } else { v.to_bits() };
+                let v = pick(
+                    rng,
+                    &[f32::NAN, f32::INFINITY, -f32::INFINITY, 3e38, -1e20, 1e5],
+                );
+                let bits = if rng.below(4) == 0 {
+                    rng.next_u64() as u32
+                } else {
+                    v.to_bits()
+                };
                 b[at..at + 4].copy_from_slice(&bits.to_le_bytes());
             }
         }

@@ -129,22 +129,32 @@ fn inferred_modes_follow_the_final_bass() {
         .iter()
         .filter(|c| c.key.mode == Mode::Minor)
         .count();
-    // Ending on the signature's relative minor tonic, one step above the major tonic (Dorian
-    // notation) or on the relative minor's dominant (Phrygian cadence) means minor: counted here
-    // straight from the bass, independently of the key inference.
-    let by_bass = ds
+    // Checked against the music by another rule than the one that decided it: in the key found,
+    // the tonic is among the piece's three most-sounded pitch classes and the mode's own third
+    // (minor: tonic + 3, major: + 4) sounds longer than the other third.
+    let disagree: Vec<&str> = ds
         .chorales
         .iter()
         .filter(|c| {
-            let bass = c.grid.voice(Voice::Bass).unwrap();
-            let last = bass.pitch.iter().rev().flatten().next().unwrap().0;
-            matches!(
-                (last + 12 - c.grid.key_sig.unwrap().major_tonic()) % 12,
-                9 | 2 | 4
-            )
+            let h = c.grid.histogram(&[]).0;
+            let t = c.key.tonic as usize;
+            let mut order: Vec<usize> = (0..12).collect();
+            order.sort_by(|&a, &b| h[b].total_cmp(&h[a]));
+            let (own, other) = match c.key.mode {
+                Mode::Minor => ((t + 3) % 12, (t + 4) % 12),
+                Mode::Major => ((t + 4) % 12, (t + 3) % 12),
+            };
+            !(order[..3].contains(&t) && h[own] > h[other])
         })
-        .count();
-    assert_eq!(minor, by_bass);
+        .map(|c| c.file.as_str())
+        .collect();
+    // Measured 2026-12-01: 13 of 376 disagree, 000206b_ among them (D minor, whose F♯s lead to
+    // G minor). Calling the 172 minor pieces major would fail most of them.
+    assert!(
+        disagree.len() * 20 <= ds.chorales.len(),
+        "{} disagree: {disagree:?}",
+        disagree.len()
+    );
     assert!((150..220).contains(&minor), "{minor} minor chorales");
     // The signature's own flag is unreliable: it disagrees with the music in some files.
     let wrong_flag = ds

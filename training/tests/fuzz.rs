@@ -29,7 +29,14 @@ static A: alloc::Counting = alloc::Counting;
 /// What any one entry point may use on any input.
 const MEMORY_LIMIT: usize = 200 << 20;
 
-const MIDI_ENTRIES: [&str; 6] = ["inspect", "harmonize", "key", "dataset stats", "train loader", "ae/vae/morph"];
+const MIDI_ENTRIES: [&str; 6] = [
+    "inspect",
+    "harmonize",
+    "key",
+    "dataset stats",
+    "train loader",
+    "ae/vae/morph",
+];
 const WEIGHT_ENTRIES: [&str; 3] = ["alto loader", "key loader", "ae/vae loader"];
 
 /// Worst time and memory per entry point, and failures.
@@ -65,15 +72,24 @@ impl Tally {
         }
         match r {
             Ok(ok) => self.accepted[i] += usize::from(ok),
-            Err(_) => self.failures.push(format!("case {case}: entry point {i} panicked")),
+            Err(_) => self
+                .failures
+                .push(format!("case {case}: entry point {i} panicked")),
         }
         if peak > MEMORY_LIMIT {
-            self.failures.push(format!("case {case}: entry point {i} used {} MB", peak >> 20));
+            self.failures.push(format!(
+                "case {case}: entry point {i} used {} MB",
+                peak >> 20
+            ));
         }
     }
 
     fn report(&self, names: &[&str], what: &str) {
-        eprintln!("{what}: {} cases, {} failures", self.cases, self.failures.len());
+        eprintln!(
+            "{what}: {} cases, {} failures",
+            self.cases,
+            self.failures.len()
+        );
         for (i, name) in names.iter().enumerate() {
             eprintln!(
                 "  {name:<14} accepted {:>6}  slowest {:>8.1} ms (case {})  most memory {:>6.1} MB (case {})",
@@ -111,7 +127,7 @@ fn midi_case(t: &mut Tally, case: usize, bytes: &[u8], dir: &Path, vae: &Autoenc
             output: dir.join("out.mid"),
             model: None,
             key: "auto".into(),
-            temperature: if case % 2 == 0 { 0.0 } else { 0.8 },
+            temperature: if case.is_multiple_of(2) { 0.0 } else { 0.8 },
             seed: case as u64,
             pickup: None,
             low: 53,
@@ -127,22 +143,40 @@ fn midi_case(t: &mut Tally, case: usize, bytes: &[u8], dir: &Path, vae: &Autoenc
         chorales_only: false,
     };
     t.measure(3, case, || dataset::load_file(&path, &loose).1.is_ok());
-    t.measure(4, case, || match dataset::load_file(&path, &Options::default()).1 {
-        Ok(c) => Sequence::from_chorale(&c).len() == c.normalised.len - first_step(&c),
-        Err(_) => false,
+    t.measure(4, case, || {
+        match dataset::load_file(&path, &Options::default()).1 {
+            Ok(c) => Sequence::from_chorale(&c).len() == c.normalised.len - first_step(&c),
+            Err(_) => false,
+        }
     });
     t.measure(5, case, || match melody::read_melody(&path) {
         Ok(m) => {
-            let back: Vec<Window> = m.windows.iter().map(|w| vae.decode(&vae.encode(w))).collect();
+            let back: Vec<Window> = m
+                .windows
+                .iter()
+                .map(|w| vae.decode(&vae.encode(w)))
+                .collect();
             let notes = melody::notes(&back, m.first, m.shift, 480, m.grid.len - m.first);
-            melody::write_melody(&dir.join("m.mid"), notes, 480, Vec::new(), melody::four_four(), m.key).is_ok()
+            melody::write_melody(
+                &dir.join("m.mid"),
+                notes,
+                480,
+                Vec::new(),
+                melody::four_four(),
+                m.key,
+            )
+            .is_ok()
         }
         Err(_) => false,
     });
 }
 
 fn first_step(c: &dataset::Chorale) -> usize {
-    c.normalised.voices[0].onset.iter().position(|&o| o).unwrap_or(0)
+    c.normalised.voices[0]
+        .onset
+        .iter()
+        .position(|&o| o)
+        .unwrap_or(0)
 }
 
 /// One weight file through every loader; what loads must run with finite outputs.
@@ -150,7 +184,11 @@ fn weights_case(t: &mut Tally, case: usize, bytes: &[u8], rng: &mut Rng) {
     t.cases += 1;
     t.measure(0, case, || match weights::from_bytes(bytes) {
         Ok((m, _)) => {
-            let mut e = Engine::new(Box::new(m), Key::new(7, Mode::Minor), DecodeOptions::default());
+            let mut e = Engine::new(
+                Box::new(m),
+                Key::new(7, Mode::Minor),
+                DecodeOptions::default(),
+            );
             (0..64u16).all(|s| {
                 e.step(StepInput {
                     soprano: Some(Pitch(60 + (s % 19) as u8)),
@@ -172,8 +210,11 @@ fn weights_case(t: &mut Tally, case: usize, bytes: &[u8], rng: &mut Rng) {
     t.measure(2, case, || match Autoencoder::from_bytes(bytes) {
         Ok((ae, _)) => {
             let pitch: Vec<Option<u8>> = (0..WINDOW).map(|i| Some(60 + (i % 12) as u8)).collect();
-            let w = Window::from_steps(&pitch, &vec![true; WINDOW], 0);
-            ae.encode(&w).iter().all(|z| z.is_finite()) || panic!("code is not finite");
+            let w = Window::from_steps(&pitch, &[true; WINDOW], 0);
+            assert!(
+                ae.encode(&w).iter().all(|z| z.is_finite()),
+                "code is not finite"
+            );
             let _ = ae.decode(&ae.encode(&w));
             true
         }
@@ -186,9 +227,16 @@ fn seeds() -> Vec<Vec<u8>> {
     let Some(dir) = testkit::chorales_for_test("fuzz seeds (mutated chorales)") else {
         return Vec::new();
     };
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    files.iter().step_by(9).map(|p| std::fs::read(p).unwrap()).collect()
+    files
+        .iter()
+        .step_by(9)
+        .map(|p| std::fs::read(p).unwrap())
+        .collect()
 }
 
 fn weight_seeds() -> Vec<Vec<u8>> {
@@ -206,7 +254,10 @@ fn campaign(seed: u64, deadline: Option<Instant>, n: usize) -> (Tally, Tally) {
     let vae = melody::load_model(None).unwrap().0;
     let (files, wfiles) = (seeds(), weight_seeds());
     let mut rng = Rng::new(seed);
-    let (mut mt, mut wt) = (Tally::new(MIDI_ENTRIES.len()), Tally::new(WEIGHT_ENTRIES.len()));
+    let (mut mt, mut wt) = (
+        Tally::new(MIDI_ENTRIES.len()),
+        Tally::new(WEIGHT_ENTRIES.len()),
+    );
     for case in 0.. {
         if deadline.map_or(case >= n, |d| Instant::now() >= d) {
             break;
@@ -236,20 +287,33 @@ fn a_few_thousand_hostile_files_through_every_entry_point() {
     let (mt, wt) = campaign(1, None, 2000);
     mt.report(&MIDI_ENTRIES, "MIDI");
     wt.report(&WEIGHT_ENTRIES, "weights");
-    assert!(mt.failures.is_empty() && wt.failures.is_empty(), "see the failures above");
+    assert!(
+        mt.failures.is_empty() && wt.failures.is_empty(),
+        "see the failures above"
+    );
     // The generator reaches the deep code: files are read and harmonized, not all refused.
-    assert!(mt.accepted[0] > 200 && mt.accepted[1] > 100, "{:?}", mt.accepted);
+    assert!(
+        mt.accepted[0] > 200 && mt.accepted[1] > 100,
+        "{:?}",
+        mt.accepted
+    );
     assert!(wt.accepted.iter().all(|&a| a > 20), "{:?}", wt.accepted);
 }
 
 #[test]
 #[ignore = "a soak of ALTUS_FUZZ_SECONDS (default 600); run with --ignored"]
 fn soak() {
-    let secs: u64 = std::env::var("ALTUS_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let secs: u64 = std::env::var("ALTUS_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
     let t0 = Instant::now();
     let (mt, wt) = campaign(0x50AC, Some(t0 + Duration::from_secs(secs)), 0);
     eprintln!("soak: {:.1} minutes", t0.elapsed().as_secs_f64() / 60.0);
     mt.report(&MIDI_ENTRIES, "MIDI");
     wt.report(&WEIGHT_ENTRIES, "weights");
-    assert!(mt.failures.is_empty() && wt.failures.is_empty(), "see the failures above");
+    assert!(
+        mt.failures.is_empty() && wt.failures.is_empty(),
+        "see the failures above"
+    );
 }

@@ -118,6 +118,37 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
 }
 
 #[test]
+fn the_embedded_models_card_is_what_eval_measures_now() {
+    let Some(dir) = chorales_for_test("the_embedded_models_card_is_what_eval_measures_now") else {
+        return;
+    };
+    let (_, va) = data(&dir);
+    let (model, meta) = altus_core::default_model::default_alto();
+    let recorded = &meta.info["validation"];
+    let mut m = Metrics::default();
+    for s in &va {
+        m.add(&eval::score(
+            s,
+            &eval::generate(&model, s, eval::EVAL_DECODE),
+        ));
+    }
+    // The figures `altus train` wrote into the file when the model was made, on the same split.
+    let agreement = recorded["free_running_agreement"].as_f64().unwrap();
+    let parallels = recorded["parallels_per_100_moves"].as_f64().unwrap();
+    assert_eq!(meta.info["data"]["valid_files"], va.len());
+    assert!(
+        (m.agreement() - agreement).abs() < 0.005,
+        "card {agreement}, now {}",
+        m.agreement()
+    );
+    assert!(
+        (m.parallels_per_100() - parallels).abs() < 0.05,
+        "card {parallels}, now {}",
+        m.parallels_per_100()
+    );
+}
+
+#[test]
 fn metrics_catch_parallels_and_crossings() {
     // A hand-made two-voice line: soprano C5 D5 E5 F5 against F4 G4 (parallel fifths),
     // then G5 (above the soprano: a crossing), then F4.

@@ -10,8 +10,9 @@ pub const MAX_TRACKS: usize = 256;
 pub const MAX_PARTS: usize = 64;
 /// Most note-on and note-off events in the whole file.
 pub const MAX_NOTE_EVENTS: usize = 1 << 20;
-/// Latest 16th step an event may fall on: 65,536 bars of 4/4.
-pub const MAX_STEPS: u64 = 1 << 20;
+/// Latest 16th step an event may fall on: 32,768 bars of 4/4 (18 hours at 120 bpm). The work
+/// of harmonizing grows with it: a file this long takes about 3 s.
+pub const MAX_STEPS: u64 = 1 << 19;
 /// Longest duration at the file's tempo, in seconds (24 hours).
 pub const MAX_SECONDS: f64 = 24.0 * 3600.0;
 /// Most grid cells (note parts × 16th steps): bounds the grid's memory (3 bytes a cell).

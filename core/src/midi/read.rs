@@ -89,7 +89,7 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
             tick += ev.delta.as_int() as u64;
             if tick > max_tick {
                 return Err(Error::Limit(format!(
-                    "track {index} runs past 16th step {MAX_STEPS} (65,536 bars of 4/4): \
+                    "track {index} runs past 16th step {MAX_STEPS} (32,768 bars of 4/4): \
                      an event at tick {tick} at {tpq} ticks per quarter"
                 )));
             }

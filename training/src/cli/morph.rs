@@ -8,6 +8,9 @@ use altus_core::score::Note;
 use altus_core::{Step, Tick};
 use std::path::PathBuf;
 
+/// Most windows morphed (512 bars of 4/4).
+pub const MAX_WINDOWS: usize = 256;
+
 /// `altus morph`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,7 +42,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     super::output::prepare_dir(dir)?;
     let (ae, _) = super::melody::load_model(args.model.as_deref())?;
     let (ma, mb) = (read_melody(a)?, read_melody(b)?);
-    let n = ma.windows.len().min(mb.windows.len());
+    // Long melodies morph their first MAX_WINDOWS windows: the output grows with steps × windows.
+    let n = ma.windows.len().min(mb.windows.len()).min(MAX_WINDOWS);
     let (za, zb): (Vec<Vec<f32>>, Vec<Vec<f32>>) = (
         ma.windows[..n].iter().map(|w| ae.encode(w)).collect(),
         mb.windows[..n].iter().map(|w| ae.encode(w)).collect(),

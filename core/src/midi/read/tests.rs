@@ -126,12 +126,12 @@ fn limit(bytes: &[u8]) -> String {
 
 #[test]
 fn huge_deltas_are_refused_before_anything_is_sized() {
-    // One note, then a delta of 2^28 − 1 ticks at 1 tick per quarter: 4 billion 16ths.
+    // One note, then a delta of 2^28 − 1 ticks at 1 tick per quarter: a billion 16ths.
     let mut t = vec![0x00, 0x90, 60, 80];
     t.extend(vlq(0x0FFF_FFFF));
     t.extend([0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00]);
     let e = limit(&smf(1, 1, &[t.clone()]));
-    assert!(e.contains("65,536 bars"), "{e}");
+    assert!(e.contains("32,768 bars"), "{e}");
     // The same delta chained on meta events.
     let mut chained = vec![0x00, 0x90, 60, 80];
     for _ in 0..30 {
@@ -139,7 +139,7 @@ fn huge_deltas_are_refused_before_anything_is_sized() {
         chained.extend([0xFF, 0x01, 0x00]);
     }
     chained.extend([0x00, 0x80, 60, 0]);
-    assert!(limit(&smf(1, 1, &[chained])).contains("65,536 bars"));
+    assert!(limit(&smf(1, 1, &[chained])).contains("32,768 bars"));
 }
 
 #[test]
