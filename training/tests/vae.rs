@@ -177,3 +177,63 @@ fn training_checks_its_output_before_the_work() {
     }
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn ctrl_c_keeps_the_best_epoch_of_ae_and_vae_training() {
+    let Some(corpus) = chorales_for_test("ctrl_c_keeps_the_best_epoch_of_ae_and_vae_training")
+    else {
+        return;
+    };
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let d = tmp("ctrl-c");
+    for kind in ["ae", "vae"] {
+        let out = d.join(format!("{kind}.safetensors"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_altus"))
+            .args([
+                kind,
+                "train",
+                "--data",
+                corpus.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .args(["--hidden", "64", "--epochs", "1000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // After the second epoch, the user presses Ctrl-C.
+        let mut seen = Vec::new();
+        while let Some(Ok(l)) = lines.next() {
+            let epoch = l.starts_with("epoch   2");
+            seen.push(l);
+            if epoch {
+                let pid = child.id().to_string();
+                assert!(
+                    Command::new("kill")
+                        .args(["-INT", &pid])
+                        .status()
+                        .unwrap()
+                        .success()
+                );
+                break;
+            }
+        }
+        seen.extend(lines.map_while(Result::ok));
+        assert!(child.wait().unwrap().success(), "{kind}: {seen:?}");
+        let saved = seen
+            .iter()
+            .find(|l| l.starts_with("saved"))
+            .unwrap_or_else(|| panic!("{seen:?}"));
+        assert!(
+            saved.contains("interrupted") && out.exists(),
+            "{kind}: {saved}"
+        );
+        let (_, meta) = altus_core::autoencoder::Autoencoder::load(&out).unwrap();
+        assert!(meta.info["training"]["interrupted"].as_bool().unwrap());
+        assert!(meta.info["training"]["best_epoch"].as_u64().unwrap() >= 1);
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
