@@ -21,18 +21,23 @@ fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> T {
     items[rng.below(items.len())]
 }
 
-/// A delta time: mostly musical, sometimes huge.
-fn delta(rng: &mut Rng) -> u32 {
-    match rng.below(40) {
-        0 => 0x0FFF_FFFF,
-        1 => rng.next_u64() as u32 & 0x0FFF_FFFF,
-        2..=12 => 0,
+/// A delta time: mostly musical; huge ones one in `wild` (never when 0).
+fn delta(rng: &mut Rng, wild: usize) -> u32 {
+    if wild > 0 && rng.below(wild) == 0 {
+        return if rng.below(2) == 0 {
+            0x0FFF_FFFF
+        } else {
+            rng.next_u64() as u32 & 0x0FFF_FFFF
+        };
+    }
+    match rng.below(12) {
+        0..=3 => 0,
         _ => pick(rng, &[1, 12, 24, 48, 60, 96, 120, 240, 256, 480, 1024]),
     }
 }
 
 /// One track's events.
-fn track(rng: &mut Rng, channels: u8) -> Vec<u8> {
+fn track(rng: &mut Rng, channels: u8, wild: usize) -> Vec<u8> {
     let mut t = Vec::new();
     let n = match rng.below(10) {
         0 => rng.below(3000),
@@ -41,7 +46,7 @@ fn track(rng: &mut Rng, channels: u8) -> Vec<u8> {
     let mut status = 0u8;
     let mut held: Vec<u8> = Vec::new();
     for _ in 0..n {
-        t.extend(vlq(delta(rng)));
+        t.extend(vlq(delta(rng, wild)));
         match rng.below(20) {
             0..=9 => {
                 // Notes, with running status half the time and overlapping same-key notes.
@@ -153,7 +158,7 @@ fn meta(rng: &mut Rng) -> Vec<u8> {
 
 /// A structure-aware random MIDI file.
 pub fn midi_file(rng: &mut Rng) -> Vec<u8> {
-    let format = pick(rng, &[0u16, 1, 1, 1, 1, 2, 7]);
+    let format = pick(rng, &[0u16, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 7]);
     let n_tracks = match rng.below(30) {
         0 => 300,
         1 => 70,
@@ -164,16 +169,25 @@ pub fn midi_file(rng: &mut Rng) -> Vec<u8> {
     } else {
         n_tracks as u16
     };
-    let tpq = pick(rng, &[1u16, 2, 3, 96, 120, 480, 1024, 32_767, 0, 0xE728]);
+    let tpq = pick(
+        rng,
+        &[
+            1u16, 2, 3, 96, 96, 120, 480, 480, 1024, 1024, 32_767, 0, 0xE728,
+        ],
+    );
     let mut f = b"MThd\0\0\0\x06".to_vec();
     f.extend(format.to_be_bytes());
     f.extend(declared.to_be_bytes());
     f.extend(tpq.to_be_bytes());
     let channels = pick(rng, &[1u8, 1, 2, 4, 16]);
+    // Files without huge deltas or lying chunk lengths reach the deep code; the others hit
+    // the limits and the parser's leniency.
+    let wild = pick(rng, &[0usize, 0, 400, 40]);
+    let lying = rng.below(3) == 0;
     for _ in 0..n_tracks {
-        let t = track(rng, channels);
+        let t = track(rng, channels, wild);
         f.extend_from_slice(b"MTrk");
-        let len = match rng.below(12) {
+        let len = match rng.below(if lying { 12 } else { 1000 }) {
             0 => 0xFFFF_FFFF,
             1 => (t.len() as u32).saturating_sub(rng.below(8) as u32),
             2 => t.len() as u32 + rng.below(100) as u32,

@@ -256,3 +256,59 @@ fn train_then_eval_then_harmonize() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn harmonize_a_melody_that_starts_after_a_metre_change() {
+    // Found by the fuzz tests: 4/4, then 12/8 from step 4, the melody starting on the 20th 16th
+    // of a 12/8 bar (a position past the end of a 4/4 bar) made the summary underflow.
+    let d = tmp("metre");
+    let (inp, out) = (d.join("m.mid"), d.join("o.mid"));
+    let ev = |delta: u32, kind| TrackEvent {
+        delta: u28::new(delta),
+        kind,
+    };
+    let note = |on: bool, key: u8| TrackEventKind::Midi {
+        channel: u4::new(0),
+        message: if on {
+            MidiMessage::NoteOn {
+                key: u7::new(key),
+                vel: u7::new(90),
+            }
+        } else {
+            MidiMessage::NoteOff {
+                key: u7::new(key),
+                vel: u7::new(0),
+            }
+        },
+    };
+    let mut track = vec![
+        ev(
+            0,
+            TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8)),
+        ),
+        ev(
+            96,
+            TrackEventKind::Meta(MetaMessage::TimeSignature(12, 3, 24, 8)),
+        ),
+    ];
+    let mut delta = 20 * 24;
+    for k in [67u8, 69, 71, 72, 74, 72, 71, 69, 67] {
+        track.push(ev(delta, note(true, k)));
+        track.push(ev(96, note(false, k)));
+        delta = 0;
+    }
+    track.push(ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)));
+    let mut smf = Smf::new(Header::new(
+        Format::SingleTrack,
+        Timing::Metrical(u15::new(96)),
+    ));
+    smf.tracks.push(track);
+    smf.save(&inp).unwrap();
+    let (ok, stdout, err) = altus(&["harmonize", s(&inp), s(&out)]);
+    assert!(ok, "{err}");
+    assert!(
+        stdout.contains("12/8 with a 4-step pickup (from the file)"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}

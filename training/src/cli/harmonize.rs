@@ -94,10 +94,12 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
     let out = harmonize::to_midi(&score, &grid, &alto, key).context(input.clone())?;
     out.write(&a.output)
         .with_context(|| a.output.display().to_string())?;
-    let (num, den) = grid.meter_at(0);
-    let bar = altus_core::score::Meter::bar_steps(num, den);
+    // The metre in force at the first note (a file may change it before the melody starts).
     let first = grid.voices[0].onset.iter().position(|&o| o).unwrap_or(0);
-    let pickup = (bar - bar_pos[first] as usize) % bar;
+    let (num, den) = grid.meter_at(first);
+    let bar = altus_core::score::Meter::bar_steps(num, den);
+    let pos = bar_pos.get(first).map_or(0, |&p| p as usize % bar);
+    let pickup = (bar - pos) % bar;
     let how = match source {
         PhaseSource::File => "from the file",
         PhaseSource::Estimated => "estimated",
