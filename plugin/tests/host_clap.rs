@@ -12,44 +12,8 @@ mod common;
 use altus_core::{Grid, midi};
 use common::clap::{ClapHost, entry};
 use common::scenarios::{self, Done, Song};
-use common::{
-    Host, Out, check_balanced, check_ended_at, check_monophonic, play_song, reference, song_events,
-    unanswered,
-};
+use common::{Host, Out, check_balanced, play_song, reference, song_events};
 use testkit::chorales_for_test;
-
-/// The checks every lifecycle makes; prints what it did.
-fn checked(name: &str, host: &ClapHost, done: &Done) {
-    let out = host.output();
-    if let Err(e) = check_balanced(out)
-        .and_then(|_| check_monophonic(out))
-        .and_then(|_| check_ended_at(out, &done.resumed_at))
-    {
-        panic!("{name}: {e}");
-    }
-    let missed = unanswered(&done.onsets, out);
-    assert!(
-        missed.is_empty(),
-        "{name}: soprano note-ons without an alto at their sample: {missed:?}"
-    );
-    let alto = out.iter().filter(|o| o.2 && o.3 != 0).count();
-    assert!(
-        alto * 2 > done.onsets.len(),
-        "{name}: the alto plays ({alto} notes for {} onsets)",
-        done.onsets.len()
-    );
-    eprintln!(
-        "CLAP {name}: {} blocks, {} restarts/re-activations ({} mid-note), {} parameter changes, {} burst events, {} jumps; {} note events out, {} soprano onsets answered",
-        done.blocks,
-        done.lifecycle,
-        done.mid_note,
-        done.param_changes,
-        done.burst_events,
-        done.jumps,
-        out.len(),
-        done.onsets.len()
-    );
-}
 
 #[test]
 fn clap_lifecycles_leave_nothing_stuck_and_the_alto_answering() {
@@ -74,7 +38,7 @@ fn clap_lifecycles_leave_nothing_stuck_and_the_alto_answering() {
     for (name, block, scenario) in all {
         let mut host = ClapHost::start(&e, block);
         let done = scenario(&mut host, &song);
-        checked(name, &host, &done);
+        scenarios::check("CLAP", name, host.output(), &done);
         host.stop();
     }
 }

@@ -10,10 +10,7 @@ mod common;
 use altus_core::{Grid, midi};
 use common::scenarios::{self, Done, Song};
 use common::vst3::Vst3Host;
-use common::{
-    Host, Out, check_balanced, check_ended_at, check_monophonic, play_song, reference, song_events,
-    unanswered,
-};
+use common::{Host, Out, check_balanced, play_song, reference, song_events};
 use testkit::chorales_for_test;
 
 #[test]
@@ -61,35 +58,7 @@ fn vst3_lifecycles_leave_nothing_stuck_and_the_alto_answering() {
     for (name, block, scenario) in all {
         let mut host = Vst3Host::load(block);
         let done = scenario(&mut host, &song);
-        let out = host.output().to_vec();
-        if let Err(e) = check_balanced(&out)
-            .and_then(|_| check_monophonic(&out))
-            .and_then(|_| check_ended_at(&out, &done.resumed_at))
-        {
-            panic!("{name}: {e}");
-        }
-        let missed = unanswered(&done.onsets, &out);
-        assert!(
-            missed.is_empty(),
-            "{name}: soprano note-ons without an alto at their sample: {missed:?}"
-        );
-        let alto = out.iter().filter(|o| o.2 && o.3 != 0).count();
-        assert!(
-            alto * 2 > done.onsets.len(),
-            "{name}: the alto plays ({alto} notes for {} onsets)",
-            done.onsets.len()
-        );
-        eprintln!(
-            "VST3 {name}: {} blocks, {} restarts/re-activations ({} mid-note), {} parameter changes, {} burst events, {} jumps; {} note events out, {} soprano onsets answered",
-            done.blocks,
-            done.lifecycle,
-            done.mid_note,
-            done.param_changes,
-            done.burst_events,
-            done.jumps,
-            out.len(),
-            done.onsets.len()
-        );
+        scenarios::check("VST3", name, host.output(), &done);
         host.close();
     }
 }

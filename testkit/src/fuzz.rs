@@ -17,6 +17,20 @@ pub fn vlq(mut v: u32) -> Vec<u8> {
     out
 }
 
+/// A file with this header (the track count right) and these track chunks.
+pub fn smf(format: u8, tpq: u16, tracks: &[Vec<u8>]) -> Vec<u8> {
+    let mut b = b"MThd\0\0\0\x06\0".to_vec();
+    b.push(format);
+    b.extend_from_slice(&(tracks.len().min(0xFFFF) as u16).to_be_bytes());
+    b.extend_from_slice(&tpq.to_be_bytes());
+    for t in tracks {
+        b.extend_from_slice(b"MTrk");
+        b.extend_from_slice(&(t.len() as u32).to_be_bytes());
+        b.extend_from_slice(t);
+    }
+    b
+}
+
 fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> T {
     items[rng.below(items.len())]
 }

@@ -253,6 +253,41 @@ pub fn chaos<H: Host>(host: &mut H, song: &Song, seed: u64) -> Done {
     })
 }
 
+/// The checks every lifecycle makes of a host's output (`format` names the host in the
+/// report): balanced, one note at a time per generated voice, every note sounding when
+/// processing resumed ended right there, every checked soprano onset answered at its sample.
+pub fn check(format: &str, name: &str, out: &[super::Out], done: &Done) {
+    use super::{check_balanced, check_ended_at, check_monophonic, unanswered};
+    let checked = check_balanced(out)
+        .and_then(|_| check_monophonic(out))
+        .and_then(|_| check_ended_at(out, &done.resumed_at));
+    if let Err(e) = checked {
+        panic!("{format} {name}: {e}");
+    }
+    let missed = unanswered(&done.onsets, out);
+    assert!(
+        missed.is_empty(),
+        "{format} {name}: soprano note-ons without an alto at their sample: {missed:?}"
+    );
+    let alto = out.iter().filter(|o| o.2 && o.3 != 0).count();
+    assert!(
+        alto * 2 > done.onsets.len(),
+        "{format} {name}: the alto plays ({alto} notes for {} onsets)",
+        done.onsets.len()
+    );
+    eprintln!(
+        "{format} {name}: {} blocks, {} restarts/re-activations ({} mid-note), {} parameter changes, {} burst events, {} jumps; {} note events out, {} soprano onsets answered",
+        done.blocks,
+        done.lifecycle,
+        done.mid_note,
+        done.param_changes,
+        done.burst_events,
+        done.jumps,
+        out.len(),
+        done.onsets.len()
+    );
+}
+
 /// Samples per second, for reports.
 pub fn seconds(samples: u64) -> f64 {
     samples as f64 / SR
