@@ -42,8 +42,8 @@ files = {
     "tracks300.mid": smf([note(40 + i % 50, 96) + EOT for i in range(300)]),
     # 64 note parts, one of them far long: just under the grid-cell limit.
     "cells.mid": smf([note(40 + i, 96) + EOT for i in range(63)] + [note(90, (1 << 18) * 24 - 24) + EOT]),
-    # 10 bpm and a note 250,000 quarters long: more than 24 hours.
-    "day.mid": smf([b"\x00\xff\x51\x03\x5b\x8d\x80" + note(60, 250_000) + EOT], tpq=1),
+    # 10 bpm and a note 100,000 quarters long: more than 24 hours.
+    "day.mid": smf([b"\x00\xff\x51\x03\x5b\x8d\x80" + note(60, 100_000) + EOT], tpq=1),
     # Type 2.
     "type2.mid": smf([note(60, 96) + EOT], fmt=2),
 }
