@@ -4,8 +4,8 @@
 //! measures the build's baseline (SSE2 on x86-64) instead; the group name says which ran.
 //! Compare with RTNeural's figures in ../shared/BENCHMARKS.md (LSTM(100 → H) + Dense(H → 34)).
 
-use altus_core::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
-use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
+use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 

@@ -4,10 +4,9 @@
 //! Weight file: safetensors `key.fc1.weight` (hidden × 12), `key.fc1.bias`, `key.fc2.weight`
 //! (24 × hidden), `key.fc2.bias`, metadata `altus` = [`KeyMeta`] as JSON.
 
-use crate::key::{Key, Mode, PitchClassHistogram};
+use crate::music::key::{Key, Mode, PitchClassHistogram};
 use crate::nn::Dense;
 use crate::{Error, Result};
-use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -96,14 +95,14 @@ impl KeyClassifier {
 
     /// Encodes the classifier and its metadata.
     pub fn to_bytes(&self, meta: &KeyMeta) -> Result<Vec<u8>> {
-        let t = |d: &Dense| crate::weights::transpose(&d.w, d.input, d.output);
+        let t = |d: &Dense| crate::nn::math::transpose(&d.w, d.input, d.output);
         let tensors: Vec<(&str, Vec<usize>, Vec<f32>)> = vec![
             ("key.fc1.weight", vec![self.fc1.output, 12], t(&self.fc1)),
             ("key.fc1.bias", vec![self.fc1.output], self.fc1.b.clone()),
             ("key.fc2.weight", vec![KEYS, self.fc1.output], t(&self.fc2)),
             ("key.fc2.bias", vec![KEYS], self.fc2.b.clone()),
         ];
-        crate::weights::encode(
+        crate::nn::safetensors::encode(
             tensors
                 .into_iter()
                 .map(|(n, s, v)| (n.to_string(), s, v))
@@ -114,41 +113,42 @@ impl KeyClassifier {
 
     /// Decodes and validates a classifier.
     pub fn from_bytes(bytes: &[u8]) -> Result<(Self, KeyMeta)> {
-        let meta: KeyMeta = crate::weights::decode_meta(bytes)?;
+        let meta: KeyMeta = crate::nn::safetensors::decode_meta(bytes)?;
         if meta.kind != "key" {
             return Err(Error::Model(format!(
                 "this is a {:?} model, not a key classifier",
                 meta.kind
             )));
         }
-        if meta.format != crate::weights::FORMAT_VERSION || !(1..=256).contains(&meta.hidden) {
+        if meta.format != crate::nn::safetensors::FORMAT_VERSION
+            || !(1..=256).contains(&meta.hidden)
+        {
             return Err(Error::Model(format!(
                 "unsupported key-classifier file (format {}, hidden {})",
                 meta.format, meta.hidden
             )));
         }
-        let st = SafeTensors::deserialize(bytes)
-            .map_err(|e| Error::Model(format!("corrupt tensors ({e})")))?;
+        let st = crate::nn::safetensors::open(bytes)?;
         let h = meta.hidden;
         let mut k = KeyClassifier::zeros(h);
-        k.fc1.w = crate::weights::transpose(
-            &crate::weights::tensor(&st, "key.fc1.weight", &[h, 12])?,
+        k.fc1.w = crate::nn::math::transpose(
+            &crate::nn::safetensors::tensor(&st, "key.fc1.weight", &[h, 12])?,
             h,
             12,
         );
-        k.fc1.b = crate::weights::tensor(&st, "key.fc1.bias", &[h])?;
-        k.fc2.w = crate::weights::transpose(
-            &crate::weights::tensor(&st, "key.fc2.weight", &[KEYS, h])?,
+        k.fc1.b = crate::nn::safetensors::tensor(&st, "key.fc1.bias", &[h])?;
+        k.fc2.w = crate::nn::math::transpose(
+            &crate::nn::safetensors::tensor(&st, "key.fc2.weight", &[KEYS, h])?,
             KEYS,
             h,
         );
-        k.fc2.b = crate::weights::tensor(&st, "key.fc2.bias", &[KEYS])?;
+        k.fc2.b = crate::nn::safetensors::tensor(&st, "key.fc2.bias", &[KEYS])?;
         Ok((k, meta))
     }
 
     /// Reads a classifier file.
     pub fn load(path: &Path) -> Result<(Self, KeyMeta)> {
-        Self::from_bytes(&crate::weights::read(path)?)
+        Self::from_bytes(&crate::nn::safetensors::read(path)?)
             .map_err(|e| Error::Model(format!("{}: {e}", path.display())))
     }
 }

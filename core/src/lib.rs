@@ -1,35 +1,33 @@
 //! Altus core: everything the `altus` tool and the plugin share.
 //!
-//! Data flows one way, one module per stage:
-//! MIDI ([`midi`]) → score ([`score`]) → voices ([`voices`]) → 16th-note grid ([`grid`])
-//! → keys and transposition ([`key`]) → … → notes → MIDI ([`midi::write`]).
+//! Data flows one way:
+//!
+//! ```text
+//! MIDI file ─ music::midi ─▶ Score ─ music::voices ─▶ parts ─ music::grid ─▶ Grid (16ths)
+//!   ─ harmony::features ─▶ inputs ─ harmony::model ─▶ logits ─ harmony::engine ─▶ notes
+//!   ─ harmony::harmonize / the plugin ─▶ MIDI
+//! ```
+//!
+//! - [`music`]: MIDI in and out, scores, voices, the grid, keys, metrical phase (no models).
+//! - [`harmony`]: features, the model, the step engine, offline harmonizing, its weight file.
+//! - [`nn`]: layers, kernels and the safetensors codec (nothing musical).
+//! - [`keyclass`]: the key classifier; [`embedded`]: the default models built into every binary.
+//! - [`error`], [`rng`], [`fsutil`] (atomic writes), [`corpus`] (where the chorales are).
 #![warn(missing_docs)]
 
-pub mod autoencoder;
 pub mod corpus;
-pub mod default_model;
-pub mod engine;
+pub mod embedded;
 pub mod error;
-pub mod features;
 pub mod fsutil;
-pub mod grid;
-pub mod harmonize;
-pub mod key;
+pub mod harmony;
 pub mod keyclass;
-pub mod melody;
-pub mod midi;
-pub mod model;
+pub mod music;
 pub mod nn;
-pub mod phase;
 pub mod rng;
-pub mod score;
-pub mod types;
-pub mod voices;
-pub mod weights;
 
 pub use error::{Error, Result};
-pub use grid::Grid;
-pub use key::{Key, KeySig, Mode};
-pub use score::Score;
-pub use types::{Pitch, Step, Tick};
-pub use voices::Voice;
+pub use music::grid::Grid;
+pub use music::key::{Key, KeySig, Mode};
+pub use music::score::Score;
+pub use music::types::{Pitch, Step, Tick};
+pub use music::voices::Voice;

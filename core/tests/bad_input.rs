@@ -1,7 +1,8 @@
 //! Fuzz-style tests in the normal suite: random bytes and mutated real files never panic.
 
+use altus_core::Grid;
+use altus_core::music::midi;
 use altus_core::rng::Rng;
-use altus_core::{Grid, midi};
 use testkit::chorales_for_test;
 
 /// Everything a reader of untrusted bytes does; must return, never panic.

@@ -1,7 +1,8 @@
 //! Real corpus facts: every chorale reads, round-trips through MIDI, and a known chorale's grid
 //! matches an independent reading.
 
-use altus_core::{Grid, Pitch, Voice, midi};
+use altus_core::music::midi;
+use altus_core::{Grid, Pitch, Voice};
 use testkit::chorales_for_test;
 
 /// Notes `(step, pitch, length)` of a voice, from the grid.

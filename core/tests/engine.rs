@@ -1,11 +1,11 @@
 //! The step engine: a re-run step is the step it replaces, and models with absurd weights never
 //! reach decoding with NaN (the engine sanitises; weight files beyond the bound are refused).
 
-use altus_core::engine::{DecodeOptions, Engine, StepInput};
-use altus_core::features::{FEATURE_VERSION, MAX_ACTIVE, OUTPUTS, StepFeatures};
-use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
+use altus_core::harmony::features::{FEATURE_VERSION, MAX_ACTIVE, OUTPUTS, StepFeatures};
+use altus_core::harmony::format::{self as weights, MAX_WEIGHT, WeightsMeta};
+use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
 use altus_core::rng::Rng;
-use altus_core::weights::{self, MAX_WEIGHT, WeightsMeta};
 use altus_core::{Key, Mode, Pitch};
 
 fn input(t: u16, pitch: u8) -> StepInput {
@@ -18,7 +18,7 @@ fn input(t: u16, pitch: u8) -> StepInput {
 
 #[test]
 fn restep_equals_stepping_the_second_input_in_the_first_place() {
-    let model = Box::new(altus_core::default_model::default_alto().0);
+    let model = Box::new(altus_core::embedded::default_alto().0);
     for temperature in [0.0, 0.9] {
         let opts = DecodeOptions {
             temperature,
@@ -151,8 +151,8 @@ fn weight_files_beyond_the_bound_are_refused_and_name_the_tensor() {
 
 #[test]
 fn a_long_silence_idles_and_the_soprano_starts_afresh() {
-    use altus_core::engine::IDLE_AFTER;
-    let model = Box::new(altus_core::default_model::default_alto().0);
+    use altus_core::harmony::engine::IDLE_AFTER;
+    let model = Box::new(altus_core::embedded::default_alto().0);
     let key = Key::new(0, Mode::Major);
     let (mut a, mut fresh) = (
         Engine::new(model.clone(), key, DecodeOptions::default()),

@@ -9,8 +9,8 @@
 // The reference is written as the equations read, index by index.
 #![allow(clippy::needless_range_loop)]
 
-use altus_core::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
-use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
+use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
 use altus_core::nn::Cell;
 use altus_core::nn::math::mat_mat_acc;
 use altus_core::nn::simd::{self, Isa};

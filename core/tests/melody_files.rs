@@ -1,7 +1,8 @@
 //! Files written by other tools: soprano-only melodies, type 0, named tracks, odd resolutions.
 //! Built byte by byte with midly (not with Altus's writer) so the reader is tested on its own.
 
-use altus_core::{Grid, Key, Mode, Pitch, Voice, midi};
+use altus_core::music::midi;
+use altus_core::{Grid, Key, Mode, Pitch, Voice};
 use midly::num::{u4, u7, u15, u28};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 

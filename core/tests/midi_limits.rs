@@ -2,8 +2,8 @@
 //! anything is sized by it.
 
 use altus_core::Error;
-use altus_core::midi::limits::{MAX_NOTE_EVENTS, MAX_PROBLEMS};
-use altus_core::midi::read_bytes;
+use altus_core::music::midi::limits::{MAX_NOTE_EVENTS, MAX_PROBLEMS};
+use altus_core::music::midi::read_bytes;
 use testkit::fuzz::{smf, vlq};
 
 fn limit(bytes: &[u8]) -> String {

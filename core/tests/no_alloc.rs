@@ -1,7 +1,7 @@
 //! The engine's step (what the plugin runs in the audio callback) never allocates.
 
-use altus_core::engine::{DecodeOptions, Engine, StepInput};
-use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
+use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
 use altus_core::{Key, Mode, Pitch};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

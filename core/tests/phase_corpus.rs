@@ -1,8 +1,10 @@
 //! Metrical phase estimation on real melodies: every chorale soprano with its leading rest cut
 //! off (as notation software exports a pickup), estimated against the truth the corpus gives.
 
-use altus_core::grid::VoiceLine;
-use altus_core::{Grid, Voice, midi, phase};
+use altus_core::music::grid::VoiceLine;
+use altus_core::music::midi;
+use altus_core::music::phase;
+use altus_core::{Grid, Voice};
 use testkit::chorales_for_test;
 
 #[test]

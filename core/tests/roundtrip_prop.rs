@@ -1,7 +1,8 @@
 //! Property: any canonical grid survives write → read unchanged.
 
-use altus_core::grid::{MeterChange, TempoChange, VoiceLine};
-use altus_core::{Grid, KeySig, Pitch, Step, Voice, midi};
+use altus_core::music::grid::{MeterChange, TempoChange, VoiceLine};
+use altus_core::music::midi;
+use altus_core::{Grid, KeySig, Pitch, Step, Voice};
 use proptest::prelude::*;
 
 /// A voice line from per-step choices: 0 = rest, 1 = hold (if a note sounds), else a new note.

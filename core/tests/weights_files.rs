@@ -1,8 +1,8 @@
 //! Weight files: round trips for every cell, and every kind of bad file gives a clear error.
 
-use altus_core::features::FEATURE_VERSION;
-use altus_core::model::{AltoModel, CellKind, ModelConfig};
-use altus_core::weights::{self, FORMAT_VERSION, WeightsMeta};
+use altus_core::harmony::features::FEATURE_VERSION;
+use altus_core::harmony::format::{self as weights, FORMAT_VERSION, WeightsMeta};
+use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
 
 fn meta(config: ModelConfig) -> WeightsMeta {
     WeightsMeta {
@@ -109,11 +109,11 @@ fn load_names_the_file() {
 
 #[test]
 fn the_embedded_default_model_is_valid() {
-    let (m, meta) = altus_core::default_model::default_alto();
+    let (m, meta) = altus_core::embedded::default_alto();
     assert_eq!(meta.feature_version, FEATURE_VERSION);
     assert_eq!(meta.kind, "alto");
     assert!(
-        altus_core::default_model::DEFAULT_ALTO.len() < 2 << 20,
+        altus_core::embedded::DEFAULT_ALTO.len() < 2 << 20,
         "under 2 MB"
     );
     // Trained, not initial: written back, it is the same file's weights.

@@ -6,7 +6,7 @@
 //! fastest of its runs; the raw maximum is printed too.
 //! Run: `cargo bench -p altus-plugin --bench blocks`.
 
-use altus_core::engine::DecodeOptions;
+use altus_core::harmony::engine::DecodeOptions;
 use altus_plugin::realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
 use std::time::Instant;
 
@@ -26,7 +26,7 @@ fn run() -> (Vec<f64>, usize) {
         default_tempo: 120.0,
     };
     let mut v = Voice::new(
-        Box::new(altus_core::default_model::default_alto().0),
+        Box::new(altus_core::embedded::default_alto().0),
         SR,
         settings,
     );

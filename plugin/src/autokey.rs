@@ -2,8 +2,8 @@
 //! (`altus_core::keyclass`) from a decaying pitch-class histogram, changed only when another key
 //! has won several notes in a row (no flicker).
 
-use altus_core::key::{Key, Mode, PitchClassHistogram};
 use altus_core::keyclass::KeyClassifier;
+use altus_core::music::key::{Key, Mode, PitchClassHistogram};
 
 /// Notes a new key must win in a row before it is taken.
 const PATIENCE: u8 = 4;
@@ -23,7 +23,7 @@ impl AutoKey {
     /// Starts from `initial` (used until the soprano says otherwise), with the embedded
     /// classifier (allocates: call off the audio thread).
     pub fn new(initial: Key) -> Self {
-        let classifier = altus_core::default_model::default_key().0;
+        let classifier = altus_core::embedded::default_key().0;
         AutoKey {
             classifier,
             weights: [0.0; 12],

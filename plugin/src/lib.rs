@@ -8,8 +8,8 @@ pub mod models;
 pub mod params;
 pub mod realtime;
 
-use altus_core::engine::DecodeOptions;
-use altus_core::key::{Key as MusicKey, Mode};
+use altus_core::harmony::engine::DecodeOptions;
+use altus_core::music::key::{Key as MusicKey, Mode};
 use nice_plug::midi::{Channel as MidiChannel, Key as MidiKey, VoiceID};
 use nice_plug::prelude::*;
 use params::{AltusParams, ModeChoice, VelocityChoice};

@@ -5,7 +5,7 @@
 //! instance, at the first activation, so it plays from the first block; a bad file leaves the
 //! embedded model playing and the note (logged) says why.
 
-use altus_core::model::{AltoModel, ModelState};
+use altus_core::harmony::model::{AltoModel, ModelState};
 use std::path::{Path, PathBuf};
 
 /// A model with its state, ready for the audio thread.
@@ -38,13 +38,13 @@ pub fn user_model_path() -> Option<PathBuf> {
 
 /// Loads and validates a weight file (off the audio thread).
 pub fn load(path: &Path) -> Result<Loaded, String> {
-    let (model, _) = altus_core::weights::load(path).map_err(|e| e.to_string())?;
+    let (model, _) = altus_core::harmony::format::load(path).map_err(|e| e.to_string())?;
     Ok(ready(model))
 }
 
 /// Validates a weight file's bytes (off the audio thread).
 pub fn load_bytes(bytes: &[u8]) -> Result<Loaded, String> {
-    let (model, _) = altus_core::weights::from_bytes(bytes).map_err(|e| e.to_string())?;
+    let (model, _) = altus_core::harmony::format::from_bytes(bytes).map_err(|e| e.to_string())?;
     Ok(ready(model))
 }
 
@@ -59,7 +59,7 @@ fn ready(model: AltoModel) -> Loaded {
 /// The model an instance starts with, and a line saying which and why: the user model when one
 /// is found and valid, else the embedded one.
 pub fn initial_model() -> (Box<AltoModel>, String) {
-    let embedded = || Box::new(altus_core::default_model::default_alto().0);
+    let embedded = || Box::new(altus_core::embedded::default_alto().0);
     match user_model_path() {
         None => (embedded(), "Altus: the embedded model plays".into()),
         Some(p) => match load(&p) {

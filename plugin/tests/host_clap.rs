@@ -9,7 +9,8 @@
 
 mod common;
 
-use altus_core::{Grid, midi};
+use altus_core::Grid;
+use altus_core::music::midi;
 use common::clap::{ClapHost, entry};
 use common::scenarios::{self, Done, Song};
 use common::{Host, Out, check_balanced, play_song, reference, song_events};
@@ -127,13 +128,14 @@ fn parameters_survive_a_state_save_and_restore() {
 
 #[test]
 fn clap_bundle_in_the_files_key_plays_harmonizes_alto() {
-    use altus_core::engine::DecodeOptions;
-    use altus_core::{Mode, harmonize};
+    use altus_core::Mode;
+    use altus_core::harmony::engine::DecodeOptions;
+    use altus_core::harmony::harmonize;
     let Some(dir) = chorales_for_test("clap_bundle_in_the_files_key_plays_harmonizes_alto") else {
         return;
     };
     let e = entry();
-    let (model, _) = altus_core::default_model::default_alto();
+    let (model, _) = altus_core::embedded::default_alto();
     for file in ["003604b2.mid", "024864bs.mid"] {
         let grid = Grid::from_score(&midi::read_file(&dir.join(file)).unwrap());
         let key = grid.key();

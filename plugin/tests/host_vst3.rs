@@ -7,7 +7,8 @@
 
 mod common;
 
-use altus_core::{Grid, midi};
+use altus_core::Grid;
+use altus_core::music::midi;
 use common::scenarios::{self, Done, Song};
 use common::vst3::Vst3Host;
 use common::{Host, Out, check_balanced, play_song, reference, song_events};

@@ -13,7 +13,7 @@ fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
     let dir = std::env::temp_dir().join(format!("altus-models-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let good = dir.join("alto.safetensors");
-    std::fs::write(&good, altus_core::default_model::DEFAULT_ALTO).unwrap();
+    std::fs::write(&good, altus_core::embedded::DEFAULT_ALTO).unwrap();
     let bad = dir.join("bad.safetensors");
     std::fs::write(&bad, b"not a model").unwrap();
 
@@ -25,7 +25,7 @@ fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
         note.contains("using the model") && note.contains("alto.safetensors"),
         "{note}"
     );
-    assert_eq!(*m, altus_core::default_model::default_alto().0);
+    assert_eq!(*m, altus_core::embedded::default_alto().0);
 
     unsafe { std::env::set_var("ALTUS_MODEL", &bad) };
     let (m, note) = models::initial_model();
@@ -35,7 +35,7 @@ fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
             && note.contains("not a safetensors"),
         "{note}"
     );
-    assert_eq!(*m, altus_core::default_model::default_alto().0);
+    assert_eq!(*m, altus_core::embedded::default_alto().0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -44,7 +44,7 @@ fn a_model_swapped_in_mid_note_ends_the_sounding_alto() {
     let mut run = VoiceRun::new(default_settings(), 64);
     run.block(&playing_at(0, 120.0), &[(0, 72, true)]);
     assert!(run.voice.alto_sounding().is_some());
-    let loaded = models::load_bytes(altus_core::default_model::DEFAULT_ALTO).unwrap();
+    let loaded = models::load_bytes(altus_core::embedded::DEFAULT_ALTO).unwrap();
     let out = &mut run.out;
     let _old = run.voice.swap_model(loaded.model, loaded.state, &mut |n| {
         out.push(common::record(64, n));

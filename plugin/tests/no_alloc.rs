@@ -3,7 +3,7 @@
 
 mod common;
 
-use altus_core::engine::DecodeOptions;
+use altus_core::harmony::engine::DecodeOptions;
 use altus_core::{Key, Mode};
 use altus_plugin::realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
 
@@ -23,7 +23,7 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
         pass_through: true,
         default_tempo: 120.0,
     };
-    let model = altus_core::default_model::default_alto().0;
+    let model = altus_core::embedded::default_alto().0;
     let mut v = Voice::new(Box::new(model.clone()), 48_000.0, base);
     // A dense line: a new note every 16th at 180 bpm (4,000 samples) in 64-sample blocks, with a
     // grace note in every 7th 16th, and now and then a 500-event burst.

@@ -5,9 +5,10 @@
 
 mod common;
 
-use altus_core::engine::DecodeOptions;
-use altus_core::harmonize;
-use altus_core::{Grid, Key, Mode, Voice as Part, midi};
+use altus_core::harmony::engine::DecodeOptions;
+use altus_core::harmony::harmonize;
+use altus_core::music::midi;
+use altus_core::{Grid, Key, Mode, Voice as Part};
 use altus_plugin::realtime::{KeySetting, Note, Owner, Settings, Transport, Velocity};
 use common::{
     HostTime, Out, SR, VoiceRun, check_balanced, default_settings, in_block, playing_at,
@@ -44,7 +45,7 @@ fn same_notes_as_harmonize_at_the_soprano_sample() {
     let Some(dir) = chorales_for_test("same_notes_as_harmonize_at_the_soprano_sample") else {
         return;
     };
-    let (model, _) = altus_core::default_model::default_alto();
+    let (model, _) = altus_core::embedded::default_alto();
     for file in [
         "000206b_.mid",
         "003604b2.mid",
@@ -262,7 +263,7 @@ proptest! {
     #[test]
     fn random_lifecycles_and_event_streams(ops in prop::collection::vec(op(), 1..45), refuse in 0u32..4) {
         let mut run = VoiceRun::new(default_settings(), 64);
-        let model = altus_core::default_model::default_alto().0;
+        let model = altus_core::embedded::default_alto().0;
         let (mut beats, mut n_out) = (0.0, 0u32);
         // A host whose output queue is sometimes full: `refuse` in 4 events is refused.
         let mut accept = |out: &mut Vec<Out>, now: u64, n: Note| {
@@ -329,7 +330,7 @@ fn absurd_hosts_never_overflow_or_stick() {
         1e-300,
     ];
     for rate in [0.0, -1.0, f64::NAN, 1e-9, 1e12, 48_000.0] {
-        let model = Box::new(altus_core::default_model::default_alto().0);
+        let model = Box::new(altus_core::embedded::default_alto().0);
         let mut v = altus_plugin::realtime::Voice::new(model, rate, default_settings());
         let mut out: Vec<Out> = Vec::new();
         for (i, &w) in weird.iter().cycle().take(40).enumerate() {

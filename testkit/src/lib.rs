@@ -4,6 +4,7 @@
 
 pub mod alloc;
 pub mod corpus;
+pub mod fd;
 pub mod fuzz;
 
 pub use corpus::chorales_for_test;

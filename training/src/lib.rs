@@ -1,12 +1,13 @@
-//! Altus training: datasets and the `altus` command-line tool's building blocks.
+//! Altus training: the `altus` command line ([`cli`]) and what it is built from — the data
+//! ([`data`]), the harmony model's training and evaluation ([`harmony`]), the key classifier
+//! ([`key`]), the melody autoencoder and VAE ([`melody`]), and the shared optimiser ([`optim`]),
+//! matrix products ([`gemm`]) and charts ([`plot`]).
 
-pub mod aetrain;
 pub mod cli;
-pub mod dataset;
-pub mod eval;
-pub mod keytrain;
-pub mod nn;
+pub mod data;
+pub mod gemm;
+pub mod harmony;
+pub mod key;
+pub mod melody;
 pub mod optim;
 pub mod plot;
-pub mod sequences;
-pub mod train;

@@ -1,6 +1,6 @@
 //! Adam and global-norm gradient clipping over a model's parameter tensors.
 
-use altus_core::model::AltoModel;
+use altus_core::harmony::model::AltoModel;
 
 /// Adam (Kingma & Ba) with bias correction.
 pub struct Adam {
@@ -86,7 +86,7 @@ pub fn clip_global_norm(grads: &mut AltoModel, max: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use altus_core::model::{CellKind, ModelConfig};
+    use altus_core::harmony::model::{CellKind, ModelConfig};
 
     #[test]
     fn adam_moves_against_the_gradient_and_clipping_bounds_the_norm() {

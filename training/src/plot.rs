@@ -2,7 +2,7 @@
 //! Drawn with plotters' pure-Rust font path and an embedded ASCII subset of DejaVu Sans
 //! (assets/, licence beside it), so no system font libraries are needed.
 
-use crate::train::EpochReport;
+use crate::harmony::train::EpochReport;
 use plotters::prelude::*;
 use std::path::Path;
 

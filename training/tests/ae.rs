@@ -1,10 +1,10 @@
 //! The melody autoencoder on real data: it learns to reconstruct validation windows, and the CLI
 //! trains, reconstructs a chorale, and refuses melodies shorter than a window.
 
-use altus_core::melody::WINDOW;
-use altus_training::aetrain;
-use altus_training::dataset::{self, Options};
-use altus_training::sequences::Sequence;
+use altus_training::data::dataset::{self, Options};
+use altus_training::data::sequences::Sequence;
+use altus_training::melody::train as aetrain;
+use altus_training::melody::window::WINDOW;
 use std::sync::atomic::AtomicBool;
 use testkit::chorales_for_test;
 
@@ -101,12 +101,12 @@ fn cli_trains_reconstructs_and_refuses_short_melodies() {
     ]);
     assert!(ok, "{err}");
     assert!(out.contains("8 windows"), "{out}");
-    let score = altus_core::midi::read_file(&rec).unwrap();
+    let score = altus_core::music::midi::read_file(&rec).unwrap();
     assert_eq!(score.parts[0].name.as_deref(), Some("Soprano"));
     // A melody of one bar is shorter than a 2-bar window.
     let short = d.join("short.mid");
     let mut g = altus_core::Grid::from_score(
-        &altus_core::midi::read_file(&corpus.join("000206b_.mid")).unwrap(),
+        &altus_core::music::midi::read_file(&corpus.join("000206b_.mid")).unwrap(),
     );
     g.voices.truncate(1);
     for v in &mut g.voices {

@@ -1,6 +1,7 @@
 //! `altus train`, `eval` and `harmonize` as a user runs them.
 
-use altus_core::{Grid, Voice, midi};
+use altus_core::music::midi;
+use altus_core::{Grid, Voice};
 use midly::num::{u4, u7, u15, u28};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use std::path::Path;
@@ -219,7 +220,7 @@ fn train_then_eval_then_harmonize() {
     assert_eq!(log.lines().count(), 3, "{log}");
     assert!(log.starts_with("epoch,train_loss"));
     assert_eq!(&std::fs::read(d.join("loss.png")).unwrap()[..4], b"\x89PNG");
-    let (m, meta) = altus_core::weights::load(&model).unwrap();
+    let (m, meta) = altus_core::harmony::format::load(&model).unwrap();
     assert_eq!(m.config.hidden, 16);
     assert_eq!(meta.info["data"]["valid_files"], 39);
     let (ok, stdout, err) = altus(&["eval", "--model", s(&model), "--data", s(&corpus)]);

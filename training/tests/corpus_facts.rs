@@ -1,8 +1,9 @@
 //! The dataset agrees with the corpus's own index (index.tsv, derived independently from the
 //! MIDI files by the corpus's maintainers) on every file.
 
-use altus_core::{Grid, Key, Mode, Voice, midi};
-use altus_training::dataset::{self, Options, Rejection};
+use altus_core::music::midi;
+use altus_core::{Grid, Key, Mode, Voice};
+use altus_training::data::dataset::{self, Options, Rejection};
 use std::collections::{BTreeMap, HashSet};
 use testkit::chorales_for_test;
 

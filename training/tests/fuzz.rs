@@ -8,16 +8,17 @@
 //! same for `ALTUS_FUZZ_SECONDS` (default 600) and prints the cases, the failures and, per
 //! entry point, the slowest case and the most memory.
 
-use altus_core::autoencoder::Autoencoder;
-use altus_core::engine::{DecodeOptions, Engine, StepInput};
-use altus_core::key::PitchClassHistogram;
+use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
+use altus_core::harmony::format as weights;
 use altus_core::keyclass::KeyClassifier;
-use altus_core::melody::{WINDOW, Window};
+use altus_core::music::key::PitchClassHistogram;
 use altus_core::rng::Rng;
-use altus_core::{Key, Mode, Pitch, weights};
+use altus_core::{Key, Mode, Pitch};
 use altus_training::cli::{harmonize, inspect, key, melody};
-use altus_training::dataset::{self, Options};
-use altus_training::sequences::Sequence;
+use altus_training::data::dataset::{self, Options};
+use altus_training::data::sequences::Sequence;
+use altus_training::melody::autoencoder::Autoencoder;
+use altus_training::melody::window::{WINDOW, Window};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -241,8 +242,8 @@ fn seeds() -> Vec<Vec<u8>> {
 
 fn weight_seeds() -> Vec<Vec<u8>> {
     vec![
-        altus_core::default_model::DEFAULT_ALTO.to_vec(),
-        altus_core::default_model::DEFAULT_KEY.to_vec(),
+        altus_core::embedded::DEFAULT_ALTO.to_vec(),
+        altus_core::embedded::DEFAULT_KEY.to_vec(),
         melody::DEFAULT_VAE.to_vec(),
     ]
 }

@@ -2,8 +2,8 @@
 //! full scores and on sopranos alone; training is deterministic; the CLI names a file's key.
 
 use altus_core::keyclass::KeyClassifier;
-use altus_training::dataset::{self, Options};
-use altus_training::keytrain;
+use altus_training::data::dataset::{self, Options};
+use altus_training::key::{eval as key_eval, train as keytrain};
 use testkit::chorales_for_test;
 
 mod common;
@@ -17,12 +17,12 @@ fn embedded_classifier_beats_krumhansl_schmuckler() {
     let ds = dataset::load_dir(&dir, &Options::default()).unwrap();
     let split = dataset::split(&ds.chorales, 0);
     let valid: Vec<_> = split.valid.iter().map(|&i| &ds.chorales[i]).collect();
-    let (k, meta) = altus_core::default_model::default_key();
+    let (k, meta) = altus_core::embedded::default_key();
     assert_eq!(meta.kind, "key");
     for soprano in [false, true] {
         let ex = keytrain::examples(&valid, soprano, true);
-        let (mlp_key, mlp_mode) = keytrain::accuracy(&ex, |h| k.classify(h, None).0);
-        let (ks_key, ks_mode) = keytrain::accuracy(&ex, |h| h.krumhansl_schmuckler());
+        let (mlp_key, mlp_mode) = key_eval::accuracy(&ex, |h| k.classify(h, None).0);
+        let (ks_key, ks_mode) = key_eval::accuracy(&ex, |h| h.krumhansl_schmuckler());
         assert!(
             mlp_key > ks_key && mlp_mode >= ks_mode,
             "soprano={soprano}: MLP {mlp_key}/{mlp_mode} vs KS {ks_key}/{ks_mode}"
@@ -52,7 +52,7 @@ fn training_is_deterministic_and_files_round_trip() {
     let bytes = a.to_bytes(&meta).unwrap();
     assert_eq!(KeyClassifier::from_bytes(&bytes).unwrap().0, a);
     // An alto model is not a key classifier.
-    let e = KeyClassifier::from_bytes(altus_core::default_model::DEFAULT_ALTO)
+    let e = KeyClassifier::from_bytes(altus_core::embedded::DEFAULT_ALTO)
         .unwrap_err()
         .to_string();
     assert!(

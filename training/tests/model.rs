@@ -1,12 +1,12 @@
 //! The alto model end to end: training is deterministic, the embedded model meets its quality
 //! goals on the validation split, and harmonize writes what a musician expects.
 
-use altus_core::engine::DecodeOptions;
-use altus_core::model::{AltoModel, CellKind, ModelConfig};
-use altus_training::dataset::{self, Options};
-use altus_training::eval::{self, Metrics};
-use altus_training::sequences::Sequence;
-use altus_training::train::{self, TrainConfig};
+use altus_core::harmony::engine::DecodeOptions;
+use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_training::data::dataset::{self, Options};
+use altus_training::data::sequences::Sequence;
+use altus_training::harmony::eval::{self, Metrics};
+use altus_training::harmony::train::{self, TrainConfig};
 use std::sync::atomic::AtomicBool;
 use testkit::chorales_for_test;
 
@@ -85,7 +85,7 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
         return;
     };
     let (_, va) = data(&dir);
-    let (model, _) = altus_core::default_model::default_alto();
+    let (model, _) = altus_core::embedded::default_alto();
     let mut m = Metrics::default();
     let mut bach = Metrics::default();
     for s in &va {
@@ -123,7 +123,7 @@ fn the_embedded_models_card_is_what_eval_measures_now() {
         return;
     };
     let (_, va) = data(&dir);
-    let (model, meta) = altus_core::default_model::default_alto();
+    let (model, meta) = altus_core::embedded::default_alto();
     let recorded = &meta.info["validation"];
     let mut m = Metrics::default();
     for s in &va {

@@ -90,7 +90,7 @@ fn train_morph_sample_and_harmonize_the_morph() {
     let (ok, out, err) = altus(&["harmonize", &s(&dir.join("morph-02.mid")), &s(&alto)]);
     assert!(ok, "{err}");
     assert!(out.contains("alto notes"), "{out}");
-    let score = altus_core::midi::read_file(&alto).unwrap();
+    let score = altus_core::music::midi::read_file(&alto).unwrap();
     assert_eq!(score.parts.len(), 2);
     // Sampling needs a VAE and writes the melodies asked for.
     let (ok, _, err) = altus(&[
@@ -231,7 +231,7 @@ fn ctrl_c_keeps_the_best_epoch_of_ae_and_vae_training() {
             saved.contains("interrupted") && out.exists(),
             "{kind}: {saved}"
         );
-        let (_, meta) = altus_core::autoencoder::Autoencoder::load(&out).unwrap();
+        let (_, meta) = altus_training::melody::autoencoder::Autoencoder::load(&out).unwrap();
         assert!(meta.info["training"]["interrupted"].as_bool().unwrap());
         assert!(meta.info["training"]["best_epoch"].as_u64().unwrap() >= 1);
     }

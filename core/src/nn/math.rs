@@ -13,6 +13,22 @@ pub fn gather_rows(w: &[f32], bias: &[f32], active: &[u16], out: &mut [f32]) {
     }
 }
 
+/// `out (cols × rows) = a (rows × cols)ᵀ`, row-major: PyTorch's `out × in` layout ⇄ ours.
+pub fn transpose_into(a: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = a[r * cols + c];
+        }
+    }
+}
+
+/// Row-major `rows × cols` → a new `cols × rows` matrix.
+pub fn transpose(a: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; a.len()];
+    transpose_into(a, rows, cols, &mut out);
+    out
+}
+
 /// `out += x · w` with row-major `w` (`x.len() × out.len()`).
 #[inline]
 pub fn vec_mat_acc(x: &[f32], w: &[f32], out: &mut [f32]) {

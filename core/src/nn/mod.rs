@@ -1,16 +1,19 @@
 //! Neural layers for one step at a time, RTNeural-style: weights apart from state, `step` writes
-//! into caller-owned buffers sized at load time, no allocation and no `Result` inside a step.
+//! into caller-owned buffers sized at load time, no allocation and no `Result` inside a step;
+//! their kernels, compiled for the CPU's best instruction set; and the safetensors codec of every
+//! weight file. Nothing musical: uses only the error type and the random numbers.
 //!
 //! Layout: input weights are stored transposed (`input × gates`) so that a one-hot input is a
 //! gather of a few rows, and recurrent weights as `hidden × gates` so the recurrent product is a
 //! sequence of contiguous `axpy`s. Weight files use PyTorch's `gates × input` layout; see
-//! [`crate::weights`].
+//! [`safetensors`].
 
 pub mod dense;
 pub mod gru;
 pub mod lstm;
 pub mod math;
 pub mod rnn;
+pub mod safetensors;
 pub mod simd;
 
 pub use dense::Dense;

@@ -4,7 +4,7 @@
 //! so no arithmetic below can overflow or divide by zero.
 
 use super::Transport;
-use altus_core::score::Meter;
+use altus_core::music::score::Meter;
 
 /// Furthest position (in quarters) taken from a host.
 const MAX_BEATS: f64 = 1e9;

@@ -37,9 +37,9 @@ pub use types::{KeySetting, Note, Settings, Transport, Velocity};
 
 use crate::autokey::AutoKey;
 use altus_core::Key;
-use altus_core::engine::Engine;
-use altus_core::key::Mode;
-use altus_core::model::{AltoModel, ModelState};
+use altus_core::harmony::engine::Engine;
+use altus_core::harmony::model::{AltoModel, ModelState};
+use altus_core::music::key::Mode;
 use clock::Clock;
 
 /// Most re-runs of a 16th, per block, for soprano notes struck inside it (bounds a burst's work).

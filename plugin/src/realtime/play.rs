@@ -3,7 +3,7 @@
 
 use super::{KeySetting, MAX_RESTEPS, Note, Owner, Velocity, Voice};
 use altus_core::Pitch;
-use altus_core::engine::{StepInput, StepOutput};
+use altus_core::harmony::engine::{StepInput, StepOutput};
 
 impl Voice {
     /// Runs what is due before sample `to`: the step of the sample whose events were applied,

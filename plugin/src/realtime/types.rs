@@ -1,8 +1,8 @@
 //! What crosses the audio thread's borders: transport, notes, settings.
 
 use altus_core::Key;
-use altus_core::engine::DecodeOptions;
-use altus_core::key::Mode;
+use altus_core::harmony::engine::DecodeOptions;
+use altus_core::music::key::Mode;
 
 /// What the host says about time for one block.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -7,7 +7,7 @@ pub mod clap;
 pub mod scenarios;
 pub mod vst3;
 
-use altus_core::engine::DecodeOptions;
+use altus_core::harmony::engine::DecodeOptions;
 use altus_core::{Grid, Voice as Part};
 use altus_plugin::realtime::{self, KeySetting, Note, Settings, Transport, Velocity};
 use std::path::PathBuf;
@@ -228,7 +228,7 @@ pub struct VoiceRun {
 impl VoiceRun {
     /// The embedded model with `settings`.
     pub fn new(settings: Settings, block: u32) -> VoiceRun {
-        let model = Box::new(altus_core::default_model::default_alto().0);
+        let model = Box::new(altus_core::embedded::default_alto().0);
         VoiceRun {
             voice: realtime::Voice::new(model, SR, settings),
             block,

@@ -4,8 +4,9 @@
 //! everything at once. Each returns what it did; the caller checks the output.
 
 use super::{Host, HostTime, SR, in_block, playing_at};
+use altus_core::Grid;
+use altus_core::music::midi;
 use altus_core::rng::Rng;
-use altus_core::{Grid, midi};
 
 /// A song: the soprano of a chorale as input events, with its note-ons.
 pub struct Song {

@@ -1,9 +1,9 @@
 //! `altus ae train` / `ae reconstruct`, and the training flow `vae train` shares.
 
 use super::melody::{exact, notes, read_melody, write_melody};
-use crate::aetrain::{self, AeConfig, AeEpoch};
-use altus_core::autoencoder::{AeMeta, Autoencoder};
-use altus_core::melody::{WINDOW, Window};
+use crate::melody::autoencoder::{AeMeta, Autoencoder};
+use crate::melody::train::{self as aetrain, AeConfig, AeEpoch};
+use crate::melody::window::{WINDOW, Window};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -147,7 +147,7 @@ pub fn train(a: &TrainArgs, latent: usize, vae: Option<(f32, usize)>) -> anyhow:
         "validation": valid,
     });
     let meta = AeMeta {
-        format: altus_core::weights::FORMAT_VERSION,
+        format: altus_core::nn::safetensors::FORMAT_VERSION,
         kind: kind.into(),
         hidden: cfg.hidden,
         latent: cfg.latent,
@@ -175,7 +175,7 @@ pub fn train(a: &TrainArgs, latent: usize, vae: Option<(f32, usize)>) -> anyhow:
 /// `latent.png` beside the weights: validation code means, PCA to 2-D, coloured by mode.
 fn latent_chart(
     ae: &Autoencoder,
-    valid: &[crate::sequences::Sequence],
+    valid: &[crate::data::sequences::Sequence],
     out: &Path,
 ) -> anyhow::Result<()> {
     let mut points = Vec::new();

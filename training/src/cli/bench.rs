@@ -1,8 +1,8 @@
 //! `altus bench train`: training throughput against the Keras peer, measured one after the
 //! other on the same data and machine (LSTM-128, batch 32, 64-step windows, as the peer).
 
-use crate::train::{self, TrainConfig};
-use altus_core::model::{AltoModel, CellKind, ModelConfig};
+use crate::harmony::train::{self, TrainConfig};
+use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -62,9 +62,9 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         "--epochs {epochs}: expected 2 to 100"
     );
     anyhow::ensure!(
-        (1..=altus_core::weights::MAX_HIDDEN).contains(&hidden),
+        (1..=altus_core::harmony::format::MAX_HIDDEN).contains(&hidden),
         "--hidden {hidden}: expected 1 to {}",
-        altus_core::weights::MAX_HIDDEN
+        altus_core::harmony::format::MAX_HIDDEN
     );
     let d = super::data::load(a.data.clone(), false)?;
     let peer_figure = match python {

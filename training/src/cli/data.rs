@@ -4,8 +4,8 @@
 //! `shared/data/chorales/midi` beside the repository the tool was built from
 //! (`altus_core::corpus`).
 
-use crate::dataset::{self, Options, Split};
-use crate::sequences::Sequence;
+use crate::data::dataset::{self, Options, Split};
+use crate::data::sequences::Sequence;
 use anyhow::Context;
 use std::path::PathBuf;
 

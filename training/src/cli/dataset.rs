@@ -1,6 +1,6 @@
 //! `altus dataset stats [DIR]`.
 
-use crate::dataset::{self, Options};
+use crate::data::dataset::{self, Dataset, Options};
 use altus_core::{Mode, Voice};
 use anyhow::Context;
 use std::collections::BTreeMap;
@@ -61,8 +61,37 @@ fn stats(
     let ds = dataset::load_dir(&dir, &opts).with_context(|| dir.display().to_string())?;
     let split = dataset::split(&ds.chorales, seed);
     let elapsed = t0.elapsed();
-    let read = ds.chorales.len() + ds.rejected.len();
     println!("folder    {}", dir.display());
+    print_files(&ds);
+    let steps: usize = ds.chorales.iter().map(|c| c.grid.len).sum();
+    println!(
+        "steps     {steps} 16th steps in usable files ({:.0} quarters)",
+        steps as f64 / 4.0
+    );
+    print_ranges(&ds);
+    print_keys(&ds);
+    let st = |ix: &[usize]| ix.iter().map(|&i| ds.chorales[i].grid.len).sum::<usize>();
+    println!(
+        "split     seed {seed}: train {} files ({} steps), validation {} files ({} steps); {} distinct soprano melodies",
+        split.train.len(),
+        st(&split.train),
+        split.valid.len(),
+        st(&split.valid),
+        split.groups
+    );
+    println!("time      {:.1} ms", elapsed.as_secs_f64() * 1e3);
+    if list {
+        split
+            .valid
+            .iter()
+            .for_each(|&i| println!("validation {}", ds.chorales[i].file));
+    }
+    Ok(())
+}
+
+/// Files read, usable, rejected by reason (six names each), and why unreadable ones are.
+fn print_files(ds: &Dataset) {
+    let read = ds.chorales.len() + ds.rejected.len();
     println!(
         "files     {read} MIDI files read ({} other files skipped)",
         ds.skipped_non_midi
@@ -89,11 +118,10 @@ fn stats(
     {
         println!("       {f}: {why}");
     }
-    let steps: usize = ds.chorales.iter().map(|c| c.grid.len).sum();
-    println!(
-        "steps     {steps} 16th steps in usable files ({:.0} quarters)",
-        steps as f64 / 4.0
-    );
+}
+
+/// Each voice's range over the usable files.
+fn print_ranges(ds: &Dataset) {
     println!("ranges    (as written; MIDI numbers)");
     for v in Voice::SATB {
         let ranges: Vec<_> = ds
@@ -115,6 +143,10 @@ fn stats(
             );
         }
     }
+}
+
+/// Modes and keys as inferred, and how often the signature's own flag disagrees.
+fn print_keys(ds: &Dataset) {
     let (mut major, mut minor) = (0, 0);
     let mut keys: BTreeMap<String, usize> = BTreeMap::new();
     let mut flag_wrong = 0;
@@ -138,21 +170,4 @@ fn stats(
     by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let keys: Vec<String> = by_count.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!("keys      {}", keys.join(", "));
-    let st = |ix: &[usize]| ix.iter().map(|&i| ds.chorales[i].grid.len).sum::<usize>();
-    println!(
-        "split     seed {seed}: train {} files ({} steps), validation {} files ({} steps); {} distinct soprano melodies",
-        split.train.len(),
-        st(&split.train),
-        split.valid.len(),
-        st(&split.valid),
-        split.groups
-    );
-    println!("time      {:.1} ms", elapsed.as_secs_f64() * 1e3);
-    if list {
-        split
-            .valid
-            .iter()
-            .for_each(|&i| println!("validation {}", ds.chorales[i].file));
-    }
-    Ok(())
 }

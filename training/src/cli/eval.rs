@@ -1,7 +1,7 @@
 //! `altus eval`: the model against Bach's alto and simple baselines on the validation split.
 
-use crate::eval::{self, AltoLine, CommonAlto, Metrics};
-use crate::sequences::Sequence;
+use crate::data::sequences::Sequence;
+use crate::harmony::eval::{self, AltoLine, CommonAlto, Metrics};
 use anyhow::Context;
 use std::path::PathBuf;
 
@@ -70,8 +70,8 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         let mut lines = Vec::new();
         for s in &data.valid {
             let path = data.dir.join(&s.file);
-            let orig =
-                altus_core::midi::read_file(&path).with_context(|| path.display().to_string())?;
+            let orig = altus_core::music::midi::read_file(&path)
+                .with_context(|| path.display().to_string())?;
             let len = altus_core::Grid::from_score(&orig).len;
             lines.push(
                 eval::alto_from_file(&dir.join(&s.file), s, len).unwrap_or_else(|_| {

@@ -1,8 +1,10 @@
 //! `altus harmonize IN.mid OUT.mid`: an alto for a melody, with the plugin's step engine.
 
-use altus_core::engine::DecodeOptions;
-use altus_core::harmonize::{self, PhaseSource};
-use altus_core::{Grid, Key, default_model, midi, weights};
+use altus_core::harmony::engine::DecodeOptions;
+use altus_core::harmony::format as weights;
+use altus_core::harmony::harmonize::{self, PhaseSource};
+use altus_core::music::midi;
+use altus_core::{Grid, Key, embedded as default_model};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +39,7 @@ pub struct Args {
 }
 
 /// Loads `--model` or the embedded default.
-pub fn load_model(path: Option<&Path>) -> anyhow::Result<altus_core::model::AltoModel> {
+pub fn load_model(path: Option<&Path>) -> anyhow::Result<altus_core::harmony::model::AltoModel> {
     Ok(match path {
         Some(p) => weights::load(p)?.0,
         None => default_model::default_alto().0,
@@ -97,7 +99,7 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
     // The metre in force at the first note (a file may change it before the melody starts).
     let first = grid.voices[0].onset.iter().position(|&o| o).unwrap_or(0);
     let (num, den) = grid.meter_at(first);
-    let bar = altus_core::score::Meter::bar_steps(num, den);
+    let bar = altus_core::music::score::Meter::bar_steps(num, den);
     let pos = bar_pos.get(first).map_or(0, |&p| p as usize % bar);
     let pickup = (bar - pos) % bar;
     let how = match source {

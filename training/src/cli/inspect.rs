@@ -1,7 +1,8 @@
 //! `altus inspect FILE.mid`.
 
-use altus_core::score::Part;
-use altus_core::{Grid, midi, voices};
+use altus_core::Grid;
+use altus_core::music::score::Part;
+use altus_core::music::{midi, voices};
 use anyhow::Context;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,11 @@
 //! `altus key`: train, evaluate and apply the key classifier.
 
-use crate::dataset::{self, Chorale, Options};
-use crate::keytrain::{self, Example};
+use crate::data::dataset::{self, Chorale, Options};
+use crate::key::eval as key_eval;
+use crate::key::train::{self as keytrain, Example};
 use altus_core::keyclass::{KeyClassifier, KeyMeta};
-use altus_core::{Grid, Voice, midi};
+use altus_core::music::midi;
+use altus_core::{Grid, Voice};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -119,14 +121,14 @@ fn train(
     let t0 = std::time::Instant::now();
     let k = keytrain::train(&ex, hidden, epochs, seed);
     let secs = t0.elapsed().as_secs_f64();
-    let table = evaluate(&k, &pick(&va));
+    let table = key_eval::evaluate(&k, &pick(&va));
     let info = serde_json::json!({
         "data": {"dir": dir.display().to_string(), "train_files": tr.len(), "valid_files": va.len(), "examples": ex.len(), "split_seed": 0},
         "training": {"hidden": hidden, "epochs": epochs, "seed": seed, "seconds": secs},
         "validation": table.iter().map(|r| serde_json::json!({"input": r.0, "method": r.1, "key": r.2, "mode": r.3})).collect::<Vec<_>>(),
     });
     let meta = KeyMeta {
-        format: altus_core::weights::FORMAT_VERSION,
+        format: altus_core::nn::safetensors::FORMAT_VERSION,
         kind: "key".into(),
         hidden,
         info,
@@ -148,27 +150,8 @@ fn eval(model: Option<&Path>, data: Option<PathBuf>) -> anyhow::Result<()> {
     let k = load(model)?;
     let (_, chorales, _, va) = split(data)?;
     let valid: Vec<&Chorale> = va.iter().map(|&i| &chorales[i]).collect();
-    print_table(&evaluate(&k, &valid), va.len());
+    print_table(&key_eval::evaluate(&k, &valid), va.len());
     Ok(())
-}
-
-/// (input, method, 24-key accuracy, mode accuracy) rows.
-fn evaluate(k: &KeyClassifier, valid: &[&Chorale]) -> Vec<(&'static str, &'static str, f64, f64)> {
-    let mut rows = Vec::new();
-    let inputs = [
-        ("full score", false, false),
-        ("soprano", true, false),
-        ("full ×12", false, true),
-        ("sop. ×12", true, true),
-    ];
-    for (input, soprano, all12) in inputs {
-        let ex = keytrain::examples(valid, soprano, all12);
-        let (a, m) = keytrain::accuracy(&ex, |h| k.classify(h, None).0);
-        rows.push((input, "MLP", a, m));
-        let (a, m) = keytrain::accuracy(&ex, |h| h.krumhansl_schmuckler());
-        rows.push((input, "Krumhansl-Schmuckler", a, m));
-    }
-    rows
 }
 
 fn print_table(rows: &[(&str, &str, f64, f64)], files: usize) {
@@ -185,7 +168,7 @@ fn print_table(rows: &[(&str, &str, f64, f64)], files: usize) {
 fn load(model: Option<&Path>) -> anyhow::Result<KeyClassifier> {
     Ok(match model {
         Some(p) => KeyClassifier::load(p)?.0,
-        None => altus_core::default_model::default_key().0,
+        None => altus_core::embedded::default_key().0,
     })
 }
 

@@ -1,12 +1,13 @@
 //! What `ae`, `vae` and `morph` share: melodies read as key-normalised windows and written
 //! back, and the models (a weight file, or the embedded default VAE).
 
-use altus_core::autoencoder::{AeMeta, Autoencoder};
-use altus_core::key::{Key, Mode};
-use altus_core::melody::{WINDOW, Window};
-use altus_core::midi::{MidiOut, TrackOut};
-use altus_core::score::{Meter, Note, Tempo};
-use altus_core::{Grid, Pitch, Step, Tick, Voice, default_model, midi};
+use crate::melody::autoencoder::{AeMeta, Autoencoder};
+use crate::melody::window::{WINDOW, Window};
+use altus_core::music::key::{Key, Mode};
+use altus_core::music::midi;
+use altus_core::music::midi::{MidiOut, TrackOut};
+use altus_core::music::score::{Meter, Note, Tempo};
+use altus_core::{Grid, Pitch, Step, Tick, Voice, embedded as default_model};
 use anyhow::Context;
 use std::path::Path;
 

@@ -2,9 +2,9 @@
 //! codes, window by window.
 
 use super::melody::{exact, four_four, notes, read_melody, write_melody};
-use altus_core::key::Key;
-use altus_core::melody::{WINDOW, Window};
-use altus_core::score::Note;
+use crate::melody::window::{WINDOW, Window};
+use altus_core::music::key::Key;
+use altus_core::music::score::Note;
 use altus_core::{Step, Tick};
 use std::path::PathBuf;
 

@@ -1,10 +1,10 @@
 //! `altus train`: one loop from data to a weight file, a CSV log and a chart.
 
-use crate::sequences::Sequence;
-use crate::train::{self, EpochReport, TrainConfig};
-use altus_core::features::FEATURE_VERSION;
-use altus_core::model::{CellKind, ModelConfig};
-use altus_core::weights::{self, WeightsMeta};
+use crate::data::sequences::Sequence;
+use crate::harmony::train::{self, EpochReport, TrainConfig};
+use altus_core::harmony::features::FEATURE_VERSION;
+use altus_core::harmony::format::{self as weights, WeightsMeta};
+use altus_core::harmony::model::{CellKind, ModelConfig};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -21,115 +21,24 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let data = super::data::load(a.data.clone(), false)?;
-    let steps = |s: &[Sequence]| s.iter().map(Sequence::len).sum::<usize>();
-    println!(
-        "data      {}: {} train files ({} steps), {} validation files ({} steps)",
-        data.dir.display(),
-        data.train.len(),
-        steps(&data.train),
-        data.valid.len(),
-        steps(&data.valid)
-    );
-    let probe = altus_core::model::AltoModel::zeros(cfg.model);
-    println!(
-        "model     {} × {} hidden {}, {} weights; batch {} × {} steps, Adam lr {}, sampling → {}, {} thread(s)",
-        cfg.model.layers,
-        cfg.model.cell.name(),
-        cfg.model.hidden,
-        probe.num_params(),
-        cfg.batch,
-        cfg.window,
-        cfg.lr,
-        cfg.sampling,
-        cfg.threads
-    );
+    print_setup(&data, &cfg);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     // Ctrl-C: finish the current batch, keep the best checkpoint, write everything.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
-    let pb = ProgressBar::new(0);
-    pb.set_style(
-        ProgressStyle::with_template("epoch {prefix:>3} [{bar:30}] {pos}/{len} batches  {msg}")
-            .expect("template")
-            .progress_chars("=> "),
-    );
     let started = std::time::Instant::now();
-    let result = train::train(
-        &cfg,
-        &data.train,
-        &data.valid,
-        &stop,
-        |done, total, s| {
-            if done == 1 {
-                pb.set_length(total as u64);
-            }
-            pb.set_position(done as u64);
-            if done % 8 == 0 || done == total {
-                pb.set_message(format!("loss {:.4}  acc {:.3}", s.loss(), s.accuracy()));
-            }
-        },
-        |r, best| {
-            let line = format!(
-                "epoch {:>3}  loss {:.4}/{:.4}  acc {:.3}/{:.3}  free {:.3}  par {:.2}  {:>7.0} steps/s  ss {:.2}  {:.1}s{}",
-                r.epoch,
-                r.train_loss,
-                r.valid_loss,
-                r.train_acc,
-                r.valid_acc,
-                r.valid_free,
-                r.valid_parallels,
-                r.steps_per_s,
-                r.sampling,
-                r.seconds,
-                if best { "  *" } else { "" }
-            );
-            if pb.is_hidden() {
-                println!("{line}");
-            } else {
-                pb.println(&line);
-            }
-            pb.set_prefix(format!("{}", r.epoch + 1));
-            pb.set_position(0);
-        },
-    );
-    pb.finish_and_clear();
-    let best = &result.reports[result.best_epoch.max(1) - 1];
+    let result = train_with_progress(&cfg, &data, &stop);
     let free = train::free_running(&result.model, &data.valid, cfg.threads);
-    let info = serde_json::json!({
-        "data": {
-            "dir": data.dir.display().to_string(),
-            "train_files": data.train.len(),
-            "valid_files": data.valid.len(),
-            "train_steps": steps(&data.train),
-            "valid_steps": steps(&data.valid),
-            "split_seed": 0,
-        },
-        "training": {
-            "config": cfg,
-            "epochs_run": result.reports.len(),
-            "best_epoch": result.best_epoch,
-            "interrupted": result.interrupted,
-            "seconds": started.elapsed().as_secs_f64(),
-        },
-        "validation": {
-            "loss": best.valid_loss,
-            "teacher_forced_accuracy": best.valid_acc,
-            "free_running_agreement": free.agreement(),
-            "parallels_per_100_moves": free.parallels_per_100(),
-            "mean_note_length": free.mean_note_length(),
-        },
-    });
     let meta = WeightsMeta {
         format: weights::FORMAT_VERSION,
         feature_version: FEATURE_VERSION,
         kind: "alto".into(),
         config: cfg.model,
-        info,
+        info: card(&cfg, &data, &result, &free, started.elapsed().as_secs_f64()),
     };
     weights::save(out, &result.model, &meta).with_context(|| out.display().to_string())?;
     write_log(&dir.join("train-log.csv"), &result.reports)?;
-    let png = dir.join("loss.png");
-    chart(&png, &result.reports)?;
+    chart(&dir.join("loss.png"), &result.reports)?;
     println!(
         "saved     {} (epoch {} of {}{}): validation free-running agreement {:.1}%, parallels {:.2}/100 moves; train-log.csv and loss.png beside it; {:.0} s",
         out.display(),
@@ -145,6 +54,127 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn steps(s: &[Sequence]) -> usize {
+    s.iter().map(Sequence::len).sum()
+}
+
+fn print_setup(data: &super::data::Data, cfg: &TrainConfig) {
+    println!(
+        "data      {}: {} train files ({} steps), {} validation files ({} steps)",
+        data.dir.display(),
+        data.train.len(),
+        steps(&data.train),
+        data.valid.len(),
+        steps(&data.valid)
+    );
+    let probe = altus_core::harmony::model::AltoModel::zeros(cfg.model);
+    println!(
+        "model     {} × {} hidden {}, {} weights; batch {} × {} steps, Adam lr {}, sampling → {}, {} thread(s)",
+        cfg.model.layers,
+        cfg.model.cell.name(),
+        cfg.model.hidden,
+        probe.num_params(),
+        cfg.batch,
+        cfg.window,
+        cfg.lr,
+        cfg.sampling,
+        cfg.threads
+    );
+}
+
+/// The training loop with a progress bar (a log line per epoch when not on a terminal).
+fn train_with_progress(
+    cfg: &TrainConfig,
+    data: &super::data::Data,
+    stop: &AtomicBool,
+) -> train::Trained {
+    let pb = ProgressBar::new(0);
+    if let Ok(style) =
+        ProgressStyle::with_template("epoch {prefix:>3} [{bar:30}] {pos}/{len} batches  {msg}")
+    {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    let result = train::train(
+        cfg,
+        &data.train,
+        &data.valid,
+        stop,
+        |done, total, s| {
+            if done == 1 {
+                pb.set_length(total as u64);
+            }
+            pb.set_position(done as u64);
+            if done % 8 == 0 || done == total {
+                pb.set_message(format!("loss {:.4}  acc {:.3}", s.loss(), s.accuracy()));
+            }
+        },
+        |r, best| {
+            let line = epoch_line(r, best);
+            if pb.is_hidden() {
+                println!("{line}");
+            } else {
+                pb.println(&line);
+            }
+            pb.set_prefix(format!("{}", r.epoch + 1));
+            pb.set_position(0);
+        },
+    );
+    pb.finish_and_clear();
+    result
+}
+
+fn epoch_line(r: &EpochReport, best: bool) -> String {
+    format!(
+        "epoch {:>3}  loss {:.4}/{:.4}  acc {:.3}/{:.3}  free {:.3}  par {:.2}  {:>7.0} steps/s  ss {:.2}  {:.1}s{}",
+        r.epoch,
+        r.train_loss,
+        r.valid_loss,
+        r.train_acc,
+        r.valid_acc,
+        r.valid_free,
+        r.valid_parallels,
+        r.steps_per_s,
+        r.sampling,
+        r.seconds,
+        if best { "  *" } else { "" }
+    )
+}
+
+/// What the weight file says about how it was made and how well it does.
+fn card(
+    cfg: &TrainConfig,
+    data: &super::data::Data,
+    result: &train::Trained,
+    free: &crate::harmony::eval::Metrics,
+    seconds: f64,
+) -> serde_json::Value {
+    let best = &result.reports[result.best_epoch.max(1) - 1];
+    serde_json::json!({
+        "data": {
+            "dir": data.dir.display().to_string(),
+            "train_files": data.train.len(),
+            "valid_files": data.valid.len(),
+            "train_steps": steps(&data.train),
+            "valid_steps": steps(&data.valid),
+            "split_seed": 0,
+        },
+        "training": {
+            "config": cfg,
+            "epochs_run": result.reports.len(),
+            "best_epoch": result.best_epoch,
+            "interrupted": result.interrupted,
+            "seconds": seconds,
+        },
+        "validation": {
+            "loss": best.valid_loss,
+            "teacher_forced_accuracy": best.valid_acc,
+            "free_running_agreement": free.agreement(),
+            "parallels_per_100_moves": free.parallels_per_100(),
+            "mean_note_length": free.mean_note_length(),
+        },
+    })
 }
 
 fn chart(png: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
@@ -196,7 +226,7 @@ pub struct Args {
     pub out: PathBuf,
     /// Recurrent cell: lstm, gru or rnn.
     #[arg(long, default_value = "lstm", value_parser = parse_cell)]
-    pub cell: altus_core::model::CellKind,
+    pub cell: altus_core::harmony::model::CellKind,
     /// Hidden size.
     #[arg(long, default_value_t = 128)]
     pub hidden: usize,
@@ -246,38 +276,20 @@ impl Args {
             threads,
             ..
         } = *self;
-        anyhow::ensure!(
-            (1..=altus_core::weights::MAX_HIDDEN).contains(&hidden),
-            "--hidden {hidden}: expected 1 to {}",
-            altus_core::weights::MAX_HIDDEN
-        );
-        anyhow::ensure!(
-            (1..=2).contains(&layers),
-            "--layers {layers}: expected 1 or 2"
-        );
-        anyhow::ensure!(
-            (1..=100_000).contains(&epochs),
-            "--epochs {epochs}: expected 1 to 100000"
-        );
-        anyhow::ensure!(
-            (1..=4096).contains(&batch),
-            "--batch {batch}: expected 1 to 4096"
-        );
+        let max_hidden = altus_core::harmony::format::MAX_HIDDEN;
+        within("--hidden", hidden, 1, max_hidden)?;
+        within("--layers", layers, 1, 2)?;
+        within("--epochs", epochs, 1, 100_000)?;
+        within("--batch", batch, 1, 4096)?;
+        within("--window", window, 4, 4096)?;
+        within("--threads", threads, 1, 64)?;
         anyhow::ensure!(
             lr.is_finite() && lr > 0.0 && lr <= 1.0,
             "--lr {lr}: expected a number in (0, 1]"
         );
         anyhow::ensure!(
-            (4..=4096).contains(&window),
-            "--window {window}: expected 4 to 4096"
-        );
-        anyhow::ensure!(
             (0.0..=1.0).contains(&sampling),
             "--sampling {sampling}: expected 0 to 1"
-        );
-        anyhow::ensure!(
-            (1..=64).contains(&threads),
-            "--threads {threads}: expected 1 to 64"
         );
         Ok(TrainConfig {
             model: ModelConfig {
@@ -297,4 +309,13 @@ impl Args {
             shift_windows: true,
         })
     }
+}
+
+/// `flag value` must lie in `lo..=hi`.
+pub fn within(flag: &str, value: usize, lo: usize, hi: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (lo..=hi).contains(&value),
+        "{flag} {value}: expected {lo} to {hi}"
+    );
+    Ok(())
 }

@@ -2,8 +2,8 @@
 
 use super::ae::TrainArgs;
 use super::melody::{four_four, notes, write_melody};
-use altus_core::key::{Key, Mode};
-use altus_core::melody::{WINDOW, Window};
+use crate::melody::window::{WINDOW, Window};
+use altus_core::music::key::{Key, Mode};
 use altus_core::rng::Rng;
 use std::path::{Path, PathBuf};
 

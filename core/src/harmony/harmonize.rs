@@ -1,0 +1,144 @@
+//! Offline harmonization of a file: the same [`Engine`] as the plugin, driven over the grid.
+
+use crate::harmony::engine::{DecodeOptions, Engine, StepInput};
+use crate::harmony::model::AltoModel;
+use crate::music::grid::{Grid, VoiceLine, midi_channel};
+use crate::music::key::Key;
+use crate::music::midi::{MidiOut, TrackOut};
+use crate::music::phase;
+use crate::music::score::{Note, Score};
+use crate::music::types::Step;
+use crate::music::voices::{self, Voice};
+use crate::{Error, Result};
+
+/// How the bar lines were placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseSource {
+    /// The file pads its pickup with a rest (or has no pickup): the time signature is trusted.
+    File,
+    /// Estimated from the melody (it starts at time 0 with no other sign).
+    Estimated,
+    /// Given by the user (`--pickup`).
+    Given,
+}
+
+/// Bar positions of every step given the phase (bar position of step 0) of the first metre.
+/// Later metre changes restart the count: they sit on bar lines.
+pub fn bar_positions(grid: &Grid, phase: usize) -> Vec<u16> {
+    let mut pos = grid.bar_positions();
+    let first_change = grid
+        .meters
+        .iter()
+        .map(|m| m.step.0)
+        .find(|&s| s > 0)
+        .unwrap_or(grid.len);
+    let (num, den) = grid.meter_at(0);
+    let bar = crate::music::score::Meter::bar_steps(num, den);
+    for (t, p) in pos.iter_mut().enumerate().take(first_change) {
+        *p = ((t + phase) % bar) as u16;
+    }
+    pos
+}
+
+/// The phase of a melody: given (`pickup` steps before the first downbeat), trusted from the
+/// file (a leading rest or a later metre change marks the bar lines), or estimated.
+pub fn melody_phase(grid: &Grid, pickup: Option<usize>) -> (usize, PhaseSource) {
+    let (num, den) = grid.meter_at(0);
+    let bar = crate::music::score::Meter::bar_steps(num, den);
+    if let Some(p) = pickup {
+        return ((bar - p % bar) % bar, PhaseSource::Given);
+    }
+    let s = &grid.voices[0];
+    let starts_at_zero = s.onset.first() == Some(&true);
+    let marked = grid.meters.iter().any(|m| m.step.0 > 0);
+    if !starts_at_zero || marked {
+        return (0, PhaseSource::File);
+    }
+    (phase::estimate(s, num, den), PhaseSource::Estimated)
+}
+
+/// Runs the engine over the soprano of `grid` (from its first note) and returns the alto line.
+pub fn alto_line(
+    grid: &Grid,
+    model: &AltoModel,
+    key: Key,
+    bar_pos: &[u16],
+    opts: DecodeOptions,
+) -> VoiceLine {
+    let soprano = &grid.voices[0];
+    let mut alto = VoiceLine::rests(Voice::Alto, grid.len);
+    let Some(first) = soprano.onset.iter().position(|&o| o) else {
+        return alto;
+    };
+    let mut engine = Engine::new(Box::new(model.clone()), key, opts);
+    for (t, &pos) in bar_pos.iter().enumerate().take(grid.len).skip(first) {
+        let out = engine.step(StepInput {
+            soprano: soprano.pitch[t],
+            soprano_onset: soprano.onset[t],
+            bar_pos: pos,
+        });
+        alto.pitch[t] = out.alto;
+        alto.onset[t] = out.onset;
+    }
+    alto
+}
+
+/// The soprano's notes as read (one at a time), for writing back in the original timing.
+pub fn soprano_notes(score: &Score) -> Result<Vec<Note>> {
+    let (_, part) = voices::assign(score)
+        .into_iter()
+        .find(|a| a.0 == Voice::Soprano)
+        .ok_or(Error::MissingVoice("soprano"))?;
+    Ok(score.parts[part].monophonic(false))
+}
+
+/// The output file: conductor track as the input's, "Soprano" in its original timing, "Alto" on
+/// the grid (an alto note struck with a soprano note starts at the soprano's exact tick).
+pub fn to_midi(score: &Score, grid: &Grid, alto: &VoiceLine, key: Key) -> Result<MidiOut> {
+    let soprano = soprano_notes(score)?;
+    let tpq = score.tpq;
+    let mut sop_onset_tick = std::collections::HashMap::new();
+    for n in &soprano {
+        sop_onset_tick
+            .entry(n.start.to_step(tpq))
+            .or_insert(n.start);
+    }
+    let tick = |s: Step| sop_onset_tick.get(&s).copied().unwrap_or(s.to_tick(tpq));
+    let alto_notes = alto
+        .notes()
+        .into_iter()
+        .map(|(a, b, pitch)| {
+            let start = tick(a);
+            let end = Some(tick(b))
+                .filter(|&e| e > start)
+                .unwrap_or(b.to_tick(tpq).max(crate::Tick(start.0 + 1)));
+            Note {
+                start,
+                end,
+                pitch,
+                velocity: 80,
+            }
+        })
+        .collect();
+    let key_sig = grid
+        .key_sig
+        .or_else(|| crate::KeySig::new(key.signature_sharps(), key.mode == crate::Mode::Minor));
+    Ok(MidiOut {
+        tpq,
+        tempos: score.tempos.clone(),
+        meters: score.meters.clone(),
+        key_sig,
+        tracks: vec![
+            TrackOut {
+                name: "Soprano".into(),
+                channel: midi_channel(0),
+                notes: soprano,
+            },
+            TrackOut {
+                name: "Alto".into(),
+                channel: midi_channel(1),
+                notes: alto_notes,
+            },
+        ],
+    })
+}

@@ -1,0 +1,205 @@
+//! The alto model: stacked recurrent cells and one dense head, stepped one 16th at a time.
+//! This is the one forward pass: training checks its batched version against it, and the
+//! plugin runs it in the audio thread (no allocation in [`AltoModel::step`]).
+
+use crate::harmony::features::{INPUTS, OUTPUTS};
+use crate::nn::{Cell, Dense, Gru, Lstm, Rnn};
+use crate::rng::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Kind of recurrent cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CellKind {
+    /// LSTM.
+    Lstm,
+    /// GRU.
+    Gru,
+    /// Simple (Elman) RNN.
+    Rnn,
+}
+
+impl CellKind {
+    /// Lower-case name, also the tensor-name prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            CellKind::Lstm => "lstm",
+            CellKind::Gru => "gru",
+            CellKind::Rnn => "rnn",
+        }
+    }
+}
+
+/// Shape of a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    /// Cell kind.
+    pub cell: CellKind,
+    /// Hidden size of every layer.
+    pub hidden: usize,
+    /// Number of recurrent layers (1–2).
+    pub layers: usize,
+}
+
+/// The alto model's weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AltoModel {
+    /// Its shape.
+    pub config: ModelConfig,
+    /// Recurrent layers, input first.
+    pub cells: Vec<Cell>,
+    /// Output layer: hidden → alto class logits + re-strike logit.
+    pub head: Dense,
+}
+
+/// Recurrent state and scratch for one stream, sized once for a model.
+#[derive(Clone, Debug)]
+pub struct ModelState {
+    /// Hidden state per layer.
+    pub h: Vec<Vec<f32>>,
+    /// Cell state per layer (LSTM; unused otherwise).
+    pub c: Vec<Vec<f32>>,
+    proj: Vec<f32>,
+    scratch: Vec<f32>,
+    /// A copy of `h` and `c` from [`ModelState::save`].
+    saved: Vec<Vec<f32>>,
+}
+
+impl ModelState {
+    /// Back to the initial (zero) state.
+    pub fn reset(&mut self) {
+        self.h
+            .iter_mut()
+            .chain(self.c.iter_mut())
+            .for_each(|v| v.fill(0.0));
+    }
+
+    /// Remembers the state (no allocation), for [`ModelState::restore`].
+    pub fn save(&mut self) {
+        for (s, v) in self.saved.iter_mut().zip(self.h.iter().chain(&self.c)) {
+            s.copy_from_slice(v);
+        }
+    }
+
+    /// Back to the state at the last [`ModelState::save`].
+    pub fn restore(&mut self) {
+        for (v, s) in self.h.iter_mut().chain(self.c.iter_mut()).zip(&self.saved) {
+            v.copy_from_slice(s);
+        }
+    }
+}
+
+impl AltoModel {
+    /// A model with all-zero weights.
+    pub fn zeros(config: ModelConfig) -> Self {
+        let cells = (0..config.layers)
+            .map(|l| {
+                let input = if l == 0 { INPUTS } else { config.hidden };
+                match config.cell {
+                    CellKind::Lstm => Cell::Lstm(Lstm::zeros(input, config.hidden)),
+                    CellKind::Gru => Cell::Gru(Gru::zeros(input, config.hidden)),
+                    CellKind::Rnn => Cell::Rnn(Rnn::zeros(input, config.hidden)),
+                }
+            })
+            .collect();
+        AltoModel {
+            config,
+            cells,
+            head: Dense::zeros(config.hidden, OUTPUTS),
+        }
+    }
+
+    /// Random initial weights: uniform ±1/√H (PyTorch's default), LSTM forget bias 1.
+    pub fn init(config: ModelConfig, seed: u64) -> Self {
+        let mut m = Self::zeros(config);
+        let mut rng = Rng::new(seed);
+        let k = 1.0 / (config.hidden as f32).sqrt();
+        for p in m.params_mut() {
+            p.iter_mut()
+                .for_each(|w| *w = (rng.next_f32() * 2.0 - 1.0) * k);
+        }
+        let h = config.hidden;
+        for cell in &mut m.cells {
+            if let Cell::Lstm(l) = cell {
+                l.b_ih[h..2 * h].fill(1.0);
+            }
+        }
+        m
+    }
+
+    /// A fresh state for this model.
+    pub fn new_state(&self) -> ModelState {
+        let h = self.config.hidden;
+        let n = self.cells.len();
+        let gates = self.cells.first().map_or(0, Cell::gates);
+        ModelState {
+            h: vec![vec![0.0; h]; n],
+            c: vec![vec![0.0; h]; n],
+            proj: vec![0.0; gates],
+            scratch: vec![0.0; gates],
+            saved: vec![vec![0.0; h]; 2 * n],
+        }
+    }
+
+    /// One step: the active one-hot inputs in, `out` = [`OUTPUTS`] logits. No allocation.
+    /// Runs the fastest instruction set the CPU has ([`crate::nn::simd`]).
+    pub fn step(&self, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
+        step_dispatch(self, active, state, out)
+    }
+
+    /// Every weight tensor, in a fixed order (the optimiser's view).
+    pub fn params(&self) -> Vec<&[f32]> {
+        let mut v: Vec<&[f32]> = Vec::new();
+        for cell in &self.cells {
+            match cell {
+                Cell::Lstm(l) => v.extend([&l.w_ih[..], &l.w_hh, &l.b_ih]),
+                Cell::Gru(g) => v.extend([&g.w_ih[..], &g.w_hh, &g.b_ih, &g.b_hh]),
+                Cell::Rnn(r) => v.extend([&r.w_ih[..], &r.w_hh, &r.b_ih]),
+            }
+        }
+        v.extend([&self.head.w[..], &self.head.b]);
+        v
+    }
+
+    /// Every weight tensor, mutable, in the order of [`AltoModel::params`].
+    pub fn params_mut(&mut self) -> Vec<&mut [f32]> {
+        let mut v: Vec<&mut [f32]> = Vec::new();
+        for cell in &mut self.cells {
+            match cell {
+                Cell::Lstm(l) => v.extend([&mut l.w_ih[..], &mut l.w_hh, &mut l.b_ih]),
+                Cell::Gru(g) => v.extend([&mut g.w_ih[..], &mut g.w_hh, &mut g.b_ih, &mut g.b_hh]),
+                Cell::Rnn(r) => v.extend([&mut r.w_ih[..], &mut r.w_hh, &mut r.b_ih]),
+            }
+        }
+        v.extend([&mut self.head.w[..], &mut self.head.b]);
+        v
+    }
+
+    /// Number of weights.
+    pub fn num_params(&self) -> usize {
+        self.params().iter().map(|p| p.len()).sum()
+    }
+}
+
+crate::multiversion!(fn step_dispatch(m: &AltoModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) => step_impl);
+
+/// The model step: input projection, recurrent cells, head.
+#[inline(always)]
+fn step_impl(m: &AltoModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
+    let ModelState {
+        h,
+        c,
+        proj,
+        scratch,
+        ..
+    } = state;
+    for (l, cell) in m.cells.iter().enumerate() {
+        if l == 0 {
+            cell.project_sparse(active, proj);
+        } else {
+            cell.project_dense(&h[l - 1], proj);
+        }
+        cell.step(proj, &mut h[l], &mut c[l], scratch);
+    }
+    m.head.forward(&h[m.cells.len() - 1], out);
+}

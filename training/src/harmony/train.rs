@@ -1,0 +1,295 @@
+//! The training loop: mini-batches of windows split across threads, BPTT, clipping, Adam,
+//! scheduled sampling, and early stopping on free-running validation agreement.
+
+use crate::data::sequences::{self, Sequence, Window};
+use crate::harmony::bptt::{self, Batch, Stats, Workspace};
+use crate::harmony::eval::{self, Metrics};
+use crate::optim::{Adam, clip_global_norm};
+use altus_core::harmony::model::{AltoModel, ModelConfig};
+use altus_core::rng::Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Everything that decides a training run.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TrainConfig {
+    /// Model shape.
+    pub model: ModelConfig,
+    /// Maximum epochs.
+    pub epochs: usize,
+    /// Windows per mini-batch.
+    pub batch: usize,
+    /// Adam learning rate.
+    pub lr: f32,
+    /// Seed for initialisation, shuffling and sampling.
+    pub seed: u64,
+    /// Window length (truncated BPTT) in steps.
+    pub window: usize,
+    /// Global gradient-norm limit.
+    pub clip: f32,
+    /// Final probability of feeding the model its own previous alto (scheduled sampling),
+    /// reached linearly over the first half of the epochs.
+    pub sampling: f32,
+    /// Stop after this many epochs without a better validation score.
+    pub patience: usize,
+    /// Worker threads (the batch is split between them).
+    pub threads: usize,
+    /// Move the window cuts by a random phase every epoch (off for benchmarks, which cut
+    /// windows as the Keras peer does).
+    pub shift_windows: bool,
+}
+
+/// One epoch's figures.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct EpochReport {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss (class NLL + re-strike BCE per step).
+    pub train_loss: f64,
+    /// Teacher-forced training accuracy.
+    pub train_acc: f64,
+    /// Mean validation loss.
+    pub valid_loss: f64,
+    /// Teacher-forced validation accuracy.
+    pub valid_acc: f64,
+    /// Free-running exact-pitch agreement with Bach on validation.
+    pub valid_free: f64,
+    /// Free-running parallels per 100 alto moves on validation.
+    pub valid_parallels: f64,
+    /// Training steps (16ths with a target, forward + backward) per second.
+    pub steps_per_s: f64,
+    /// Steps per second counting every step of every window, padding included (the Keras
+    /// peer's measure).
+    pub window_steps_per_s: f64,
+    /// Seconds spent training (without validation).
+    pub train_seconds: f64,
+    /// Scheduled-sampling probability used.
+    pub sampling: f64,
+    /// Wall time of the epoch in seconds.
+    pub seconds: f64,
+}
+
+/// The outcome of a run.
+pub struct Trained {
+    /// The best model (by free-running validation agreement).
+    pub model: AltoModel,
+    /// Its epoch.
+    pub best_epoch: usize,
+    /// All epochs run.
+    pub reports: Vec<EpochReport>,
+    /// Stopped by the user.
+    pub interrupted: bool,
+}
+
+/// One thread's buffers.
+struct Worker {
+    ws: Workspace,
+    grads: AltoModel,
+    batch: Batch,
+    rng: Rng,
+}
+
+/// Trains from scratch. `on_batch(done, total)` and `on_epoch` report progress; `stop` ends the
+/// run after the current batch, keeping the best model so far.
+pub fn train(
+    cfg: &TrainConfig,
+    train: &[Sequence],
+    valid: &[Sequence],
+    stop: &AtomicBool,
+    mut on_batch: impl FnMut(usize, usize, &Stats),
+    mut on_epoch: impl FnMut(&EpochReport, bool),
+) -> Trained {
+    let threads = cfg.threads.clamp(1, cfg.batch);
+    let per = cfg.batch.div_ceil(threads);
+    let mut model = AltoModel::init(cfg.model, cfg.seed);
+    let mut adam = Adam::new(&model, cfg.lr);
+    let mut workers: Vec<Worker> = (0..threads)
+        .map(|i| Worker {
+            ws: Workspace::new(&model, per, cfg.window),
+            grads: AltoModel::zeros(cfg.model),
+            batch: Batch::default(),
+            rng: Rng::new(cfg.seed ^ ((i as u64 + 1) * 0x9E37)),
+        })
+        .collect();
+    let mut rng = Rng::new(cfg.seed);
+    let valid_windows = sequences::windows(valid, cfg.window, 0);
+    let (mut best, mut best_score, mut best_epoch, mut reports) =
+        (model.clone(), f64::NEG_INFINITY, 0, Vec::new());
+    let mut interrupted = false;
+    for epoch in 1..=cfg.epochs {
+        let t0 = Instant::now();
+        let sampling =
+            cfg.sampling * ((epoch - 1) as f32 / (cfg.epochs as f32 / 2.0).max(1.0)).min(1.0);
+        let phase = if cfg.shift_windows {
+            rng.below(cfg.window)
+        } else {
+            0
+        };
+        let mut wins = sequences::windows(train, cfg.window, phase);
+        rng.shuffle(&mut wins);
+        let batches: Vec<&[Window]> = wins.chunks_exact(cfg.batch).collect();
+        let mut stats = Stats::default();
+        for (bi, chunk) in batches.iter().enumerate() {
+            let s = train_batch(
+                &mut model,
+                &mut adam,
+                &mut workers,
+                train,
+                chunk,
+                cfg,
+                sampling,
+            );
+            stats.add(&s);
+            on_batch(bi + 1, batches.len(), &stats);
+            if stop.load(Ordering::Relaxed) {
+                interrupted = true;
+                break;
+            }
+        }
+        let train_secs = t0.elapsed().as_secs_f64();
+        let vstats = validate(&model, &mut workers, valid, &valid_windows, cfg.window);
+        let free = free_running(&model, valid, threads);
+        let report = EpochReport {
+            epoch,
+            train_loss: stats.loss(),
+            train_acc: stats.accuracy(),
+            valid_loss: vstats.loss(),
+            valid_acc: vstats.accuracy(),
+            valid_free: free.agreement(),
+            valid_parallels: free.parallels_per_100(),
+            steps_per_s: stats.count as f64 / train_secs,
+            window_steps_per_s: (batches.len() * cfg.batch * cfg.window) as f64 / train_secs,
+            train_seconds: train_secs,
+            sampling: sampling as f64,
+            seconds: t0.elapsed().as_secs_f64(),
+        };
+        let improved = !interrupted && report.valid_free > best_score;
+        if improved {
+            (best, best_score, best_epoch) = (model.clone(), report.valid_free, epoch);
+        }
+        on_epoch(&report, improved);
+        reports.push(report);
+        if interrupted || epoch - best_epoch >= cfg.patience {
+            break;
+        }
+    }
+    if best_epoch == 0 {
+        best = model;
+    }
+    Trained {
+        model: best,
+        best_epoch,
+        reports,
+        interrupted,
+    }
+}
+
+/// One mini-batch: forward/backward on every thread's share, summed, clipped, one Adam step.
+fn train_batch(
+    model: &mut AltoModel,
+    adam: &mut Adam,
+    workers: &mut [Worker],
+    seqs: &[Sequence],
+    wins: &[Window],
+    cfg: &TrainConfig,
+    sampling: f32,
+) -> Stats {
+    let norm = wins
+        .iter()
+        .map(|&(s, st)| seqs[s].len().saturating_sub(st).min(cfg.window))
+        .sum::<usize>()
+        .max(1) as f32;
+    let per = wins.len().div_ceil(workers.len());
+    let m: &AltoModel = model;
+    let stats: Vec<Stats> = std::thread::scope(|sc| {
+        let handles: Vec<_> = workers
+            .iter_mut()
+            .zip(wins.chunks(per))
+            .map(|(w, chunk)| {
+                sc.spawn(move || {
+                    let mut padded = chunk.to_vec();
+                    padded.resize(per, (0, usize::MAX / 2));
+                    sequences::fill_batch(
+                        &mut w.batch,
+                        seqs,
+                        &padded,
+                        cfg.window,
+                        sampling,
+                        &mut w.rng,
+                    );
+                    w.grads.params_mut().into_iter().for_each(|p| p.fill(0.0));
+                    bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("training thread"))
+            .collect()
+    });
+    let (first, rest) = workers.split_first_mut().expect("one worker");
+    for w in rest.iter() {
+        for (a, b) in first.grads.params_mut().into_iter().zip(w.grads.params()) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+    }
+    clip_global_norm(&mut first.grads, cfg.clip);
+    adam.step(model, &first.grads);
+    let mut total = Stats::default();
+    stats.iter().for_each(|s| total.add(s));
+    total
+}
+
+/// Teacher-forced loss and accuracy over validation windows.
+fn validate(
+    model: &AltoModel,
+    workers: &mut [Worker],
+    seqs: &[Sequence],
+    wins: &[Window],
+    window: usize,
+) -> Stats {
+    let mut total = Stats::default();
+    let w = &mut workers[0];
+    let per = w.ws_rows();
+    for chunk in wins.chunks(per) {
+        let mut padded = chunk.to_vec();
+        padded.resize(per, (0, usize::MAX / 2));
+        sequences::fill_batch(&mut w.batch, seqs, &padded, window, 0.0, &mut w.rng);
+        total.add(&bptt::evaluate(model, &w.batch, &mut w.ws));
+    }
+    total
+}
+
+/// Free-running greedy generation over the validation sequences, scored against Bach.
+pub fn free_running(model: &AltoModel, seqs: &[Sequence], threads: usize) -> Metrics {
+    let per = seqs.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<Metrics> = std::thread::scope(|sc| {
+        let hs: Vec<_> = seqs
+            .chunks(per)
+            .map(|chunk| {
+                sc.spawn(move || {
+                    let mut m = Metrics::default();
+                    for s in chunk {
+                        m.add(&eval::score(
+                            s,
+                            &eval::generate(model, s, eval::EVAL_DECODE),
+                        ));
+                    }
+                    m
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| h.join().expect("eval thread"))
+            .collect()
+    });
+    let mut total = Metrics::default();
+    parts.iter().for_each(|m| total.add(m));
+    total
+}
+
+impl Worker {
+    fn ws_rows(&self) -> usize {
+        self.ws.rows()
+    }
+}
