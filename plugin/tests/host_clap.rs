@@ -12,7 +12,7 @@ mod common;
 use altus_core::Grid;
 use altus_core::music::midi;
 use common::clap::{ClapHost, entry};
-use common::scenarios::{self, Done, Song};
+use common::scenarios::{self, Song};
 use common::{Host, Out, check_balanced, play_song, reference, song_events};
 use testkit::chorales_for_test;
 
@@ -24,19 +24,7 @@ fn clap_lifecycles_leave_nothing_stuck_and_the_alto_answering() {
     };
     let e = entry();
     let song = Song::chorale(&dir, "000206b_.mid");
-    type Scenario = fn(&mut ClapHost, &Song) -> Done;
-    let all: [(&str, u32, Scenario); 7] = [
-        ("restarts", 512, scenarios::restarts),
-        ("re-activations", 256, scenarios::reactivations),
-        ("automation", 128, |h, s| scenarios::automation(h, s, 1)),
-        ("pass-through", 512, scenarios::pass_through),
-        ("bursts", 512, |h, s| scenarios::bursts(h, s, 2)),
-        ("loops and jumps", 64, |h, s| {
-            scenarios::loops_and_jumps(h, s, 3)
-        }),
-        ("chaos", 256, |h, s| scenarios::chaos(h, s, 4)),
-    ];
-    for (name, block, scenario) in all {
+    for (name, block, scenario) in scenarios::all::<ClapHost>() {
         let mut host = ClapHost::start(&e, block);
         let done = scenario(&mut host, &song);
         scenarios::check("CLAP", name, host.output(), &done);

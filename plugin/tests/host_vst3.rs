@@ -9,7 +9,7 @@ mod common;
 
 use altus_core::Grid;
 use altus_core::music::midi;
-use common::scenarios::{self, Done, Song};
+use common::scenarios::{self, Song};
 use common::vst3::Vst3Host;
 use common::{Host, Out, check_balanced, play_song, reference, song_events};
 use testkit::chorales_for_test;
@@ -44,19 +44,7 @@ fn vst3_lifecycles_leave_nothing_stuck_and_the_alto_answering() {
         return;
     };
     let song = Song::chorale(&dir, "043200b_.mid");
-    type Scenario = fn(&mut Vst3Host, &Song) -> Done;
-    let all: [(&str, u32, Scenario); 7] = [
-        ("restarts", 512, scenarios::restarts),
-        ("re-activations", 256, scenarios::reactivations),
-        ("automation", 128, |h, s| scenarios::automation(h, s, 11)),
-        ("pass-through", 512, scenarios::pass_through),
-        ("bursts", 512, |h, s| scenarios::bursts(h, s, 12)),
-        ("loops and jumps", 64, |h, s| {
-            scenarios::loops_and_jumps(h, s, 13)
-        }),
-        ("chaos", 256, |h, s| scenarios::chaos(h, s, 14)),
-    ];
-    for (name, block, scenario) in all {
+    for (name, block, scenario) in scenarios::all::<Vst3Host>() {
         let mut host = Vst3Host::load(block);
         let done = scenario(&mut host, &song);
         scenarios::check("VST3", name, host.output(), &done);

@@ -25,9 +25,55 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
     };
     let model = altus_core::embedded::default_alto().0;
     let mut v = Voice::new(Box::new(model.clone()), 48_000.0, base);
-    // A dense line: a new note every 16th at 180 bpm (4,000 samples) in 64-sample blocks, with a
-    // grace note in every 7th 16th, and now and then a 500-event burst.
-    let blocks: Vec<Vec<Note>> = (0..2000u32)
+    let blocks = dense_line();
+    let mut swaps: Vec<(Box<_>, _)> = (0..3)
+        .map(|_| {
+            let m = Box::new(model.clone());
+            let s = m.new_state();
+            (m, s)
+        })
+        .collect();
+    let mut olds = Vec::with_capacity(3);
+    let mut sink = 0usize;
+    let (_, allocs) = testkit::alloc::count(|| {
+        for (b, notes) in blocks.iter().enumerate() {
+            let mut s = base;
+            match b % 300 {
+                50 => s.key = KeySetting::Fixed(Key::new(2, Mode::Minor)),
+                51..=99 => s.decode.temperature = 0.2 + (b % 9) as f32 * 0.1,
+                100 => s.channel = 4,
+                150 => s.pass_through = false,
+                200 => v.reset(),
+                250 => {
+                    if let Some((m, st)) = swaps.pop() {
+                        olds.push(v.swap_model(m, st, &mut |_| true));
+                    }
+                }
+                _ => {}
+            }
+            v.set_settings(s, &mut |_| true);
+            let tr = Transport {
+                playing: b % 500 < 480,
+                tempo: Some(180.0),
+                pos_beats: Some(b as f64 * 64.0 * 3.0 / 48_000.0),
+                bar_start_beats: None,
+                time_sig: Some((4, 4)),
+            };
+            v.process(&tr, notes, 64, &mut |_| {
+                sink += 1;
+                true
+            });
+        }
+    });
+    assert_eq!(allocs, 0, "allocations on the audio thread");
+    assert!(sink > 1000, "{sink} events out");
+    assert_eq!(olds.len(), 3);
+}
+
+/// A dense line: a new note every 16th at 180 bpm (4,000 samples) in 64-sample blocks, with a
+/// grace note in every 7th 16th, and now and then a 500-event burst.
+fn dense_line() -> Vec<Vec<Note>> {
+    (0..2000u32)
         .map(|b| {
             let t = b * 64;
             let key = 60 + (b % 12) as u8;
@@ -80,47 +126,5 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
             }
             notes
         })
-        .collect();
-    let mut swaps: Vec<(Box<_>, _)> = (0..3)
-        .map(|_| {
-            let m = Box::new(model.clone());
-            let s = m.new_state();
-            (m, s)
-        })
-        .collect();
-    let mut olds = Vec::with_capacity(3);
-    let mut sink = 0usize;
-    let (_, allocs) = testkit::alloc::count(|| {
-        for (b, notes) in blocks.iter().enumerate() {
-            let mut s = base;
-            match b % 300 {
-                50 => s.key = KeySetting::Fixed(Key::new(2, Mode::Minor)),
-                51..=99 => s.decode.temperature = 0.2 + (b % 9) as f32 * 0.1,
-                100 => s.channel = 4,
-                150 => s.pass_through = false,
-                200 => v.reset(),
-                250 => {
-                    if let Some((m, st)) = swaps.pop() {
-                        olds.push(v.swap_model(m, st, &mut |_| true));
-                    }
-                }
-                _ => {}
-            }
-            v.set_settings(s, &mut |_| true);
-            let tr = Transport {
-                playing: b % 500 < 480,
-                tempo: Some(180.0),
-                pos_beats: Some(b as f64 * 64.0 * 3.0 / 48_000.0),
-                bar_start_beats: None,
-                time_sig: Some((4, 4)),
-            };
-            v.process(&tr, notes, 64, &mut |_| {
-                sink += 1;
-                true
-            });
-        }
-    });
-    assert_eq!(allocs, 0, "allocations on the audio thread");
-    assert!(sink > 1000, "{sink} events out");
-    assert_eq!(olds.len(), 3);
+        .collect()
 }

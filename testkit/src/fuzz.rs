@@ -62,30 +62,7 @@ fn track(rng: &mut Rng, channels: u8, wild: usize) -> Vec<u8> {
     for _ in 0..n {
         t.extend(vlq(delta(rng, wild)));
         match rng.below(20) {
-            0..=9 => {
-                // Notes, with running status half the time and overlapping same-key notes.
-                let on = rng.below(2) == 0 || held.is_empty();
-                let ch = rng.below(channels.max(1) as usize) as u8;
-                let s = if on { 0x90 } else { pick(rng, &[0x80, 0x90]) } | ch;
-                let key = if !on && !held.is_empty() && rng.below(4) > 0 {
-                    held.swap_remove(rng.below(held.len()))
-                } else {
-                    rng.below(128) as u8
-                };
-                if s != status || rng.below(2) == 0 {
-                    t.push(s);
-                    status = s;
-                }
-                let vel = if on && s & 0xF0 == 0x90 {
-                    rng.below(128) as u8
-                } else {
-                    0
-                };
-                t.extend([key, vel]);
-                if on {
-                    held.push(key);
-                }
-            }
+            0..=9 => note(rng, &mut t, &mut status, &mut held, channels),
             10 => {
                 let s = pick(rng, &[0xB0, 0xC0, 0xE0, 0xA0, 0xD0]) | rng.below(16) as u8;
                 t.push(s);
@@ -96,16 +73,7 @@ fn track(rng: &mut Rng, channels: u8, wild: usize) -> Vec<u8> {
                 }
             }
             11 => {
-                // Sysex, with a declared length that is right or not.
-                t.push(pick(rng, &[0xF0, 0xF7]));
-                let len = rng.below(20);
-                t.extend(vlq(if rng.below(5) == 0 {
-                    rng.next_u64() as u32
-                } else {
-                    len as u32
-                }));
-                t.extend((0..len).map(|_| rng.below(128) as u8));
-                t.push(0xF7);
+                t.extend(sysex(rng));
                 status = 0;
             }
             _ => {
@@ -117,6 +85,45 @@ fn track(rng: &mut Rng, channels: u8, wild: usize) -> Vec<u8> {
     if rng.below(6) > 0 {
         t.extend([0x00, 0xFF, 0x2F, 0x00]);
     }
+    t
+}
+
+/// A note-on or note-off, with running status half the time and overlapping same-key notes.
+fn note(rng: &mut Rng, t: &mut Vec<u8>, status: &mut u8, held: &mut Vec<u8>, channels: u8) {
+    let on = rng.below(2) == 0 || held.is_empty();
+    let ch = rng.below(channels.max(1) as usize) as u8;
+    let s = if on { 0x90 } else { pick(rng, &[0x80, 0x90]) } | ch;
+    let key = if !on && !held.is_empty() && rng.below(4) > 0 {
+        held.swap_remove(rng.below(held.len()))
+    } else {
+        rng.below(128) as u8
+    };
+    if s != *status || rng.below(2) == 0 {
+        t.push(s);
+        *status = s;
+    }
+    let vel = if on && s & 0xF0 == 0x90 {
+        rng.below(128) as u8
+    } else {
+        0
+    };
+    t.extend([key, vel]);
+    if on {
+        held.push(key);
+    }
+}
+
+/// Sysex, with a declared length that is right or not.
+fn sysex(rng: &mut Rng) -> Vec<u8> {
+    let mut t = vec![pick(rng, &[0xF0, 0xF7])];
+    let len = rng.below(20);
+    t.extend(vlq(if rng.below(5) == 0 {
+        rng.next_u64() as u32
+    } else {
+        len as u32
+    }));
+    t.extend((0..len).map(|_| rng.below(128) as u8));
+    t.push(0xF7);
     t
 }
 

@@ -8,11 +8,50 @@ use std::path::Path;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
 
-/// Draws the chart to `path` (PNG, 1000×600).
-pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
+/// One line of a panel: label, points, colour, width.
+pub type Line<'a> = (&'a str, Vec<(f64, f64)>, RGBColor, u32);
+
+fn font() -> anyhow::Result<()> {
     // Registering twice is harmless; the font is static.
     plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-        .map_err(|_| anyhow::anyhow!("embedded font is invalid"))?;
+        .map_err(|_| anyhow::anyhow!("embedded font is invalid"))
+}
+
+/// A panel of lines against the epoch, `y` from 0 to `y_max`, legend at `legend`.
+pub fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    y_desc: &str,
+    (epochs, y_max): (f64, f64),
+    lines: Vec<Line>,
+    legend: SeriesLabelPosition,
+) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut c = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
+        .build_cartesian_2d(1f64..epochs, 0f64..y_max)?;
+    c.configure_mesh().x_desc("epoch").y_desc(y_desc).draw()?;
+    for (label, points, colour, width) in lines {
+        c.draw_series(LineSeries::new(points, colour.stroke_width(width)))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour));
+    }
+    c.configure_series_labels()
+        .position(legend)
+        .border_style(BLACK)
+        .background_style(WHITE)
+        .draw()?;
+    Ok(())
+}
+
+/// Draws the chart to `path` (PNG, 1000×600).
+pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
+    font()?;
     let root = BitMapBackend::new(path, (1000, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(520);
@@ -22,109 +61,48 @@ pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
         .flat_map(|r| [r.train_loss, r.valid_loss])
         .fold(0.1, f64::max)
         * 1.05;
-    let mut c = ChartBuilder::on(&left)
-        .caption("loss per step", ("sans-serif", 22))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(1f64..n, 0f64..max_loss)?;
-    c.configure_mesh()
-        .x_desc("epoch")
-        .y_desc("cross-entropy")
-        .draw()?;
     let series = |f: fn(&EpochReport) -> f64| {
         reports
             .iter()
             .map(move |r| (r.epoch as f64, f(r)))
             .collect::<Vec<_>>()
     };
-    c.draw_series(LineSeries::new(
-        series(|r| r.train_loss),
-        BLUE.stroke_width(2),
-    ))?
-    .label("train")
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLUE));
-    c.draw_series(LineSeries::new(
-        series(|r| r.valid_loss),
-        RED.stroke_width(2),
-    ))?
-    .label("validation")
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], RED));
-    c.configure_series_labels()
-        .border_style(BLACK)
-        .background_style(WHITE)
-        .draw()?;
-    let mut a = ChartBuilder::on(&right)
-        .caption("validation accuracy", ("sans-serif", 22))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(1f64..n, 0f64..1f64)?;
-    a.configure_mesh()
-        .x_desc("epoch")
-        .y_desc("share of steps")
-        .draw()?;
-    a.draw_series(LineSeries::new(
-        series(|r| r.valid_acc),
-        RED.stroke_width(2),
-    ))?
-    .label("teacher-forced")
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], RED));
-    a.draw_series(LineSeries::new(
-        series(|r| r.valid_free),
-        GREEN.stroke_width(2),
-    ))?
-    .label("free-running")
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREEN));
-    a.draw_series(LineSeries::new(
-        series(|r| r.train_acc),
-        BLUE.stroke_width(1),
-    ))?
-    .label("train (teacher-forced)")
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLUE));
-    a.configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .border_style(BLACK)
-        .background_style(WHITE)
-        .draw()?;
+    let losses = vec![
+        ("train", series(|r| r.train_loss), BLUE, 2),
+        ("validation", series(|r| r.valid_loss), RED, 2),
+    ];
+    let upper = SeriesLabelPosition::UpperRight;
+    panel(
+        &left,
+        "loss per step",
+        "cross-entropy",
+        (n, max_loss),
+        losses,
+        upper,
+    )?;
+    let accuracy = vec![
+        ("teacher-forced", series(|r| r.valid_acc), RED, 2),
+        ("free-running", series(|r| r.valid_free), GREEN, 2),
+        ("train (teacher-forced)", series(|r| r.train_acc), BLUE, 1),
+    ];
+    let lower = SeriesLabelPosition::LowerRight;
+    panel(
+        &right,
+        "validation accuracy",
+        "share of steps",
+        (n, 1.0),
+        accuracy,
+        lower,
+    )?;
     root.present()?;
     Ok(())
 }
 
 /// `latent.png`: code means projected to their first two principal components, coloured by mode.
 pub fn latent_chart(path: &Path, points: &[(Vec<f32>, altus_core::Mode)]) -> anyhow::Result<()> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-        .map_err(|_| anyhow::anyhow!("embedded font is invalid"))?;
+    font()?;
     anyhow::ensure!(!points.is_empty(), "no codes to draw");
-    let l = points[0].0.len();
-    let n = points.len() as f32;
-    let mean: Vec<f32> = (0..l)
-        .map(|j| points.iter().map(|p| p.0[j]).sum::<f32>() / n)
-        .collect();
-    let centred: Vec<Vec<f32>> = points
-        .iter()
-        .map(|p| p.0.iter().zip(&mean).map(|(x, m)| x - m).collect())
-        .collect();
-    let mut cov = vec![0f32; l * l];
-    for v in &centred {
-        for i in 0..l {
-            for j in 0..l {
-                cov[i * l + j] += v[i] * v[j] / n;
-            }
-        }
-    }
-    let pcs = principal_components(&mut cov, l, 2);
-    let xy: Vec<(f32, f32, altus_core::Mode)> = centred
-        .iter()
-        .zip(points)
-        .map(|(v, p)| {
-            (
-                v.iter().zip(&pcs[0]).map(|(a, b)| a * b).sum(),
-                v.iter().zip(&pcs[1]).map(|(a, b)| a * b).sum(),
-                p.1,
-            )
-        })
-        .collect();
+    let xy = project(points);
     let (min_x, max_x) = xy
         .iter()
         .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
@@ -161,6 +139,34 @@ pub fn latent_chart(path: &Path, points: &[(Vec<f32>, altus_core::Mode)]) -> any
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+/// The points centred and projected to their first two principal components.
+fn project(points: &[(Vec<f32>, altus_core::Mode)]) -> Vec<(f32, f32, altus_core::Mode)> {
+    let l = points[0].0.len();
+    let n = points.len() as f32;
+    let mean: Vec<f32> = (0..l)
+        .map(|j| points.iter().map(|p| p.0[j]).sum::<f32>() / n)
+        .collect();
+    let centred: Vec<Vec<f32>> = points
+        .iter()
+        .map(|p| p.0.iter().zip(&mean).map(|(x, m)| x - m).collect())
+        .collect();
+    let mut cov = vec![0f32; l * l];
+    for v in &centred {
+        for i in 0..l {
+            for j in 0..l {
+                cov[i * l + j] += v[i] * v[j] / n;
+            }
+        }
+    }
+    let pcs = principal_components(&mut cov, l, 2);
+    let dot = |v: &[f32], pc: &[f32]| v.iter().zip(pc).map(|(a, b)| a * b).sum();
+    centred
+        .iter()
+        .zip(points)
+        .map(|(v, p)| (dot(v, &pcs[0]), dot(v, &pcs[1]), p.1))
+        .collect()
 }
 
 /// Top `k` eigenvectors of a symmetric `l × l` matrix by power iteration with deflation.

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 use testkit::chorales_for_test;
 
 mod common;
-use common::{altus, tmp};
+use common::{altus, altus_line, tmp};
 
 #[test]
 fn learns_to_reconstruct_validation_windows() {
@@ -74,31 +74,20 @@ fn cli_trains_reconstructs_and_refuses_short_melodies() {
     let d = tmp("ae");
     let m = d.join("ae.safetensors");
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    let (ok, out, err) = altus(&[
-        "ae",
-        "train",
-        "--data",
-        &s(&corpus),
-        "--out",
-        &s(&m),
-        "--hidden",
-        "32",
-        "--latent",
-        "8",
-        "--epochs",
-        "1",
-    ]);
+    let (ok, out, err) = altus_line(&format!(
+        "ae train --data {} --out {} --hidden 32 --latent 8 --epochs 1",
+        s(&corpus),
+        s(&m)
+    ));
     assert!(ok, "{err}");
     assert!(out.contains("validation reconstruction"), "{out}");
     let rec = d.join("rec.mid");
-    let (ok, out, err) = altus(&[
-        "ae",
-        "reconstruct",
-        &s(&corpus.join("000206b_.mid")),
-        &s(&rec),
-        "--model",
-        &s(&m),
-    ]);
+    let (ok, out, err) = altus_line(&format!(
+        "ae reconstruct {} {} --model {}",
+        s(&corpus.join("000206b_.mid")),
+        s(&rec),
+        s(&m)
+    ));
     assert!(ok, "{err}");
     assert!(out.contains("8 windows"), "{out}");
     let score = altus_core::music::midi::read_file(&rec).unwrap();

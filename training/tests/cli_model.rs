@@ -7,7 +7,7 @@ use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, T
 use std::path::Path;
 use testkit::chorales_for_test;
 mod common;
-use common::{altus, tmp};
+use common::{altus, altus_line, tmp};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -96,7 +96,41 @@ fn harmonize_a_melody_from_another_tool() {
         score.parts[0].notes, input.parts[0].notes,
         "the soprano keeps its timing"
     );
-    let g = Grid::from_score(&score);
+    check_alto_under_soprano(&score);
+    assert!(
+        Grid::from_score(&score).key_sig.is_some(),
+        "the estimated key is written"
+    );
+    // Deterministic at temperature 0; reproducible with a seed when sampling.
+    let again = d.join("again.mid");
+    altus(&["harmonize", s(&inp), s(&again)]);
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+    let (t1, t2) = (d.join("t1.mid"), d.join("t2.mid"));
+    for t in [&t1, &t2] {
+        altus(&[
+            "harmonize",
+            s(&inp),
+            s(t),
+            "--temperature",
+            "1",
+            "--seed",
+            "4",
+        ]);
+    }
+    assert_eq!(std::fs::read(&t1).unwrap(), std::fs::read(&t2).unwrap());
+    // The pickup can be given; the key too.
+    let (ok, stdout, _) = altus(&["harmonize", s(&inp), s(&t2), "--pickup", "0", "--key", "Em"]);
+    assert!(
+        ok && stdout.contains("0-step pickup (given)") && stdout.contains("key Em"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// An alto under every soprano step, never above it; every alto note-on on a soprano note-on
+/// or on the 16th grid (96 tpq: 24 ticks).
+fn check_alto_under_soprano(score: &altus_core::Score) {
+    let g = Grid::from_score(score);
     let (sop, alto) = (
         g.voice(Voice::Soprano).unwrap(),
         g.voice(Voice::Alto).unwrap(),
@@ -117,38 +151,6 @@ fn harmonize_a_melody_from_another_tool() {
             "{n:?}"
         );
     }
-    assert!(g.key_sig.is_some(), "the estimated key is written");
-    // Deterministic at temperature 0; reproducible with a seed when sampling.
-    let again = d.join("again.mid");
-    altus(&["harmonize", s(&inp), s(&again)]);
-    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
-    let (t1, t2) = (d.join("t1.mid"), d.join("t2.mid"));
-    altus(&[
-        "harmonize",
-        s(&inp),
-        s(&t1),
-        "--temperature",
-        "1",
-        "--seed",
-        "4",
-    ]);
-    altus(&[
-        "harmonize",
-        s(&inp),
-        s(&t2),
-        "--temperature",
-        "1",
-        "--seed",
-        "4",
-    ]);
-    assert_eq!(std::fs::read(&t1).unwrap(), std::fs::read(&t2).unwrap());
-    // The pickup can be given; the key too.
-    let (ok, stdout, _) = altus(&["harmonize", s(&inp), s(&t2), "--pickup", "0", "--key", "Em"]);
-    assert!(
-        ok && stdout.contains("0-step pickup (given)") && stdout.contains("key Em"),
-        "{stdout}"
-    );
-    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
@@ -199,21 +201,11 @@ fn train_then_eval_then_harmonize() {
     };
     let d = tmp("train");
     let model = d.join("tiny.safetensors");
-    let (ok, stdout, err) = altus(&[
-        "train",
-        "--data",
+    let (ok, stdout, err) = altus_line(&format!(
+        "train --data {} --out {} --cell gru --hidden 16 --epochs 2 --seed 1",
         s(&corpus),
-        "--out",
-        s(&model),
-        "--cell",
-        "gru",
-        "--hidden",
-        "16",
-        "--epochs",
-        "2",
-        "--seed",
-        "1",
-    ]);
+        s(&model)
+    ));
     assert!(ok, "{err}");
     assert!(stdout.contains("epoch   2"), "{stdout}");
     let log = std::fs::read_to_string(d.join("train-log.csv")).unwrap();

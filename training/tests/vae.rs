@@ -5,7 +5,7 @@
 use testkit::chorales_for_test;
 
 mod common;
-use common::{altus, tmp};
+use common::{altus, altus_line, tmp};
 
 #[test]
 fn train_morph_sample_and_harmonize_the_morph() {
@@ -15,22 +15,11 @@ fn train_morph_sample_and_harmonize_the_morph() {
     let d = tmp("vae");
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
     let m = d.join("vae.safetensors");
-    let (ok, out, err) = altus(&[
-        "vae",
-        "train",
-        "--data",
-        &s(&corpus),
-        "--out",
-        &s(&m),
-        "--hidden",
-        "128",
-        "--latent",
-        "16",
-        "--epochs",
-        "4",
-        "--warmup",
-        "2",
-    ]);
+    let (ok, out, err) = altus_line(&format!(
+        "vae train --data {} --out {} --hidden 128 --latent 16 --epochs 4 --warmup 2",
+        s(&corpus),
+        s(&m)
+    ));
     assert!(ok, "{err}");
     assert!(out.contains("KL"), "{out}");
     assert_eq!(
@@ -39,51 +28,15 @@ fn train_morph_sample_and_harmonize_the_morph() {
     );
     let (a, b) = (corpus.join("000206b_.mid"), corpus.join("003604b2.mid"));
     let dir = d.join("morph");
-    let (ok, out, err) = altus(&[
-        "morph",
-        &s(&a),
-        &s(&b),
-        "--steps",
-        "5",
-        "--out",
-        &s(&dir),
-        "--model",
-        &s(&m),
-    ]);
+    let (ok, out, err) = altus_line(&format!(
+        "morph {} {} --steps 5 --out {} --model {}",
+        s(&a),
+        s(&b),
+        s(&dir),
+        s(&m)
+    ));
     assert!(ok, "{err}");
-    let pct = |label: &str| -> f64 {
-        let line = out
-            .lines()
-            .find(|l| l.contains(label))
-            .unwrap_or_else(|| panic!("{label} in {out}"));
-        line.rsplit(": ")
-            .next()
-            .unwrap()
-            .trim_end_matches("% of steps")
-            .parse()
-            .unwrap()
-    };
-    assert!(
-        pct("reconstructs A") > 75.0 && pct("reconstructs B") > 75.0,
-        "{out}"
-    );
-    for k in 0..5 {
-        assert!(dir.join(format!("morph-{k:02}.mid")).exists());
-        let line = out
-            .lines()
-            .find(|l| l.starts_with(&format!("step {k:>2}: out of key")))
-            .unwrap();
-        let ook: f64 = line
-            .split("out of key ")
-            .nth(1)
-            .unwrap()
-            .split('%')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(ook < 15.0, "{line}");
-    }
+    check_morph(&out, &dir, 5);
     assert!(dir.join("morph-all.mid").exists());
     // The chain: a morph step harmonized like any melody.
     let alto = d.join("alto.mid");
@@ -93,31 +46,48 @@ fn train_morph_sample_and_harmonize_the_morph() {
     let score = altus_core::music::midi::read_file(&alto).unwrap();
     assert_eq!(score.parts.len(), 2);
     // Sampling needs a VAE and writes the melodies asked for.
-    let (ok, _, err) = altus(&[
-        "vae",
-        "sample",
-        "--n",
-        "3",
-        "--out",
-        &s(&d.join("samples")),
-        "--model",
-        &s(&m),
-    ]);
+    let (ok, _, err) = altus_line(&format!(
+        "vae sample --n 3 --out {} --model {}",
+        s(&d.join("samples")),
+        s(&m)
+    ));
     assert!(ok, "{err}");
     assert_eq!(std::fs::read_dir(d.join("samples")).unwrap().count(), 3);
-    let (ok, _, err) = altus(&[
-        "morph",
-        &s(&a),
-        &s(&b),
-        "--steps",
-        "1",
-        "--out",
-        &s(&dir),
-        "--model",
-        &s(&m),
-    ]);
+    let (ok, _, err) = altus_line(&format!(
+        "morph {} {} --steps 1 --out {} --model {}",
+        s(&a),
+        s(&b),
+        s(&dir),
+        s(&m)
+    ));
     assert!(!ok && err.contains("--steps 1"), "{err}");
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// What `altus morph --steps N` printed and wrote: both ends reconstructed on 75% of steps or
+/// more, every step's file, under 15% of notes out of key at each step.
+fn check_morph(out: &str, dir: &std::path::Path, steps: usize) {
+    let number_after = |line: &str, label: &str| -> f64 {
+        let rest = line
+            .split(label)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{label} in {line}"));
+        rest.trim().split('%').next().unwrap().parse().unwrap()
+    };
+    let line = |start: &str| {
+        out.lines()
+            .find(|l| l.contains(start))
+            .unwrap_or_else(|| panic!("{start} in {out}"))
+            .to_string()
+    };
+    for end in ["reconstructs A:", "reconstructs B:"] {
+        assert!(number_after(&line(end), end) > 75.0, "{out}");
+    }
+    for k in 0..steps {
+        assert!(dir.join(format!("morph-{k:02}.mid")).exists());
+        let l = line(&format!("step {k:>2}: out of key"));
+        assert!(number_after(&l, "out of key") < 15.0, "{l}");
+    }
 }
 
 #[test]

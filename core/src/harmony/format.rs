@@ -15,6 +15,7 @@ use crate::nn::Cell;
 use crate::nn::math::transpose;
 use crate::nn::safetensors::{check_shape, decode_meta, encode, read, tensor};
 use crate::{Error, Result};
+use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -112,53 +113,59 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
         )));
     }
     let st = crate::nn::safetensors::open(bytes)?;
-    let k = c.cell.name();
-    let gates = c.hidden
-        * match c.cell {
-            super::model::CellKind::Lstm => 4,
-            super::model::CellKind::Gru => 3,
-            super::model::CellKind::Rnn => 1,
-        };
     // Every name and shape is checked before anything is allocated for it.
-    let mut expected = Vec::new();
-    for l in 0..c.layers {
-        let input = if l == 0 { INPUTS } else { c.hidden };
-        expected.push((format!("{k}.weight_ih_l{l}"), vec![gates, input]));
-        expected.push((format!("{k}.weight_hh_l{l}"), vec![gates, c.hidden]));
-        expected.push((format!("{k}.bias_ih_l{l}"), vec![gates]));
-        expected.push((format!("{k}.bias_hh_l{l}"), vec![gates]));
-    }
-    expected.push(("head.weight".into(), vec![OUTPUTS, c.hidden]));
-    expected.push(("head.bias".into(), vec![OUTPUTS]));
-    for (name, shape) in &expected {
-        check_shape(&st, name, shape)?;
+    for (name, shape) in expected(c) {
+        check_shape(&st, &name, &shape)?;
     }
     let mut model = AltoModel::zeros(c);
-    for l in 0..c.layers {
-        let cell = &mut model.cells[l];
-        let (input, hidden) = (cell.input(), cell.hidden());
-        let w_ih = transpose(
-            &tensor(&st, &format!("{k}.weight_ih_l{l}"), &[gates, input])?,
-            gates,
-            input,
-        );
-        let w_hh = transpose(
-            &tensor(&st, &format!("{k}.weight_hh_l{l}"), &[gates, hidden])?,
-            gates,
-            hidden,
-        );
-        let b_ih = tensor(&st, &format!("{k}.bias_ih_l{l}"), &[gates])?;
-        let b_hh = tensor(&st, &format!("{k}.bias_hh_l{l}"), &[gates])?;
-        let summed: Vec<f32> = b_ih.iter().zip(&b_hh).map(|(a, b)| a + b).collect();
-        match cell {
-            Cell::Lstm(x) => (x.w_ih, x.w_hh, x.b_ih) = (w_ih, w_hh, summed),
-            Cell::Gru(x) => (x.w_ih, x.w_hh, x.b_ih, x.b_hh) = (w_ih, w_hh, b_ih, b_hh),
-            Cell::Rnn(x) => (x.w_ih, x.w_hh, x.b_ih) = (w_ih, w_hh, summed),
-        }
+    for (l, cell) in model.cells.iter_mut().enumerate() {
+        read_cell(&st, c.cell.name(), l, cell)?;
     }
     let h = c.hidden;
     model.head.w = transpose(&tensor(&st, "head.weight", &[OUTPUTS, h])?, OUTPUTS, h);
     model.head.b = tensor(&st, "head.bias", &[OUTPUTS])?;
     debug_assert_eq!(model.cells[0].input(), INPUTS);
     Ok((model, meta))
+}
+
+/// The tensors a model of this shape has, with their PyTorch shapes.
+fn expected(c: ModelConfig) -> Vec<(String, Vec<usize>)> {
+    let k = c.cell.name();
+    let gates = c.cell.gates() * c.hidden;
+    let mut out = Vec::new();
+    for l in 0..c.layers {
+        let input = if l == 0 { INPUTS } else { c.hidden };
+        out.push((format!("{k}.weight_ih_l{l}"), vec![gates, input]));
+        out.push((format!("{k}.weight_hh_l{l}"), vec![gates, c.hidden]));
+        out.push((format!("{k}.bias_ih_l{l}"), vec![gates]));
+        out.push((format!("{k}.bias_hh_l{l}"), vec![gates]));
+    }
+    out.push(("head.weight".into(), vec![OUTPUTS, c.hidden]));
+    out.push(("head.bias".into(), vec![OUTPUTS]));
+    out
+}
+
+/// Layer `l`'s weights into `cell` (shapes checked already): transposed to our layout, the
+/// two biases summed where the cell adds them anyway.
+fn read_cell(st: &SafeTensors, k: &str, l: usize, cell: &mut Cell) -> Result<()> {
+    let (gates, input, hidden) = (cell.gates(), cell.input(), cell.hidden());
+    let w_ih = transpose(
+        &tensor(st, &format!("{k}.weight_ih_l{l}"), &[gates, input])?,
+        gates,
+        input,
+    );
+    let w_hh = transpose(
+        &tensor(st, &format!("{k}.weight_hh_l{l}"), &[gates, hidden])?,
+        gates,
+        hidden,
+    );
+    let b_ih = tensor(st, &format!("{k}.bias_ih_l{l}"), &[gates])?;
+    let b_hh = tensor(st, &format!("{k}.bias_hh_l{l}"), &[gates])?;
+    let summed: Vec<f32> = b_ih.iter().zip(&b_hh).map(|(a, b)| a + b).collect();
+    match cell {
+        Cell::Lstm(x) => (x.w_ih, x.w_hh, x.b_ih) = (w_ih, w_hh, summed),
+        Cell::Gru(x) => (x.w_ih, x.w_hh, x.b_ih, x.b_hh) = (w_ih, w_hh, b_ih, b_hh),
+        Cell::Rnn(x) => (x.w_ih, x.w_hh, x.b_ih) = (w_ih, w_hh, summed),
+    }
+    Ok(())
 }

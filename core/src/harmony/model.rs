@@ -20,6 +20,15 @@ pub enum CellKind {
 }
 
 impl CellKind {
+    /// Gate blocks per hidden unit: 4 (i, f, g, o), 3 (r, z, n) or 1.
+    pub fn gates(self) -> usize {
+        match self {
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+            CellKind::Rnn => 1,
+        }
+    }
+
     /// Lower-case name, also the tensor-name prefix.
     pub fn name(self) -> &'static str {
         match self {

@@ -110,18 +110,13 @@ impl Grid {
     /// Puts a score on the grid (rules in the module doc).
     pub fn from_score(score: &Score) -> Grid {
         let tpq = score.tpq;
-        let assigned = voices::assign(score);
-        let parts: Vec<(Voice, Vec<Note>)> = assigned
+        let parts: Vec<(Voice, Vec<Note>)> = voices::assign(score)
             .iter()
             .map(|&(v, i)| (v, score.parts[i].monophonic(v.prefers_low())))
             .collect();
-        let span = |n: &Note| {
-            let a = n.start.to_step(tpq).0;
-            (a, n.end.to_step(tpq).0.max(a + 1))
-        };
         let len = parts
             .iter()
-            .flat_map(|(_, ns)| ns.iter().map(|n| span(n).1))
+            .flat_map(|(_, ns)| ns.iter().map(|n| span(n, tpq).1))
             .max()
             .unwrap_or(0);
         let voices = parts
@@ -129,7 +124,7 @@ impl Grid {
             .map(|(v, notes)| {
                 let mut line = VoiceLine::rests(*v, len);
                 for n in notes {
-                    let (a, b) = span(n);
+                    let (a, b) = span(n, tpq);
                     line.pitch[a..b].iter_mut().for_each(|p| *p = Some(n.pitch));
                     line.onset[a] = true;
                     line.onset[a + 1..b].iter_mut().for_each(|o| *o = false);
@@ -137,39 +132,12 @@ impl Grid {
                 line
             })
             .collect();
-        let mut meters: Vec<MeterChange> = Vec::new();
-        for m in &score.meters {
-            let c = MeterChange {
-                step: m.tick.to_step(tpq),
-                num: m.num,
-                den: m.den,
-            };
-            push_change(
-                &mut meters,
-                c,
-                |a, b| a.step == b.step,
-                |a, b| (a.num, a.den) == (b.num, b.den),
-            );
-        }
-        let mut tempos: Vec<TempoChange> = Vec::new();
-        for t in &score.tempos {
-            let c = TempoChange {
-                step: t.tick.to_step(tpq),
-                us_per_quarter: t.us_per_quarter,
-            };
-            push_change(
-                &mut tempos,
-                c,
-                |a, b| a.step == b.step,
-                |a, b| a.us_per_quarter == b.us_per_quarter,
-            );
-        }
         Grid {
             tpq,
             len,
             voices,
-            meters,
-            tempos,
+            meters: meter_map(score),
+            tempos: tempo_map(score),
             key_sig: score.key_sig(),
         }
     }
@@ -322,6 +290,49 @@ impl Grid {
 pub fn midi_channel(i: usize) -> u8 {
     let c = (i % 15) as u8;
     if c >= 9 { c + 1 } else { c }
+}
+
+/// The steps a note covers (rule in the module doc): `start..end`, at least one.
+fn span(n: &Note, tpq: u16) -> (usize, usize) {
+    let a = n.start.to_step(tpq).0;
+    (a, n.end.to_step(tpq).0.max(a + 1))
+}
+
+/// The score's metre map on the grid.
+fn meter_map(score: &Score) -> Vec<MeterChange> {
+    let mut meters: Vec<MeterChange> = Vec::new();
+    for m in &score.meters {
+        let c = MeterChange {
+            step: m.tick.to_step(score.tpq),
+            num: m.num,
+            den: m.den,
+        };
+        push_change(
+            &mut meters,
+            c,
+            |a, b| a.step == b.step,
+            |a, b| (a.num, a.den) == (b.num, b.den),
+        );
+    }
+    meters
+}
+
+/// The score's tempo map on the grid.
+fn tempo_map(score: &Score) -> Vec<TempoChange> {
+    let mut tempos: Vec<TempoChange> = Vec::new();
+    for t in &score.tempos {
+        let c = TempoChange {
+            step: t.tick.to_step(score.tpq),
+            us_per_quarter: t.us_per_quarter,
+        };
+        push_change(
+            &mut tempos,
+            c,
+            |a, b| a.step == b.step,
+            |a, b| a.us_per_quarter == b.us_per_quarter,
+        );
+    }
+    tempos
 }
 
 /// Appends a map change: replaces one at the same step, skips one that restates the value.

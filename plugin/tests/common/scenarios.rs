@@ -92,6 +92,22 @@ pub fn run<H: Host>(host: &mut H, song: &Song, hook: &mut Hook<'_, H>) -> Done {
     done
 }
 
+/// A lifecycle scenario for host `H`.
+pub type Scenario<H> = fn(&mut H, &Song) -> Done;
+
+/// Every scenario with the block length it runs at (the seeds fixed).
+pub fn all<H: Host>() -> [(&'static str, u32, Scenario<H>); 7] {
+    [
+        ("restarts", 512, restarts),
+        ("re-activations", 256, reactivations),
+        ("automation", 128, |h, s| automation(h, s, 1)),
+        ("pass-through", 512, pass_through),
+        ("bursts", 512, |h, s| bursts(h, s, 2)),
+        ("loops and jumps", 64, |h, s| loops_and_jumps(h, s, 3)),
+        ("chaos", 256, |h, s| chaos(h, s, 4)),
+    ]
+}
+
 /// Processing stopped and restarted every 5th block (most often while a note sounds); the
 /// notes played in the block after each restart are lost, as notes played while a host's
 /// processing stands still are: held notes then never get their note-off from the host.

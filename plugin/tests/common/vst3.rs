@@ -256,21 +256,7 @@ impl Host for Vst3Host {
         let in_ptr = input.to_com_ptr::<IEventList>().unwrap();
         let out_ptr = output.to_com_ptr::<IEventList>().unwrap();
         let changes_ptr = changes.to_com_ptr::<IParameterChanges>().unwrap();
-        // SAFETY: ProcessContext is plain data.
-        let mut ctx: ProcessContext = unsafe { std::mem::zeroed() };
-        use ProcessContext_::StatesAndFlags_::*;
-        ctx.state = kTempoValid
-            | kProjectTimeMusicValid
-            | kBarPositionValid
-            | kTimeSigValid
-            | if t.playing { kPlaying } else { 0 };
-        ctx.sampleRate = SR;
-        ctx.projectTimeSamples = self.now as i64;
-        ctx.projectTimeMusic = t.beats;
-        ctx.barPositionMusic = (t.beats / 4.0).floor() * 4.0;
-        ctx.tempo = t.bpm;
-        ctx.timeSigNumerator = 4;
-        ctx.timeSigDenominator = 4;
+        let mut ctx = context(t, self.now);
         let mut data = ProcessData {
             processMode: ProcessModes_::kRealtime as int32,
             symbolicSampleSize: SymbolicSampleSizes_::kSample32 as int32,
@@ -286,26 +272,13 @@ impl Host for Vst3Host {
             processContext: &mut ctx,
         };
         assert_eq!(unsafe { self.processor.process(&mut data) }, kResultOk);
-        for e in output.events.borrow().iter() {
-            let t = self.now + e.sampleOffset as u64;
-            unsafe {
-                match e.r#type as u32 {
-                    x if x == Event_::EventTypes_::kNoteOnEvent => self.out.push((
-                        t,
-                        e.__field0.noteOn.pitch as u8,
-                        true,
-                        e.__field0.noteOn.channel as u8,
-                    )),
-                    x if x == Event_::EventTypes_::kNoteOffEvent => self.out.push((
-                        t,
-                        e.__field0.noteOff.pitch as u8,
-                        false,
-                        e.__field0.noteOff.channel as u8,
-                    )),
-                    _ => {}
-                }
-            }
-        }
+        self.out.extend(
+            output
+                .events
+                .borrow()
+                .iter()
+                .filter_map(|e| note_out(self.now, e)),
+        );
         self.now += self.block as u64;
     }
 
@@ -339,5 +312,44 @@ impl Host for Vst3Host {
 
     fn output(&self) -> &[Out] {
         &self.out
+    }
+}
+
+/// The process context of a block at `t`, starting at sample `now`.
+fn context(t: &HostTime, now: u64) -> ProcessContext {
+    // SAFETY: ProcessContext is plain data.
+    let mut ctx: ProcessContext = unsafe { std::mem::zeroed() };
+    use ProcessContext_::StatesAndFlags_::*;
+    ctx.state = kTempoValid
+        | kProjectTimeMusicValid
+        | kBarPositionValid
+        | kTimeSigValid
+        | if t.playing { kPlaying } else { 0 };
+    ctx.sampleRate = SR;
+    ctx.projectTimeSamples = now as i64;
+    ctx.projectTimeMusic = t.beats;
+    ctx.barPositionMusic = (t.beats / 4.0).floor() * 4.0;
+    ctx.tempo = t.bpm;
+    ctx.timeSigNumerator = 4;
+    ctx.timeSigDenominator = 4;
+    ctx
+}
+
+/// A note event the plugin sent, as an [`Out`].
+fn note_out(now: u64, e: &Event) -> Option<Out> {
+    let t = now + e.sampleOffset as u64;
+    // SAFETY: the union member read matches `type`.
+    unsafe {
+        match e.r#type as u32 {
+            x if x == Event_::EventTypes_::kNoteOnEvent => {
+                let n = e.__field0.noteOn;
+                Some((t, n.pitch as u8, true, n.channel as u8))
+            }
+            x if x == Event_::EventTypes_::kNoteOffEvent => {
+                let n = e.__field0.noteOff;
+                Some((t, n.pitch as u8, false, n.channel as u8))
+            }
+            _ => None,
+        }
     }
 }

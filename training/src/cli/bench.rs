@@ -57,15 +57,13 @@ pub struct TrainBench {
 fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
     let (epochs, hidden) = (a.epochs, a.hidden);
     let (python, peer) = (a.peer_python.as_deref(), a.peer_script.as_deref());
-    anyhow::ensure!(
-        (2..=100).contains(&epochs),
-        "--epochs {epochs}: expected 2 to 100"
-    );
-    anyhow::ensure!(
-        (1..=altus_core::harmony::format::MAX_HIDDEN).contains(&hidden),
-        "--hidden {hidden}: expected 1 to {}",
-        altus_core::harmony::format::MAX_HIDDEN
-    );
+    super::train::within("--epochs", epochs, 2, 100)?;
+    super::train::within(
+        "--hidden",
+        hidden,
+        1,
+        altus_core::harmony::format::MAX_HIDDEN,
+    )?;
     let d = super::data::load(a.data.clone(), false)?;
     let peer_figure = match python {
         Some(py) => Some(run_peer(py, peer, &d.dir, epochs)?),
@@ -88,15 +86,7 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         threads: 2,
         shift_windows: false,
     };
-    let stop = AtomicBool::new(false);
-    let result = train::train(&cfg, &d.train, &d.valid, &stop, |_, _, _| {}, |_, _| {});
-    // Median over epochs 2..N (the first warms caches and the allocator), as the peer reports.
-    let mut rates: Vec<f64> = result.reports[1..]
-        .iter()
-        .map(|r| r.window_steps_per_s)
-        .collect();
-    rates.sort_by(f64::total_cmp);
-    let ours = rates[rates.len() / 2];
+    let ours = median_rate(&cfg, &d);
     let flops = flops_per_step(&AltoModel::zeros(cfg.model)) * ours;
     let isa = altus_core::nn::simd::isa();
     println!(
@@ -117,6 +107,19 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         println!("ratio     {:.2}× the peer", ours / p);
     }
     Ok(())
+}
+
+/// Our training rate: the median over epochs 2..N (the first warms caches and the allocator),
+/// as the peer reports.
+fn median_rate(cfg: &TrainConfig, d: &super::data::Data) -> f64 {
+    let stop = AtomicBool::new(false);
+    let result = train::train(cfg, &d.train, &d.valid, &stop, |_, _, _| {}, |_, _| {});
+    let mut rates: Vec<f64> = result.reports[1..]
+        .iter()
+        .map(|r| r.window_steps_per_s)
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    rates[rates.len() / 2]
 }
 
 /// Runs `keras_peer.py --model lstm` and reads its `steps_per_s=` figure.

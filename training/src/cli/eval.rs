@@ -66,27 +66,37 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         ),
     ];
     if let Some(dir) = peer {
-        let mut missing = 0;
-        let mut lines = Vec::new();
-        for s in &data.valid {
-            let path = data.dir.join(&s.file);
-            let orig = altus_core::music::midi::read_file(&path)
-                .with_context(|| path.display().to_string())?;
-            let len = altus_core::Grid::from_score(&orig).len;
-            lines.push(
-                eval::alto_from_file(&dir.join(&s.file), s, len).unwrap_or_else(|_| {
-                    missing += 1;
-                    AltoLine {
-                        pitch: vec![None; s.len()],
-                        onset: vec![false; s.len()],
-                    }
-                }),
-            );
-        }
-        let mut next = lines.into_iter();
-        let m = total(&data.valid, |_| next.next().unwrap_or_default());
-        rows.push((format!("peer: {} ({missing} missing)", dir.display()), m));
+        rows.push(peer_row(&data, dir)?);
     }
+    print_table(&rows);
+    Ok(())
+}
+
+/// Another system's harmonizations of the validation chorales, scored like ours.
+fn peer_row(data: &super::data::Data, dir: &std::path::Path) -> anyhow::Result<(String, Metrics)> {
+    let mut missing = 0;
+    let mut lines = Vec::new();
+    for s in &data.valid {
+        let path = data.dir.join(&s.file);
+        let orig = altus_core::music::midi::read_file(&path)
+            .with_context(|| path.display().to_string())?;
+        let len = altus_core::Grid::from_score(&orig).len;
+        lines.push(
+            eval::alto_from_file(&dir.join(&s.file), s, len).unwrap_or_else(|_| {
+                missing += 1;
+                AltoLine {
+                    pitch: vec![None; s.len()],
+                    onset: vec![false; s.len()],
+                }
+            }),
+        );
+    }
+    let mut next = lines.into_iter();
+    let m = total(&data.valid, |_| next.next().unwrap_or_default());
+    Ok((format!("peer: {} ({missing} missing)", dir.display()), m))
+}
+
+fn print_table(rows: &[(String, Metrics)]) {
     println!(
         "{:<36} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>7} {:>8}",
         "free-running on validation",
@@ -99,7 +109,7 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         "noteLen",
         "coverage"
     );
-    for (name, m) in &rows {
+    for (name, m) in rows {
         println!(
             "{:<36} {:>6.1}% {:>7.1}% {:>8.2} {:>6.2}% {:>7.1}% {:>6.1}% {:>7.2} {:>7.1}%",
             name,
@@ -124,7 +134,6 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         "dissBeat: 2nds/7ths/tritones with the soprano on beats; noteLen: mean alto note in 16ths;"
     );
     println!("coverage: share of Bach's alto steps where this alto sounds.");
-    Ok(())
 }
 
 fn total(seqs: &[Sequence], mut line: impl FnMut(&Sequence) -> AltoLine) -> Metrics {

@@ -46,6 +46,21 @@ pub fn load_model(path: Option<&Path>) -> anyhow::Result<altus_core::harmony::mo
     })
 }
 
+/// The key: `--key`, else the signature with the final bass and the profile, else (no
+/// signature, most melodies from other tools) the key classifier on what is there.
+fn choose_key(arg: &str, grid: &Grid) -> anyhow::Result<Key> {
+    Ok(if !arg.eq_ignore_ascii_case("auto") {
+        Key::parse(arg).context("--key")?
+    } else if grid.key_sig.is_some() {
+        grid.key()
+    } else {
+        default_model::default_key()
+            .0
+            .classify(&grid.histogram(&[]), None)
+            .0
+    })
+}
+
 /// Runs the command.
 pub fn run(a: &Args) -> anyhow::Result<()> {
     println!("{}", harmonize(a)?);
@@ -72,18 +87,7 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
     let grid = Grid::from_score(&score);
     let soprano = harmonize::soprano_notes(&score).context(input.clone())?;
     anyhow::ensure!(!soprano.is_empty(), "{input}: the soprano has no notes");
-    let key = if !a.key.eq_ignore_ascii_case("auto") {
-        Key::parse(&a.key).context("--key")?
-    } else if grid.key_sig.is_some() {
-        // A signature fixes the tonic; the final bass and the profile settle the mode.
-        grid.key()
-    } else {
-        // No signature (most melodies from other tools): the key classifier on what is there.
-        default_model::default_key()
-            .0
-            .classify(&grid.histogram(&[]), None)
-            .0
-    };
+    let key = choose_key(&a.key, &grid)?;
     let (phase, source) = harmonize::melody_phase(&grid, a.pickup);
     let bar_pos = harmonize::bar_positions(&grid, phase);
     let opts = DecodeOptions {

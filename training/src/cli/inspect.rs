@@ -24,16 +24,58 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
 pub fn report(path: &Path) -> anyhow::Result<String> {
     let score = midi::read_file(path).with_context(|| path.display().to_string())?;
     let grid = Grid::from_score(&score);
-    let tpq = score.tpq;
     let mut o = String::new();
     writeln!(o, "file      {}", path.display())?;
     writeln!(
         o,
         "format    SMF type {}, {} ticks per quarter, {} note part(s)",
         score.format,
-        tpq,
+        score.tpq,
         score.parts.len()
     )?;
+    length_and_key(&mut o, &score, &grid)?;
+    writeln!(o, "voices")?;
+    let mut problems = score.problems.clone();
+    for (voice, i) in voices::assign(&score) {
+        let part = &score.parts[i];
+        let Some((lo, hi)) = part.range() else {
+            continue;
+        };
+        let name = part.name.as_deref().unwrap_or("");
+        writeln!(
+            o,
+            "  {:<8} track {:>2} ch {:>2} {:<16} {:>4} notes  {}–{} ({}–{})",
+            voice.name(),
+            part.track,
+            part.channel + 1,
+            format!("{name:?}"),
+            part.notes.len(),
+            lo.0,
+            hi.0,
+            lo.name(),
+            hi.name()
+        )?;
+        part_problems(&voice.name(), part, score.tpq, &mut problems);
+    }
+    if score.key_sigs.len() > 1 {
+        problems.push(format!(
+            "{} key signatures; only the first is used",
+            score.key_sigs.len()
+        ));
+    }
+    if problems.is_empty() {
+        writeln!(o, "problems  none")?;
+    } else {
+        writeln!(o, "problems")?;
+        for p in &problems {
+            writeln!(o, "  - {p}")?;
+        }
+    }
+    Ok(o)
+}
+
+/// The `length` and `key` lines.
+fn length_and_key(o: &mut String, score: &altus_core::Score, grid: &Grid) -> std::fmt::Result {
     let quarters = grid.len as f64 / 4.0;
     let meters: Vec<String> = grid
         .meters
@@ -65,45 +107,7 @@ pub fn report(path: &Path) -> anyhow::Result<String> {
         o,
         "key       {key} (signature: {sig}); shift to C/Am {:+}",
         key.shift_to_reference()
-    )?;
-    writeln!(o, "voices")?;
-    let mut problems = score.problems.clone();
-    for (voice, i) in voices::assign(&score) {
-        let part = &score.parts[i];
-        let Some((lo, hi)) = part.range() else {
-            continue;
-        };
-        let name = part.name.as_deref().unwrap_or("");
-        writeln!(
-            o,
-            "  {:<8} track {:>2} ch {:>2} {:<16} {:>4} notes  {}–{} ({}–{})",
-            voice.name(),
-            part.track,
-            part.channel + 1,
-            format!("{name:?}"),
-            part.notes.len(),
-            lo.0,
-            hi.0,
-            lo.name(),
-            hi.name()
-        )?;
-        part_problems(&voice.name(), part, tpq, &mut problems);
-    }
-    if score.key_sigs.len() > 1 {
-        problems.push(format!(
-            "{} key signatures; only the first is used",
-            score.key_sigs.len()
-        ));
-    }
-    if problems.is_empty() {
-        writeln!(o, "problems  none")?;
-    } else {
-        writeln!(o, "problems")?;
-        for p in &problems {
-            writeln!(o, "  - {p}")?;
-        }
-    }
-    Ok(o)
+    )
 }
 
 fn part_problems(voice: &str, part: &Part, tpq: u16, out: &mut Vec<String>) {

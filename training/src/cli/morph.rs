@@ -48,9 +48,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         ma.windows[..n].iter().map(|w| ae.encode(w)).collect(),
         mb.windows[..n].iter().map(|w| ae.encode(w)).collect(),
     );
-    let tpq = 480u16;
     let mut all = Vec::new();
-    let reference = Key::reference(ma.key.mode);
     let mut report = Vec::new();
     for k in 0..steps {
         let t = k as f32 / (steps - 1) as f32;
@@ -59,60 +57,28 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .zip(&zb)
             .map(|(x, y)| ae.decode(&interpolate(x, y, t, slerp)))
             .collect();
-        let notes_k = notes(&ws, 0, ma.shift, tpq, n * WINDOW);
-        let sounding: Vec<u8> = ws.iter().flat_map(|w| w.pitches()).flatten().collect();
-        let out_of_key = sounding
-            .iter()
-            .filter(|&&p| !reference.contains(p % 12))
-            .count() as f64
-            / sounding.len().max(1) as f64;
-        let lo_hi = (
-            sounding.iter().min().copied(),
-            sounding.iter().max().copied(),
-        );
-        report.push((k, out_of_key, lo_hi));
-        let offset = Step(k * (n * WINDOW + 16)).to_tick(tpq);
+        report.push((k, in_key_report(&ws, Key::reference(ma.key.mode))));
+        let notes_k = notes(&ws, 0, ma.shift, TPQ, n * WINDOW);
+        // In morph-all.mid the steps follow each other, a bar of rest apart.
+        let offset = Step(k * (n * WINDOW + 16)).to_tick(TPQ);
         all.extend(notes_k.iter().map(|nt| Note {
             start: Tick(nt.start.0 + offset.0),
             end: Tick(nt.end.0 + offset.0),
             ..*nt
         }));
-        write_melody(
-            &dir.join(format!("morph-{k:02}.mid")),
-            notes_k,
-            tpq,
-            Vec::new(),
-            four_four(),
-            ma.key,
-        )?;
+        write_steps(&dir.join(format!("morph-{k:02}.mid")), notes_k, ma.key)?;
         if k == 0 {
-            println!(
-                "step  0 reconstructs A: {:.1}% of steps",
-                100.0 * exact(&ma.windows[..n], &ws)
-            );
+            let r = exact(&ma.windows[..n], &ws);
+            println!("step  0 reconstructs A: {:.1}% of steps", 100.0 * r);
         }
         if k == steps - 1 {
-            println!(
-                "step {k:>2} reconstructs B: {:.1}% of steps",
-                100.0 * exact(&mb.windows[..n], &ws)
-            );
+            let r = exact(&mb.windows[..n], &ws);
+            println!("step {k:>2} reconstructs B: {:.1}% of steps", 100.0 * r);
         }
     }
-    write_melody(
-        &dir.join("morph-all.mid"),
-        all,
-        tpq,
-        Vec::new(),
-        four_four(),
-        ma.key,
-    )?;
-    for (k, ook, (lo, hi)) in report {
-        println!(
-            "step {k:>2}: out of key {:.1}%, range {}–{} (in C/Am)",
-            100.0 * ook,
-            lo.unwrap_or(0),
-            hi.unwrap_or(0)
-        );
+    write_steps(&dir.join("morph-all.mid"), all, ma.key)?;
+    for (k, line) in report {
+        println!("step {k:>2}: {line}");
     }
     println!(
         "wrote     {} files and morph-all.mid to {} ({} windows each, in {} from {})",
@@ -123,6 +89,30 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         a.display()
     );
     Ok(())
+}
+
+/// Resolution of the files morph writes.
+const TPQ: u16 = 480;
+
+fn write_steps(path: &std::path::Path, notes: Vec<Note>, key: Key) -> anyhow::Result<()> {
+    write_melody(path, notes, TPQ, Vec::new(), four_four(), key)
+}
+
+/// "out of key P%, range LO–HI (in C/Am)" for decoded windows in the reference key.
+fn in_key_report(ws: &[Window], reference: Key) -> String {
+    let sounding: Vec<u8> = ws.iter().flat_map(|w| w.pitches()).flatten().collect();
+    let out = sounding
+        .iter()
+        .filter(|&&p| !reference.contains(p % 12))
+        .count() as f64
+        / sounding.len().max(1) as f64;
+    let (lo, hi) = (sounding.iter().min(), sounding.iter().max());
+    format!(
+        "out of key {:.1}%, range {}–{} (in C/Am)",
+        100.0 * out,
+        lo.copied().unwrap_or(0),
+        hi.copied().unwrap_or(0)
+    )
 }
 
 /// Linear or spherical interpolation of two codes.

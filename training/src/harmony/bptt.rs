@@ -9,70 +9,12 @@ use super::cells::{
     recurrent_weights,
 };
 use crate::gemm::{self, mm_nt, mm_tn_acc};
-use altus_core::harmony::features::{CLASSES, MAX_ACTIVE, OUTPUTS, StepFeatures};
+use altus_core::harmony::features::{CLASSES, MAX_ACTIVE, OUTPUTS};
 use altus_core::harmony::model::{AltoModel, CellKind};
+use altus_core::nn::Cell;
 use altus_core::nn::math::{gather_rows, mat_mat_acc, sigmoid};
 
-/// No target at this step (padding).
-pub const NO_TARGET: u16 = u16::MAX;
-
-/// One thread's share of a mini-batch: `rows` windows of `steps` steps, indexed `[t * rows + r]`.
-#[derive(Clone, Debug, Default)]
-pub struct Batch {
-    /// Windows.
-    pub rows: usize,
-    /// Steps per window.
-    pub steps: usize,
-    /// Inputs; `prev_alto`/`prev_onset` hold Bach's previous alto (teacher forcing).
-    pub features: Vec<StepFeatures>,
-    /// Bach's alto class, or [`NO_TARGET`].
-    pub target: Vec<u16>,
-    /// Where Bach's alto repeats its pitch: 1 if struck again, 0 if held; −1 elsewhere.
-    pub restrike: Vec<i8>,
-    /// Feed the model's own previous choice at this step.
-    pub own: Vec<bool>,
-}
-
-/// Loss and accuracy sums over a batch.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Stats {
-    /// Sum of class cross-entropies.
-    pub class_loss: f64,
-    /// Sum of re-strike binary cross-entropies.
-    pub onset_loss: f64,
-    /// Steps with a class target.
-    pub count: usize,
-    /// Steps whose most likely class was Bach's.
-    pub correct: usize,
-    /// Steps with a re-strike target.
-    pub onset_count: usize,
-}
-
-impl Stats {
-    /// Adds another batch's sums.
-    pub fn add(&mut self, o: &Stats) {
-        self.class_loss += o.class_loss;
-        self.onset_loss += o.onset_loss;
-        self.count += o.count;
-        self.correct += o.correct;
-        self.onset_count += o.onset_count;
-    }
-
-    /// Mean loss per class target (class + re-strike terms).
-    pub fn loss(&self) -> f64 {
-        (self.class_loss + self.onset_loss) / self.count.max(1) as f64
-    }
-
-    /// Mean class negative log-likelihood.
-    pub fn nll(&self) -> f64 {
-        self.class_loss / self.count.max(1) as f64
-    }
-
-    /// Teacher-forced accuracy.
-    pub fn accuracy(&self) -> f64 {
-        self.correct as f64 / self.count.max(1) as f64
-    }
-}
+pub use super::batch::{Batch, NO_TARGET, Stats};
 
 /// Buffers for one thread, sized for a model and a batch shape; reused across batches.
 pub struct Workspace {
@@ -139,94 +81,28 @@ impl Workspace {
 
 /// Forward over the batch; fills the workspace caches and logits.
 pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
-    let (rows, hd) = (batch.rows, model.config.hidden);
     assert!(
-        rows == ws.rows && batch.steps == ws.steps,
+        batch.rows == ws.rows && batch.steps == ws.steps,
         "workspace shape"
     );
-    let g = model.cells[0].gates();
-    let top = model.cells.len() - 1;
     let sampling = batch.own.iter().any(|&o| o);
     for t in 0..batch.steps {
-        for r in 0..rows {
-            let i = t * rows + r;
-            let mut f = batch.features[i];
-            if batch.own[i] && t > 0 {
-                let (c, o) = ws.pred[i - rows];
-                f.prev_alto = c as usize;
-                f.prev_onset = o;
-            }
-            ws.nact[i] = f.active(&mut ws.active[i]) as u8;
+        inputs_at(batch, ws, t);
+        for l in 0..model.cells.len() {
+            layer_forward(model, ws, l, t);
         }
-        for (l, cell) in model.cells.iter().enumerate() {
-            let (lo, hi) = ((t * rows) * g, ((t + 1) * rows) * g);
-            let p = &mut ws.acts[l][lo..hi];
-            if l == 0 {
-                for r in 0..rows {
-                    let i = t * rows + r;
-                    let (w, b) = cell.input_weights();
-                    gather_rows(
-                        w,
-                        b,
-                        &ws.active[i][..ws.nact[i] as usize],
-                        &mut p[r * g..(r + 1) * g],
-                    );
-                }
-            } else {
-                let b = cell.input_weights().1;
-                p.chunks_mut(g).for_each(|row| row.copy_from_slice(b));
-                let x = &ws.h[l - 1][(t + 1) * rows * hd..(t + 2) * rows * hd];
-                mat_mat_acc(x, cell.input_weights().0, p, rows);
-            }
-            let (hp, hn) = ws.h[l].split_at_mut((t + 1) * rows * hd);
-            let (cp, cn) = ws.c[l].split_at_mut((t + 1) * rows * hd);
-            let hproj = if ws.hproj[l].is_empty() {
-                &mut [][..]
-            } else {
-                &mut ws.hproj[l][lo..hi]
-            };
-            forward_step(
-                cell,
-                rows,
-                p,
-                &hp[t * rows * hd..],
-                &cp[t * rows * hd..],
-                &mut hn[..rows * hd],
-                &mut cn[..rows * hd],
-                hproj,
-            );
-        }
-        if !sampling {
-            continue;
-        }
-        // The model's own choice at t feeds step t + 1: the head runs step by step.
-        let lg = &mut ws.logits[t * rows * OUTPUTS..(t + 1) * rows * OUTPUTS];
-        lg.chunks_mut(OUTPUTS)
-            .for_each(|row| row.copy_from_slice(&model.head.b));
-        mat_mat_acc(
-            &ws.h[top][(t + 1) * rows * hd..(t + 2) * rows * hd],
-            &model.head.w,
-            lg,
-            rows,
-        );
-        for r in 0..rows {
-            let i = t * rows + r;
-            let row = &lg[r * OUTPUTS..(r + 1) * OUTPUTS];
-            let c = argmax(&row[..CLASSES]);
-            let prev = if batch.own[i] && t > 0 {
-                ws.pred[i - rows].0 as usize
-            } else {
-                batch.features[i].prev_alto
-            };
-            ws.pred[i] = (c as u16, c != prev || sigmoid(row[CLASSES]) > 0.5);
+        if sampling {
+            // The model's own choice at t feeds step t + 1: the head runs step by step.
+            own_choices(model, batch, ws, t);
         }
     }
     if !sampling {
         // Teacher forcing only: the head for all steps in one product.
-        let n = rows * batch.steps;
+        let (rows, hd, top) = (batch.rows, model.config.hidden, model.cells.len() - 1);
         ws.logits
             .chunks_mut(OUTPUTS)
             .for_each(|row| row.copy_from_slice(&model.head.b));
+        let n = rows * batch.steps;
         gemm::mm_acc(
             &ws.h[top][rows * hd..],
             &model.head.w,
@@ -235,6 +111,83 @@ pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
             hd,
             OUTPUTS,
         );
+    }
+}
+
+/// The active one-hot inputs of step `t`, with the model's own previous choice where the row
+/// samples.
+fn inputs_at(batch: &Batch, ws: &mut Workspace, t: usize) {
+    let rows = batch.rows;
+    for r in 0..rows {
+        let i = t * rows + r;
+        let mut f = batch.features[i];
+        if batch.own[i] && t > 0 {
+            let (c, o) = ws.pred[i - rows];
+            f.prev_alto = c as usize;
+            f.prev_onset = o;
+        }
+        ws.nact[i] = f.active(&mut ws.active[i]) as u8;
+    }
+}
+
+/// Layer `l` at step `t`: input projection (a gather for the one-hot first layer, a product
+/// with the layer below otherwise), then the cell.
+fn layer_forward(model: &AltoModel, ws: &mut Workspace, l: usize, t: usize) {
+    let (rows, hd) = (ws.rows, model.config.hidden);
+    let cell = &model.cells[l];
+    let g = cell.gates();
+    let (lo, hi) = ((t * rows) * g, ((t + 1) * rows) * g);
+    let p = &mut ws.acts[l][lo..hi];
+    let (w, b) = cell.input_weights();
+    if l == 0 {
+        for r in 0..rows {
+            let i = t * rows + r;
+            let active = &ws.active[i][..ws.nact[i] as usize];
+            gather_rows(w, b, active, &mut p[r * g..(r + 1) * g]);
+        }
+    } else {
+        p.chunks_mut(g).for_each(|row| row.copy_from_slice(b));
+        let x = &ws.h[l - 1][(t + 1) * rows * hd..(t + 2) * rows * hd];
+        mat_mat_acc(x, w, p, rows);
+    }
+    let (hp, hn) = ws.h[l].split_at_mut((t + 1) * rows * hd);
+    let (cp, cn) = ws.c[l].split_at_mut((t + 1) * rows * hd);
+    let hproj = if ws.hproj[l].is_empty() {
+        &mut [][..]
+    } else {
+        &mut ws.hproj[l][lo..hi]
+    };
+    let (h_prev, c_prev) = (&hp[t * rows * hd..], &cp[t * rows * hd..]);
+    forward_step(
+        cell,
+        rows,
+        p,
+        h_prev,
+        c_prev,
+        &mut hn[..rows * hd],
+        &mut cn[..rows * hd],
+        hproj,
+    );
+}
+
+/// The head at step `t` and the greedy choice each sampling row feeds back.
+fn own_choices(model: &AltoModel, batch: &Batch, ws: &mut Workspace, t: usize) {
+    let (rows, hd, top) = (batch.rows, model.config.hidden, model.cells.len() - 1);
+    let lg = &mut ws.logits[t * rows * OUTPUTS..(t + 1) * rows * OUTPUTS];
+    lg.chunks_mut(OUTPUTS)
+        .for_each(|row| row.copy_from_slice(&model.head.b));
+    let h = &ws.h[top][(t + 1) * rows * hd..(t + 2) * rows * hd];
+    mat_mat_acc(h, &model.head.w, lg, rows);
+    for r in 0..rows {
+        let i = t * rows + r;
+        let row = &lg[r * OUTPUTS..(r + 1) * OUTPUTS];
+        let c = argmax(&row[..CLASSES]);
+        let prev = if batch.own[i] && t > 0 {
+            ws.pred[i - rows].0 as usize
+        } else {
+            batch.features[i].prev_alto
+        };
+        ws.pred[i] = (c as u16, c != prev || sigmoid(row[CLASSES]) > 0.5);
     }
 }
 
@@ -279,15 +232,13 @@ pub fn forward_backward(
 ) -> Stats {
     forward(model, batch, ws);
     let stats = loss_and_dlogits(batch, ws, norm);
-    let (rows, steps, hd) = (batch.rows, batch.steps, model.config.hidden);
-    let n = rows * steps;
+    let (rows, hd) = (batch.rows, model.config.hidden);
+    let n = rows * batch.steps;
     let top = model.cells.len() - 1;
     // Head, all steps at once: dW (H×O) += Hᵀ·dY ; db += Σ dY ; dH (N×H) = dY·Wᵀ.
     let h_top = &ws.h[top][rows * hd..];
     mm_tn_acc(h_top, &ws.logits, &mut grads.head.w, n, hd, OUTPUTS);
-    for row in ws.logits.chunks(OUTPUTS) {
-        grads.head.b.iter_mut().zip(row).for_each(|(b, d)| *b += d);
-    }
+    crate::gemm::col_sums(&ws.logits, &mut grads.head.b);
     mm_nt(
         &ws.logits,
         &model.head.w,
@@ -298,83 +249,88 @@ pub fn forward_backward(
         0.0,
     );
     // Layer by layer, top first: a layer's backward needs only what comes from above.
-    let g = model.cells[0].gates();
     for l in (0..=top).rev() {
-        let cell = &model.cells[l];
-        altus_core::nn::math::transpose_into(recurrent_weights(cell), hd, g, &mut ws.w_hh_t);
-        ws.dh_next.fill(0.0);
-        ws.dc.fill(0.0);
-        for t in (0..steps).rev() {
-            let above = if l == top { &ws.dh_top } else { &ws.dx_all };
-            for ((d, a), b) in ws
-                .dh
-                .iter_mut()
-                .zip(&above[t * rows * hd..(t + 1) * rows * hd])
-                .zip(&ws.dh_next)
-            {
-                *d = a + b;
-            }
-            let (s0, s1) = (t * rows * hd, (t + 1) * rows * hd);
-            let (g0, g1) = (t * rows * g, (t + 1) * rows * g);
-            let cache = StepCache {
-                h_prev: &ws.h[l][s0..s1],
-                c_prev: &ws.c[l][s0..s1],
-                acts: &ws.acts[l][g0..g1],
-                c: &ws.c[l][s1..s1 + rows * hd],
-                hproj: if ws.hproj[l].is_empty() {
-                    &[]
-                } else {
-                    &ws.hproj[l][g0..g1]
-                },
-            };
-            backward_step(
-                cell,
-                rows,
-                &ws.dh,
-                &mut ws.dc,
-                &cache,
-                &ws.w_hh_t,
-                &mut ws.dp_all[g0..g1],
-                &mut ws.dhp_all[g0..g1],
-                &mut ws.dh_next,
-            );
-        }
-        // Recurrent weights, all steps at once: dW_hh (H×G) += H_prevᵀ · dHP.
-        let grad = &mut grads.cells[l];
-        mm_tn_acc(
-            &ws.h[l][..n * hd],
-            &ws.dhp_all,
-            recurrent_grad(grad),
-            n,
-            hd,
-            g,
-        );
-        if let altus_core::nn::Cell::Gru(gg) = grad {
-            crate::gemm::col_sums(&ws.dhp_all, &mut gg.b_hh);
-        }
-        if l == 0 {
-            let active: Vec<&[u16]> = (0..n)
-                .map(|i| &ws.active[i][..ws.nact[i] as usize])
-                .collect();
-            backward_sparse_input(grad, &ws.dp_all, &active);
-        } else {
-            // dW_ih (H×G) += Xᵀ·dP ; bias ; dX (N×H) = dP·W_ihᵀ for the layer below.
-            let x = &ws.h[l - 1][rows * hd..];
-            let (w, b) = input_grads(grad);
-            mm_tn_acc(x, &ws.dp_all, w, n, hd, g);
-            crate::gemm::col_sums(&ws.dp_all, b);
-            mm_nt(
-                &ws.dp_all,
-                cell.input_weights().0,
-                &mut ws.dx_all,
-                n,
-                g,
-                hd,
-                0.0,
-            );
-        }
+        layer_backward(model, ws, l, batch.steps);
+        weight_grads(model, ws, &mut grads.cells[l], l, n);
     }
     stats
+}
+
+/// Backward through time of layer `l`: from the last step to the first, ∂L/∂h from above plus
+/// from the step after; fills `dp_all` and `dhp_all` (B×G per step).
+fn layer_backward(model: &AltoModel, ws: &mut Workspace, l: usize, steps: usize) {
+    let (rows, hd) = (ws.rows, model.config.hidden);
+    let cell = &model.cells[l];
+    let g = cell.gates();
+    let top = l == model.cells.len() - 1;
+    altus_core::nn::math::transpose_into(recurrent_weights(cell), hd, g, &mut ws.w_hh_t);
+    ws.dh_next.fill(0.0);
+    ws.dc.fill(0.0);
+    for t in (0..steps).rev() {
+        let above = if top { &ws.dh_top } else { &ws.dx_all };
+        let above = &above[t * rows * hd..(t + 1) * rows * hd];
+        for ((d, a), b) in ws.dh.iter_mut().zip(above).zip(&ws.dh_next) {
+            *d = a + b;
+        }
+        let (s0, s1) = (t * rows * hd, (t + 1) * rows * hd);
+        let (g0, g1) = (t * rows * g, (t + 1) * rows * g);
+        let cache = StepCache {
+            h_prev: &ws.h[l][s0..s1],
+            c_prev: &ws.c[l][s0..s1],
+            acts: &ws.acts[l][g0..g1],
+            c: &ws.c[l][s1..s1 + rows * hd],
+            hproj: if ws.hproj[l].is_empty() {
+                &[]
+            } else {
+                &ws.hproj[l][g0..g1]
+            },
+        };
+        let (dp, dhp) = (&mut ws.dp_all[g0..g1], &mut ws.dhp_all[g0..g1]);
+        backward_step(
+            cell,
+            rows,
+            &ws.dh,
+            &mut ws.dc,
+            &cache,
+            &ws.w_hh_t,
+            dp,
+            dhp,
+            &mut ws.dh_next,
+        );
+    }
+}
+
+/// Layer `l`'s weight gradients from its `dp_all`/`dhp_all`, all steps at once, and ∂L/∂x for
+/// the layer below.
+fn weight_grads(model: &AltoModel, ws: &mut Workspace, grad: &mut Cell, l: usize, n: usize) {
+    let (rows, hd) = (ws.rows, model.config.hidden);
+    let g = model.cells[l].gates();
+    // Recurrent weights: dW_hh (H×G) += H_prevᵀ · dHP.
+    mm_tn_acc(
+        &ws.h[l][..n * hd],
+        &ws.dhp_all,
+        recurrent_grad(grad),
+        n,
+        hd,
+        g,
+    );
+    if let Cell::Gru(gg) = grad {
+        crate::gemm::col_sums(&ws.dhp_all, &mut gg.b_hh);
+    }
+    if l == 0 {
+        let active: Vec<&[u16]> = (0..n)
+            .map(|i| &ws.active[i][..ws.nact[i] as usize])
+            .collect();
+        backward_sparse_input(grad, &ws.dp_all, &active);
+    } else {
+        // dW_ih (H×G) += Xᵀ·dP ; bias ; dX (N×H) = dP·W_ihᵀ for the layer below.
+        let x = &ws.h[l - 1][rows * hd..];
+        let (w, b) = input_grads(grad);
+        mm_tn_acc(x, &ws.dp_all, w, n, hd, g);
+        crate::gemm::col_sums(&ws.dp_all, b);
+        let w_ih = model.cells[l].input_weights().0;
+        mm_nt(&ws.dp_all, w_ih, &mut ws.dx_all, n, g, hd, 0.0);
+    }
 }
 
 /// Forward and loss only (validation).

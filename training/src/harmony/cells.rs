@@ -105,72 +105,9 @@ fn backward_impl(
     dhp: &mut [f32],
     dh_prev: &mut [f32],
 ) {
-    let (hd, g) = (cell.hidden(), cell.gates());
     match cell {
-        Cell::Lstm(_) => {
-            for r in 0..b {
-                let (hs, gs) = (r * hd..(r + 1) * hd, r * g..(r + 1) * g);
-                let a = &cache.acts[gs.clone()];
-                let (ai, rest) = a.split_at(hd);
-                let (af, rest) = rest.split_at(hd);
-                let (ag, ao) = rest.split_at(hd);
-                let (di, rest) = dp[gs].split_at_mut(hd);
-                let (df, rest) = rest.split_at_mut(hd);
-                let (dg, do_) = rest.split_at_mut(hd);
-                let (c, c_prev, dh, dc) = (
-                    &cache.c[hs.clone()],
-                    &cache.c_prev[hs.clone()],
-                    &dh[hs.clone()],
-                    &mut dc[hs],
-                );
-                let (ao, do_) = (&ao[..hd], &mut do_[..hd]);
-                // tanh(c) first, in its own loop (kept in `do_` until overwritten): the fused
-                // loop vectorises only without the transcendental inside.
-                for k in 0..hd {
-                    do_[k] = tanh(c[k]);
-                }
-                for k in 0..hd {
-                    let (i, f, gg, o) = (ai[k], af[k], ag[k], ao[k]);
-                    let tc = do_[k];
-                    let dct = dc[k] + dh[k] * o * (1.0 - tc * tc);
-                    di[k] = dct * gg * i * (1.0 - i);
-                    df[k] = dct * c_prev[k] * f * (1.0 - f);
-                    dg[k] = dct * i * (1.0 - gg * gg);
-                    do_[k] = dh[k] * tc * o * (1.0 - o);
-                    dc[k] = dct * f;
-                }
-            }
-            dhp.copy_from_slice(dp);
-            dh_prev.fill(0.0);
-        }
-        Cell::Gru(_) => {
-            for r in 0..b {
-                let (hs, gs) = (r * hd..(r + 1) * hd, r * g..(r + 1) * g);
-                let a = &cache.acts[gs.clone()];
-                let hn = &cache.hproj[r * g + 2 * hd..r * g + 3 * hd];
-                let (ar, az, an) = (&a[..hd], &a[hd..2 * hd], &a[2 * hd..3 * hd]);
-                let (dr, rest) = dp[gs.clone()].split_at_mut(hd);
-                let (dz, dn) = rest.split_at_mut(hd);
-                let (hr, rest) = dhp[gs].split_at_mut(hd);
-                let (hz, hnn) = rest.split_at_mut(hd);
-                let (dn, hnn) = (&mut dn[..hd], &mut hnn[..hd]);
-                let (dh, h_prev, dh_prev) =
-                    (&dh[hs.clone()], &cache.h_prev[hs.clone()], &mut dh_prev[hs]);
-                for k in 0..hd {
-                    let (rr, z, n) = (ar[k], az[k], an[k]);
-                    let dn_pre = dh[k] * (1.0 - z) * (1.0 - n * n);
-                    let dz_pre = dh[k] * (h_prev[k] - n) * z * (1.0 - z);
-                    let dr_pre = dn_pre * hn[k] * rr * (1.0 - rr);
-                    dr[k] = dr_pre;
-                    dz[k] = dz_pre;
-                    dn[k] = dn_pre;
-                    hr[k] = dr_pre;
-                    hz[k] = dz_pre;
-                    hnn[k] = dn_pre * rr;
-                    dh_prev[k] = dh[k] * z;
-                }
-            }
-        }
+        Cell::Lstm(_) => lstm_backward(cell, b, dh, dc, cache, dp, dhp, dh_prev),
+        Cell::Gru(_) => gru_backward(cell, b, dh, cache, dp, dhp, dh_prev),
         Cell::Rnn(_) => {
             for ((d, &a), &dhv) in dp.iter_mut().zip(cache.acts).zip(dh) {
                 *d = dhv * (1.0 - a * a);
@@ -181,6 +118,96 @@ fn backward_impl(
     }
     // dh_prev (B×H) += dhp (B×G) · W_hhᵀ
     mat_mat_acc(dhp, w_hh_t, dh_prev, b);
+}
+
+/// The LSTM's element-wise backward, row by row (gates i, f, g, o).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn lstm_backward(
+    cell: &Cell,
+    b: usize,
+    dh: &[f32],
+    dc: &mut [f32],
+    cache: &StepCache,
+    dp: &mut [f32],
+    dhp: &mut [f32],
+    dh_prev: &mut [f32],
+) {
+    let (hd, g) = (cell.hidden(), cell.gates());
+    for r in 0..b {
+        let (hs, gs) = (r * hd..(r + 1) * hd, r * g..(r + 1) * g);
+        let a = &cache.acts[gs.clone()];
+        let (ai, rest) = a.split_at(hd);
+        let (af, rest) = rest.split_at(hd);
+        let (ag, ao) = rest.split_at(hd);
+        let (di, rest) = dp[gs].split_at_mut(hd);
+        let (df, rest) = rest.split_at_mut(hd);
+        let (dg, do_) = rest.split_at_mut(hd);
+        let (c, c_prev, dh, dc) = (
+            &cache.c[hs.clone()],
+            &cache.c_prev[hs.clone()],
+            &dh[hs.clone()],
+            &mut dc[hs],
+        );
+        let (ao, do_) = (&ao[..hd], &mut do_[..hd]);
+        // tanh(c) first, in its own loop (kept in `do_` until overwritten): the fused
+        // loop vectorises only without the transcendental inside.
+        for k in 0..hd {
+            do_[k] = tanh(c[k]);
+        }
+        for k in 0..hd {
+            let (i, f, gg, o) = (ai[k], af[k], ag[k], ao[k]);
+            let tc = do_[k];
+            let dct = dc[k] + dh[k] * o * (1.0 - tc * tc);
+            di[k] = dct * gg * i * (1.0 - i);
+            df[k] = dct * c_prev[k] * f * (1.0 - f);
+            dg[k] = dct * i * (1.0 - gg * gg);
+            do_[k] = dh[k] * tc * o * (1.0 - o);
+            dc[k] = dct * f;
+        }
+    }
+    dhp.copy_from_slice(dp);
+    dh_prev.fill(0.0);
+}
+
+/// The GRU's element-wise backward, row by row (gates r, z, n; `dhp` differs from `dp` in the n
+/// gate, which sees the recurrent projection through r).
+#[inline(always)]
+fn gru_backward(
+    cell: &Cell,
+    b: usize,
+    dh: &[f32],
+    cache: &StepCache,
+    dp: &mut [f32],
+    dhp: &mut [f32],
+    dh_prev: &mut [f32],
+) {
+    let (hd, g) = (cell.hidden(), cell.gates());
+    for r in 0..b {
+        let (hs, gs) = (r * hd..(r + 1) * hd, r * g..(r + 1) * g);
+        let a = &cache.acts[gs.clone()];
+        let hn = &cache.hproj[r * g + 2 * hd..r * g + 3 * hd];
+        let (ar, az, an) = (&a[..hd], &a[hd..2 * hd], &a[2 * hd..3 * hd]);
+        let (dr, rest) = dp[gs.clone()].split_at_mut(hd);
+        let (dz, dn) = rest.split_at_mut(hd);
+        let (hr, rest) = dhp[gs].split_at_mut(hd);
+        let (hz, hnn) = rest.split_at_mut(hd);
+        let (dn, hnn) = (&mut dn[..hd], &mut hnn[..hd]);
+        let (dh, h_prev, dh_prev) = (&dh[hs.clone()], &cache.h_prev[hs.clone()], &mut dh_prev[hs]);
+        for k in 0..hd {
+            let (rr, z, n) = (ar[k], az[k], an[k]);
+            let dn_pre = dh[k] * (1.0 - z) * (1.0 - n * n);
+            let dz_pre = dh[k] * (h_prev[k] - n) * z * (1.0 - z);
+            let dr_pre = dn_pre * hn[k] * rr * (1.0 - rr);
+            dr[k] = dr_pre;
+            dz[k] = dz_pre;
+            dn[k] = dn_pre;
+            hr[k] = dr_pre;
+            hz[k] = dz_pre;
+            hnn[k] = dn_pre * rr;
+            dh_prev[k] = dh[k] * z;
+        }
+    }
 }
 
 /// Input-side backward for a one-hot input: scatter `dp` rows into the active rows of `dW_ih`,

@@ -1,8 +1,10 @@
-//! Training the harmony model: batched forward and backward through time ([`bptt`], one step's
+//! Training the harmony model: mini-batches ([`batch`]), batched forward and backward through
+//! time ([`bptt`], one step's
 //! cells in [`cells`], checked against finite differences in `gradcheck`), the training loop
 //! ([`train`]) and free-running evaluation against Bach and the baselines ([`eval`]). Uses
 //! `altus_core::harmony` for the one forward pass and the data of [`crate::data`].
 
+pub mod batch;
 pub mod bptt;
 pub mod cells;
 pub mod eval;

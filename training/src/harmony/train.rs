@@ -99,56 +99,24 @@ pub fn train(
     mut on_batch: impl FnMut(usize, usize, &Stats),
     mut on_epoch: impl FnMut(&EpochReport, bool),
 ) -> Trained {
-    let threads = cfg.threads.clamp(1, cfg.batch);
-    let per = cfg.batch.div_ceil(threads);
-    let mut model = AltoModel::init(cfg.model, cfg.seed);
-    let mut adam = Adam::new(&model, cfg.lr);
-    let mut workers: Vec<Worker> = (0..threads)
-        .map(|i| Worker {
-            ws: Workspace::new(&model, per, cfg.window),
-            grads: AltoModel::zeros(cfg.model),
-            batch: Batch::default(),
-            rng: Rng::new(cfg.seed ^ ((i as u64 + 1) * 0x9E37)),
-        })
-        .collect();
-    let mut rng = Rng::new(cfg.seed);
+    let mut run = Run::new(cfg);
     let valid_windows = sequences::windows(valid, cfg.window, 0);
     let (mut best, mut best_score, mut best_epoch, mut reports) =
-        (model.clone(), f64::NEG_INFINITY, 0, Vec::new());
+        (run.model.clone(), f64::NEG_INFINITY, 0, Vec::new());
     let mut interrupted = false;
     for epoch in 1..=cfg.epochs {
         let t0 = Instant::now();
-        let sampling =
-            cfg.sampling * ((epoch - 1) as f32 / (cfg.epochs as f32 / 2.0).max(1.0)).min(1.0);
-        let phase = if cfg.shift_windows {
-            rng.below(cfg.window)
-        } else {
-            0
-        };
-        let mut wins = sequences::windows(train, cfg.window, phase);
-        rng.shuffle(&mut wins);
-        let batches: Vec<&[Window]> = wins.chunks_exact(cfg.batch).collect();
-        let mut stats = Stats::default();
-        for (bi, chunk) in batches.iter().enumerate() {
-            let s = train_batch(
-                &mut model,
-                &mut adam,
-                &mut workers,
-                train,
-                chunk,
-                cfg,
-                sampling,
-            );
-            stats.add(&s);
-            on_batch(bi + 1, batches.len(), &stats);
-            if stop.load(Ordering::Relaxed) {
-                interrupted = true;
-                break;
-            }
-        }
+        let (stats, batches, sampling) =
+            run.epoch(cfg, train, epoch, stop, &mut on_batch, &mut interrupted);
         let train_secs = t0.elapsed().as_secs_f64();
-        let vstats = validate(&model, &mut workers, valid, &valid_windows, cfg.window);
-        let free = free_running(&model, valid, threads);
+        let vstats = validate(
+            &run.model,
+            &mut run.workers,
+            valid,
+            &valid_windows,
+            cfg.window,
+        );
+        let free = free_running(&run.model, valid, run.workers.len());
         let report = EpochReport {
             epoch,
             train_loss: stats.loss(),
@@ -158,14 +126,14 @@ pub fn train(
             valid_free: free.agreement(),
             valid_parallels: free.parallels_per_100(),
             steps_per_s: stats.count as f64 / train_secs,
-            window_steps_per_s: (batches.len() * cfg.batch * cfg.window) as f64 / train_secs,
+            window_steps_per_s: (batches * cfg.batch * cfg.window) as f64 / train_secs,
             train_seconds: train_secs,
             sampling: sampling as f64,
             seconds: t0.elapsed().as_secs_f64(),
         };
         let improved = !interrupted && report.valid_free > best_score;
         if improved {
-            (best, best_score, best_epoch) = (model.clone(), report.valid_free, epoch);
+            (best, best_score, best_epoch) = (run.model.clone(), report.valid_free, epoch);
         }
         on_epoch(&report, improved);
         reports.push(report);
@@ -174,13 +142,85 @@ pub fn train(
         }
     }
     if best_epoch == 0 {
-        best = model;
+        best = run.model;
     }
     Trained {
         model: best,
         best_epoch,
         reports,
         interrupted,
+    }
+}
+
+/// What a run updates: the model, its optimiser, the workers and the shuffling.
+struct Run {
+    model: AltoModel,
+    adam: Adam,
+    workers: Vec<Worker>,
+    rng: Rng,
+}
+
+impl Run {
+    fn new(cfg: &TrainConfig) -> Run {
+        let threads = cfg.threads.clamp(1, cfg.batch);
+        let per = cfg.batch.div_ceil(threads);
+        let model = AltoModel::init(cfg.model, cfg.seed);
+        let workers = (0..threads)
+            .map(|i| Worker {
+                ws: Workspace::new(&model, per, cfg.window),
+                grads: AltoModel::zeros(cfg.model),
+                batch: Batch::default(),
+                rng: Rng::new(cfg.seed ^ ((i as u64 + 1) * 0x9E37)),
+            })
+            .collect();
+        Run {
+            adam: Adam::new(&model, cfg.lr),
+            model,
+            workers,
+            rng: Rng::new(cfg.seed),
+        }
+    }
+
+    /// One epoch over shuffled windows (cut at a new phase); returns its statistics, the
+    /// number of batches and the scheduled-sampling probability used.
+    fn epoch(
+        &mut self,
+        cfg: &TrainConfig,
+        train: &[Sequence],
+        epoch: usize,
+        stop: &AtomicBool,
+        on_batch: &mut impl FnMut(usize, usize, &Stats),
+        interrupted: &mut bool,
+    ) -> (Stats, usize, f32) {
+        let sampling =
+            cfg.sampling * ((epoch - 1) as f32 / (cfg.epochs as f32 / 2.0).max(1.0)).min(1.0);
+        let phase = if cfg.shift_windows {
+            self.rng.below(cfg.window)
+        } else {
+            0
+        };
+        let mut wins = sequences::windows(train, cfg.window, phase);
+        self.rng.shuffle(&mut wins);
+        let batches: Vec<&[Window]> = wins.chunks_exact(cfg.batch).collect();
+        let mut stats = Stats::default();
+        for (bi, chunk) in batches.iter().enumerate() {
+            let s = train_batch(
+                &mut self.model,
+                &mut self.adam,
+                &mut self.workers,
+                train,
+                chunk,
+                cfg,
+                sampling,
+            );
+            stats.add(&s);
+            on_batch(bi + 1, batches.len(), &stats);
+            if stop.load(Ordering::Relaxed) {
+                *interrupted = true;
+                break;
+            }
+        }
+        (stats, batches.len(), sampling)
     }
 }
 

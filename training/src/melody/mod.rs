@@ -3,5 +3,6 @@
 //! ([`train`]). Only the `altus` tool uses them; the plugin does not link them.
 
 pub mod autoencoder;
+pub mod backward;
 pub mod train;
 pub mod window;

@@ -1,14 +1,12 @@
-//! Training the melody autoencoder and its variational version: windows of key-normalised
-//! sopranos, batched forward and hand-written backward (each layer's gradient under its forward,
-//! shapes in comments), Adam. The VAE draws its code as μ + σ·ε (reparameterisation) and adds
-//! β·KL(N(μ, σ²) ‖ N(0, 1)), β warming up over the first epochs.
+//! Training the melody autoencoder and its variational version on windows of key-normalised
+//! sopranos with Adam: β warms up over the first epochs, and the epoch kept is the one that does
+//! best on a selection split (the backward pass is in [`super::backward`]).
 
+use super::backward::{forward, loss, loss_and_grads, tensors};
 use crate::data::sequences::Sequence;
-use crate::gemm::{mm_acc, mm_nt, mm_tn_acc};
 use crate::melody::autoencoder::Autoencoder;
-use crate::melody::window::{CLASSES, PER_STEP, REST, SIZE, WINDOW, Window};
+use crate::melody::window::{SIZE, WINDOW, Window};
 use crate::optim::Adam;
-use altus_core::nn::math::gather_rows;
 use altus_core::rng::Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -26,186 +24,6 @@ pub fn windows(seqs: &[Sequence], hop: usize) -> Vec<Window> {
         }
     }
     out
-}
-
-/// Per-batch buffers.
-struct Acts {
-    h1: Vec<f32>,
-    mu: Vec<f32>,
-    lv: Vec<f32>,
-    z: Vec<f32>,
-    h2: Vec<f32>,
-    y: Vec<f32>,
-}
-
-/// Forward; `eps` (B×L standard normals) draws the VAE's code, `None` uses its mean.
-fn forward(ae: &Autoencoder, batch: &[Window], eps: Option<&[f32]>) -> Acts {
-    let (b, hd, l) = (batch.len(), ae.enc1.output, ae.latent());
-    let mut h1 = vec![0f32; b * hd];
-    for (r, w) in batch.iter().enumerate() {
-        gather_rows(
-            &ae.enc1.w,
-            &ae.enc1.b,
-            &w.active(),
-            &mut h1[r * hd..(r + 1) * hd],
-        );
-    }
-    h1.iter_mut().for_each(|v| *v = v.max(0.0));
-    let rows = |bias: &[f32]| {
-        bias.iter()
-            .copied()
-            .cycle()
-            .take(b * bias.len())
-            .collect::<Vec<f32>>()
-    };
-    // z (B×L) = h1·W2 + b2 ; h2 (B×H) = relu(z·W3 + b3) ; y (B×SIZE) = h2·W4 + b4
-    let mut mu = rows(&ae.enc2.b);
-    mm_acc(&h1, &ae.enc2.w, &mut mu, b, hd, l);
-    let (mut lv, mut z) = (Vec::new(), mu.clone());
-    if let Some(head) = &ae.logvar {
-        // lv (B×L) = h1·Wlv + blv ; z = μ + exp(lv / 2)·ε
-        lv = rows(&head.b);
-        mm_acc(&h1, &head.w, &mut lv, b, hd, l);
-        lv.iter_mut().for_each(|v| *v = v.clamp(-10.0, 10.0));
-        if let Some(e) = eps {
-            z.iter_mut()
-                .zip(&lv)
-                .zip(e)
-                .for_each(|((z, lv), e)| *z += (0.5 * lv).exp() * e);
-        }
-    }
-    let mut h2 = rows(&ae.dec1.b);
-    mm_acc(&z, &ae.dec1.w, &mut h2, b, l, hd);
-    h2.iter_mut().for_each(|v| *v = v.max(0.0));
-    let mut y = rows(&ae.dec2.b);
-    mm_acc(&h2, &ae.dec2.w, &mut y, b, hd, SIZE);
-    Acts {
-        h1,
-        mu,
-        lv,
-        z,
-        h2,
-        y,
-    }
-}
-
-/// Loss of a batch: per step, cross-entropy of the class plus, on sounding steps, binary
-/// cross-entropy of the onset. Turns `y` into ∂L/∂y (scaled by `1/norm`). Returns (loss sum,
-/// steps right).
-fn loss(batch: &[Window], y: &mut [f32], norm: f32) -> (f64, usize) {
-    let (mut total, mut right) = (0.0, 0);
-    for (r, w) in batch.iter().enumerate() {
-        for t in 0..WINDOW {
-            let s = &mut y[(r * WINDOW + t) * PER_STEP..(r * WINDOW + t + 1) * PER_STEP];
-            let (cls, on) = s.split_at_mut(CLASSES);
-            let target = w.class[t] as usize;
-            let m = cls.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let z: f32 = cls.iter().map(|v| (v - m).exp()).sum();
-            total += (m + z.ln() - cls[target]) as f64;
-            right += usize::from(
-                (0..CLASSES).max_by(|&a, &b| cls[a].total_cmp(&cls[b])) == Some(target),
-            );
-            for (k, v) in cls.iter_mut().enumerate() {
-                *v = (((*v - m).exp() / z) - f32::from(k == target)) / norm;
-            }
-            if target != REST {
-                let p = altus_core::nn::math::sigmoid(on[0]).clamp(1e-7, 1.0 - 1e-7);
-                let y1 = f32::from(w.onset[t]);
-                total -= (y1 * p.ln() + (1.0 - y1) * (1.0 - p).ln()) as f64;
-                on[0] = (p - y1) / norm;
-            } else {
-                on[0] = 0.0;
-            }
-        }
-    }
-    (total, right)
-}
-
-/// Loss sums of a batch.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Losses {
-    /// Reconstruction (per-step cross-entropies).
-    pub recon: f64,
-    /// KL divergence of the codes (VAE), unweighted.
-    pub kl: f64,
-    /// Steps reconstructed exactly.
-    pub right: usize,
-}
-
-/// Loss, accuracy and gradients (added to `g`) of a batch. For a VAE, `vae` = (β, ε).
-pub fn loss_and_grads(
-    ae: &Autoencoder,
-    batch: &[Window],
-    g: &mut Autoencoder,
-    norm: f32,
-    vae: Option<(f32, &[f32])>,
-) -> Losses {
-    let (b, hd, l) = (batch.len(), ae.enc1.output, ae.latent());
-    let mut a = forward(ae, batch, vae.map(|v| v.1));
-    let (recon, right) = loss(batch, &mut a.y, norm);
-    let dy = &a.y;
-    // dec2: dW (H×SIZE) += h2ᵀ·dy ; db += Σ dy ; dh2 (B×H) = dy·W4ᵀ ⊙ relu'
-    mm_tn_acc(&a.h2, dy, &mut g.dec2.w, b, hd, SIZE);
-    crate::gemm::col_sums(dy, &mut g.dec2.b);
-    let mut dh2 = vec![0f32; b * hd];
-    mm_nt(dy, &ae.dec2.w, &mut dh2, b, SIZE, hd, 0.0);
-    relu_grad(&a.h2, &mut dh2);
-    // dec1: dW (L×H) += zᵀ·dh2 ; dz (B×L) = dh2·W3ᵀ
-    mm_tn_acc(&a.z, &dh2, &mut g.dec1.w, b, l, hd);
-    crate::gemm::col_sums(&dh2, &mut g.dec1.b);
-    let mut dz = vec![0f32; b * l];
-    mm_nt(&dh2, &ae.dec1.w, &mut dz, b, hd, l, 0.0);
-    // VAE: z = μ + σ·ε, plus β·KL/norm with KL = −½ Σ (1 + lv − μ² − e^lv):
-    // dμ = dz + β·μ/norm ; dlv = dz·ε·½σ + β·½(e^lv − 1)/norm.
-    let mut kl = 0.0;
-    let mut dmu = dz.clone();
-    // ∂L/∂h1 starts with the log-variance head's share (VAE), then the mean's is added.
-    let mut dh1 = vec![0f32; b * hd];
-    if let (Some((beta, eps)), Some(head), Some(gh)) = (vae, &ae.logvar, g.logvar.as_mut()) {
-        let mut dlv = vec![0f32; b * l];
-        for i in 0..b * l {
-            let (mu, lv) = (a.mu[i], a.lv[i]);
-            kl += (-0.5 * (1.0 + lv - mu * mu - lv.exp())) as f64;
-            dmu[i] += beta * mu / norm;
-            dlv[i] = dz[i] * eps[i] * 0.5 * (0.5 * lv).exp() + beta * 0.5 * (lv.exp() - 1.0) / norm;
-        }
-        // logvar: dW (H×L) += h1ᵀ·dlv ; dh1 (B×H) = dlv·Wlvᵀ
-        mm_tn_acc(&a.h1, &dlv, &mut gh.w, b, hd, l);
-        crate::gemm::col_sums(&dlv, &mut gh.b);
-        mm_nt(&dlv, &head.w, &mut dh1, b, l, hd, 0.0);
-    }
-    // enc2 (the mean): dW (H×L) += h1ᵀ·dμ ; dh1 (B×H) += dμ·W2ᵀ, then ⊙ relu'
-    mm_tn_acc(&a.h1, &dmu, &mut g.enc2.w, b, hd, l);
-    crate::gemm::col_sums(&dmu, &mut g.enc2.b);
-    mm_nt(&dmu, &ae.enc2.w, &mut dh1, b, l, hd, 1.0);
-    relu_grad(&a.h1, &mut dh1);
-    // enc1 (one-hot input): scatter dh1 rows into the active rows.
-    for (r, w) in batch.iter().enumerate() {
-        let d = &dh1[r * hd..(r + 1) * hd];
-        for j in w.active() {
-            g.enc1.w[j as usize * hd..(j as usize + 1) * hd]
-                .iter_mut()
-                .zip(d)
-                .for_each(|(x, y)| *x += y);
-        }
-        g.enc1.b.iter_mut().zip(d).for_each(|(x, y)| *x += y);
-    }
-    Losses { recon, kl, right }
-}
-
-fn relu_grad(h: &[f32], d: &mut [f32]) {
-    d.iter_mut().zip(h).for_each(|(d, &h)| {
-        if h <= 0.0 {
-            *d = 0.0
-        }
-    });
-}
-
-fn tensors(ae: &mut Autoencoder) -> Vec<&mut [f32]> {
-    ae.layers_mut()
-        .into_iter()
-        .flat_map(|d| [&mut d.w[..], &mut d.b[..]])
-        .collect()
 }
 
 /// A model's figures on some windows, with the code means (no sampling).
@@ -308,30 +126,12 @@ pub fn train(
     stop: &AtomicBool,
     mut report: impl FnMut(&AeEpoch, bool),
 ) -> AeTrained {
-    let (hidden, latent) = (cfg.hidden, cfg.latent);
     let mut rng = Rng::new(cfg.seed);
-    let fresh = || {
-        if cfg.vae.is_some() {
-            Autoencoder::zeros_variational(hidden, latent)
-        } else {
-            Autoencoder::zeros(hidden, latent)
-        }
-    };
-    let mut ae = fresh();
-    for d in ae.layers_mut() {
-        let s = (2.0 / d.input.min(64) as f32).sqrt() * if d.input == SIZE { 0.5 } else { 1.0 };
-        d.w.iter_mut().for_each(|w| *w = rng.normal() * s);
-    }
-    if let Some(head) = ae.logvar.as_mut() {
-        // Start with small variances.
-        head.w.iter_mut().for_each(|w| *w *= 0.1);
-        head.b.fill(-4.0);
-    }
+    let mut ae = initial(cfg, &mut rng);
     let sizes: Vec<usize> = tensors(&mut ae).iter().map(|t| t.len()).collect();
     let mut adam = Adam::for_sizes(&sizes, 1e-3);
     let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut g = fresh();
-    let mut eps = Vec::new();
+    let mut grads = fresh(cfg);
     let final_beta = cfg.vae.map_or(0.0, |v| v.0);
     let mut out = AeTrained {
         ae: ae.clone(),
@@ -345,26 +145,14 @@ pub fn train(
         let beta = cfg
             .vae
             .map(|(b, warm)| b * (epoch as f32 / warm.max(1) as f32).min(1.0));
-        let (mut recon, mut kl) = (0.0, 0.0);
-        for chunk in order.chunks(64) {
-            let batch: Vec<Window> = chunk.iter().map(|&i| train[i].clone()).collect();
-            tensors(&mut g).into_iter().for_each(|t| t.fill(0.0));
-            eps.clear();
-            eps.extend((0..batch.len() * latent).map(|_| rng.normal()));
-            let vae = beta.map(|b| (b, &eps[..]));
-            let l = loss_and_grads(&ae, &batch, &mut g, (batch.len() * WINDOW) as f32, vae);
-            (recon, kl) = (recon + l.recon, kl + l.kl);
-            let gs: Vec<&[f32]> = g
-                .layers()
-                .into_iter()
-                .flat_map(|d| [&d.w[..], &d.b[..]])
-                .collect();
-            adam.step_tensors(tensors(&mut ae), &gs);
-            if stop.load(Ordering::Relaxed) {
-                out.interrupted = true;
-                break;
-            }
-        }
+        let mut pass = Pass {
+            ae: &mut ae,
+            grads: &mut grads,
+            adam: &mut adam,
+            rng: &mut rng,
+        };
+        let (recon, kl, interrupted) = pass.epoch(train, &order, beta, stop);
+        out.interrupted = interrupted;
         let figures = AeEpoch {
             epoch,
             recon: recon / (train.len() * WINDOW).max(1) as f64,
@@ -390,64 +178,75 @@ pub fn train(
     out
 }
 
+/// Zero weights of the configured kind.
+fn fresh(cfg: AeConfig) -> Autoencoder {
+    if cfg.vae.is_some() {
+        Autoencoder::zeros_variational(cfg.hidden, cfg.latent)
+    } else {
+        Autoencoder::zeros(cfg.hidden, cfg.latent)
+    }
+}
+
+/// He-style initial weights (halved for the wide one-hot layers); small initial variances.
+fn initial(cfg: AeConfig, rng: &mut Rng) -> Autoencoder {
+    let mut ae = fresh(cfg);
+    for d in ae.layers_mut() {
+        let s = (2.0 / d.input.min(64) as f32).sqrt() * if d.input == SIZE { 0.5 } else { 1.0 };
+        d.w.iter_mut().for_each(|w| *w = rng.normal() * s);
+    }
+    if let Some(head) = ae.logvar.as_mut() {
+        head.w.iter_mut().for_each(|w| *w *= 0.1);
+        head.b.fill(-4.0);
+    }
+    ae
+}
+
+/// What one epoch updates.
+struct Pass<'a> {
+    ae: &'a mut Autoencoder,
+    grads: &'a mut Autoencoder,
+    adam: &'a mut Adam,
+    rng: &'a mut Rng,
+}
+
+impl Pass<'_> {
+    /// Batches of 64 in `order`; returns the summed reconstruction loss and KL, and whether
+    /// `stop` ended it early.
+    fn epoch(
+        &mut self,
+        train: &[Window],
+        order: &[usize],
+        beta: Option<f32>,
+        stop: &AtomicBool,
+    ) -> (f64, f64, bool) {
+        let latent = self.ae.latent();
+        let (mut recon, mut kl) = (0.0, 0.0);
+        let mut eps = Vec::new();
+        for chunk in order.chunks(64) {
+            let batch: Vec<Window> = chunk.iter().map(|&i| train[i].clone()).collect();
+            tensors(self.grads).into_iter().for_each(|t| t.fill(0.0));
+            eps.clear();
+            eps.extend((0..batch.len() * latent).map(|_| self.rng.normal()));
+            let vae = beta.map(|b| (b, &eps[..]));
+            let norm = (batch.len() * WINDOW) as f32;
+            let l = loss_and_grads(self.ae, &batch, self.grads, norm, vae);
+            (recon, kl) = (recon + l.recon, kl + l.kl);
+            let gs: Vec<&[f32]> = self
+                .grads
+                .layers()
+                .into_iter()
+                .flat_map(|d| [&d.w[..], &d.b[..]])
+                .collect();
+            self.adam.step_tensors(tensors(self.ae), &gs);
+            if stop.load(Ordering::Relaxed) {
+                return (recon, kl, true);
+            }
+        }
+        (recon, kl, false)
+    }
+}
+
 /// The code means of windows (the VAE's μ; the autoencoder's code).
 pub fn codes(ae: &Autoencoder, windows: &[Window]) -> Vec<Vec<f32>> {
     windows.iter().map(|w| ae.encode(w)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gradients_match_finite_differences() {
-        check(false);
-        check(true);
-    }
-
-    fn check(variational: bool) {
-        let mut rng = Rng::new(3);
-        let fresh = || {
-            if variational {
-                Autoencoder::zeros_variational(6, 3)
-            } else {
-                Autoencoder::zeros(6, 3)
-            }
-        };
-        let mut ae = fresh();
-        for t in tensors(&mut ae) {
-            t.iter_mut().for_each(|w| *w = rng.normal() * 0.3);
-        }
-        let batch: Vec<Window> = (0..3)
-            .map(|_| {
-                let pitch: Vec<Option<u8>> = (0..WINDOW)
-                    .map(|_| (rng.below(5) > 0).then(|| 55 + rng.below(20) as u8))
-                    .collect();
-                let onset: Vec<bool> = (0..WINDOW).map(|_| rng.below(2) == 0).collect();
-                Window::from_steps(&pitch, &onset, 0)
-            })
-            .collect();
-        let norm = (batch.len() * WINDOW) as f32;
-        let eps: Vec<f32> = (0..batch.len() * 3).map(|_| rng.normal()).collect();
-        let vae = variational.then_some((0.7f32, &eps[..]));
-        let mut g = fresh();
-        loss_and_grads(&ae, &batch, &mut g, norm, vae);
-        let analytic: Vec<Vec<f32>> = g
-            .layers()
-            .iter()
-            .flat_map(|d| [d.w.clone(), d.b.clone()])
-            .collect();
-        let loss_of = |ae: &Autoencoder| {
-            let l = loss_and_grads(ae, &batch, &mut fresh(), norm, vae);
-            (l.recon + if variational { 0.7 * l.kl } else { 0.0 }) / norm as f64
-        };
-        let checked = testkit::fd::check(&analytic, 1e-2, 3, |t, i, d| {
-            let orig = tensors(&mut ae)[t][i];
-            tensors(&mut ae)[t][i] = orig + d;
-            let l = loss_of(&ae);
-            tensors(&mut ae)[t][i] = orig;
-            l
-        });
-        assert!(checked > 100);
-    }
 }

@@ -24,3 +24,9 @@ pub fn tmp(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Runs `altus` with a command line split on whitespace (paths here have no spaces).
+pub fn altus_line(line: &str) -> (bool, String, String) {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    altus(&args)
+}

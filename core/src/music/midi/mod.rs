@@ -1,4 +1,5 @@
-//! Standard MIDI Files in and out.
+//! Standard MIDI Files in ([`read`], pairing notes by the rules of `notes`, within the
+//! [`limits`]) and out ([`write`], atomically). Uses the score types of [`crate::music`] only.
 
 pub mod limits;
 mod notes;

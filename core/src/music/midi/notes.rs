@@ -41,38 +41,64 @@ struct Sounding {
 
 /// Notes (sorted by start, then pitch) and the `(key, start)` of notes that never ended.
 pub(crate) fn pair_notes(events: &[NoteEvent], tpq: u16, end: u64) -> (Vec<Note>, Vec<(u8, u64)>) {
-    let sixteenth = (tpq as u64 / 4).max(1);
     let mut evs = events.to_vec();
     // Stable: file order is kept within a tick.
     evs.sort_by_key(|e| e.tick);
-    let mut sounding: HashMap<(u8, u8), Sounding> = HashMap::new();
-    let mut notes = Vec::new();
-    let mut close = |s: Sounding, stop: u64, key: u8| {
-        notes.push(Note {
+    let mut p = Pairing {
+        sixteenth: (tpq as u64 / 4).max(1),
+        sounding: HashMap::new(),
+        notes: Vec::new(),
+    };
+    for group in evs.chunk_by(|a, b| a.tick == b.tick) {
+        p.tick(group);
+    }
+    let mut hanging: Vec<_> = std::mem::take(&mut p.sounding).into_iter().collect();
+    hanging.sort_by_key(|(k, s)| (*k, s.start));
+    let mut never = Vec::new();
+    for ((_, key), s) in hanging {
+        p.close(s, end.max(s.start + p.sixteenth), key);
+        never.push((key, s.start));
+    }
+    p.notes.sort_by_key(|n| (n.start, n.pitch));
+    (p.notes, never)
+}
+
+/// Notes being paired: what sounds, and what has ended.
+struct Pairing {
+    sixteenth: u64,
+    sounding: HashMap<(u8, u8), Sounding>,
+    notes: Vec<Note>,
+}
+
+impl Pairing {
+    fn close(&mut self, s: Sounding, stop: u64, key: u8) {
+        self.notes.push(Note {
             start: Tick(s.start),
             end: Tick(stop.max(s.start + 1)),
             pitch: Pitch(key),
             velocity: s.velocity.max(1),
         });
-    };
-    for group in evs.chunk_by(|a, b| a.tick == b.tick) {
+    }
+
+    /// The events of one tick, by the rules in the module doc.
+    fn tick(&mut self, group: &[NoteEvent]) {
         let tick = group[0].tick;
         // Offs of notes started earlier (each off ends at most one note).
         let mut used = vec![false; group.len()];
         for (order, e) in group.iter().enumerate().filter(|(_, e)| !e.on) {
             let k = (e.channel, e.key);
-            if let Some(s) = sounding.get(&k).copied().filter(|s| s.start < tick) {
-                sounding.remove(&k);
-                close(s, tick, e.key);
+            if let Some(s) = self.sounding.get(&k).copied().filter(|s| s.start < tick) {
+                self.sounding.remove(&k);
+                self.close(s, tick, e.key);
                 used[order] = true;
             }
         }
         // Ons, in file order.
         for (order, e) in group.iter().enumerate().filter(|(_, e)| e.on) {
             let k = (e.channel, e.key);
-            match sounding.get(&k).copied() {
+            match self.sounding.get(&k).copied() {
                 Some(s) if s.start == tick => continue, // repeated note-on
-                Some(s) => close(s, tick, e.key),
+                Some(s) => self.close(s, tick, e.key),
                 None => {}
             }
             let new = Sounding {
@@ -80,28 +106,19 @@ pub(crate) fn pair_notes(events: &[NoteEvent], tpq: u16, end: u64) -> (Vec<Note>
                 velocity: e.velocity,
                 order,
             };
-            sounding.insert(k, new);
+            self.sounding.insert(k, new);
         }
         // Offs after their own note-on at this tick: zero-length notes, kept a 16th long.
         for (order, e) in group.iter().enumerate().filter(|(_, e)| !e.on) {
             let k = (e.channel, e.key);
             if !used[order]
-                && let Some(s) = sounding.get(&k).copied()
+                && let Some(s) = self.sounding.get(&k).copied()
                 && s.start == tick
                 && s.order < order
             {
-                sounding.remove(&k);
-                close(s, tick + sixteenth, e.key);
+                self.sounding.remove(&k);
+                self.close(s, tick + self.sixteenth, e.key);
             }
         }
     }
-    let mut hanging: Vec<_> = sounding.into_iter().collect();
-    hanging.sort_by_key(|(k, s)| (*k, s.start));
-    let mut never = Vec::new();
-    for ((_, key), s) in hanging {
-        close(s, end.max(s.start + sixteenth), key);
-        never.push((key, s.start));
-    }
-    notes.sort_by_key(|n| (n.start, n.pitch));
-    (notes, never)
 }

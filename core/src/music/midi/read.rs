@@ -45,6 +45,34 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
         return Err(too_big(bytes.len()));
     }
     let (header, tracks) = midly::parse(bytes).map_err(|e| Error::InvalidMidi(e.to_string()))?;
+    let mut score = empty_score(header)?;
+    let mut note_events = 0usize;
+    let mut n_tracks = 0;
+    for (index, track) in tracks.enumerate() {
+        n_tracks += 1;
+        if index >= MAX_TRACKS {
+            return Err(Error::Limit(format!(
+                "the file has more than {MAX_TRACKS} tracks"
+            )));
+        }
+        let track = track.map_err(|e| Error::InvalidMidi(e.to_string()))?;
+        read_track(&mut score, index, track, &mut note_events)?;
+    }
+    if n_tracks == 0 {
+        return Err(Error::InvalidMidi("the file has no tracks".into()));
+    }
+    score.tempos.sort_by_key(|t| t.tick);
+    score.meters.sort_by_key(|m| m.tick);
+    score.key_sigs.sort_by_key(|k| k.0);
+    dedup_maps(&mut score);
+    if score.parts.is_empty() {
+        return Err(Error::NoNotes);
+    }
+    check_size(score)
+}
+
+/// A score with the header's format and resolution, refusing what Altus does not read.
+fn empty_score(header: midly::Header) -> Result<Score> {
     let tpq = match header.timing {
         Timing::Metrical(t) if t.as_int() > 0 => t.as_int(),
         Timing::Metrical(_) => return Err(Error::InvalidMidi("zero ticks per quarter".into())),
@@ -59,7 +87,7 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
             ));
         }
     };
-    let mut score = Score {
+    Ok(Score {
         format,
         tpq,
         parts: Vec::new(),
@@ -68,70 +96,58 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
         key_sigs: Vec::new(),
         end: Tick(0),
         problems: Vec::new(),
-    };
+    })
+}
+
+/// One track's events: note events into parts, meta events into the maps; `note_events`
+/// counts the file's note events against the limit.
+fn read_track(
+    score: &mut Score,
+    index: usize,
+    track: midly::EventIter,
+    note_events: &mut usize,
+) -> Result<()> {
+    let tpq = score.tpq;
     // Ticks beyond this fall after step MAX_STEPS.
     let max_tick = MAX_STEPS * tpq as u64 / 4;
-    let mut note_events = 0usize;
-    let mut n_tracks = 0;
-    for (index, track) in tracks.enumerate() {
-        n_tracks += 1;
-        if index >= MAX_TRACKS {
+    let (mut tick, mut name, mut events) = (0u64, None, Vec::new());
+    for ev in track {
+        let ev = ev.map_err(|e| Error::InvalidMidi(e.to_string()))?;
+        tick += ev.delta.as_int() as u64;
+        if tick > max_tick {
             return Err(Error::Limit(format!(
-                "the file has more than {MAX_TRACKS} tracks"
+                "track {index} runs past 16th step {MAX_STEPS} (32,768 bars of 4/4): \
+                 an event at tick {tick} at {tpq} ticks per quarter"
             )));
         }
-        let track = track.map_err(|e| Error::InvalidMidi(e.to_string()))?;
-        let mut tick = 0u64;
-        let mut name = None;
-        let mut events = Vec::new();
-        for ev in track {
-            let ev = ev.map_err(|e| Error::InvalidMidi(e.to_string()))?;
-            tick += ev.delta.as_int() as u64;
-            if tick > max_tick {
-                return Err(Error::Limit(format!(
-                    "track {index} runs past 16th step {MAX_STEPS} (32,768 bars of 4/4): \
-                     an event at tick {tick} at {tpq} ticks per quarter"
-                )));
-            }
-            match ev.kind {
-                TrackEventKind::Midi { channel, message } => {
-                    let (on, key, velocity) = match message {
-                        MidiMessage::NoteOn { key, vel } => (vel > 0, key.as_int(), vel.as_int()),
-                        MidiMessage::NoteOff { key, vel } => (false, key.as_int(), vel.as_int()),
-                        _ => continue,
-                    };
-                    note_events += 1;
-                    if note_events > MAX_NOTE_EVENTS {
-                        return Err(Error::Limit(format!(
-                            "the file has more than {MAX_NOTE_EVENTS} note events"
-                        )));
-                    }
-                    events.push(NoteEvent {
-                        tick,
-                        on,
-                        channel: channel.as_int(),
-                        key,
-                        velocity,
-                    });
+        match ev.kind {
+            TrackEventKind::Midi { channel, message } => {
+                let (on, key, velocity) = match message {
+                    MidiMessage::NoteOn { key, vel } => (vel > 0, key.as_int(), vel.as_int()),
+                    MidiMessage::NoteOff { key, vel } => (false, key.as_int(), vel.as_int()),
+                    _ => continue,
+                };
+                *note_events += 1;
+                if *note_events > MAX_NOTE_EVENTS {
+                    return Err(Error::Limit(format!(
+                        "the file has more than {MAX_NOTE_EVENTS} note events"
+                    )));
                 }
-                TrackEventKind::Meta(meta) => read_meta(&mut score, index, tick, meta, &mut name),
-                _ => {}
+                let channel = channel.as_int();
+                events.push(NoteEvent {
+                    tick,
+                    on,
+                    channel,
+                    key,
+                    velocity,
+                });
             }
+            TrackEventKind::Meta(meta) => read_meta(score, index, tick, meta, &mut name),
+            _ => {}
         }
-        score.end = score.end.max(Tick(tick));
-        add_parts(&mut score, index, name, events, tick)?;
     }
-    if n_tracks == 0 {
-        return Err(Error::InvalidMidi("the file has no tracks".into()));
-    }
-    score.tempos.sort_by_key(|t| t.tick);
-    score.meters.sort_by_key(|m| m.tick);
-    score.key_sigs.sort_by_key(|k| k.0);
-    dedup_maps(&mut score);
-    if score.parts.is_empty() {
-        return Err(Error::NoNotes);
-    }
-    check_size(score)
+    score.end = score.end.max(Tick(tick));
+    add_parts(score, index, name, events, tick)
 }
 
 /// The duration and grid-size limits, once the tempo map and the parts are known.
