@@ -1,39 +1,40 @@
-//! One model step as the audio thread runs it: LSTM and GRU, hidden 64/128/256, one layer,
-//! one-hot inputs (7 of 90 active) and the 34-output head, with the best instruction set of
-//! this CPU (run-time detection). `ALTUS_ISA=portable cargo bench -p altus-core --bench step`
-//! measures the build's baseline (SSE2 on x86-64) instead; the group name says which ran.
-//! Compare with RTNeural's figures in ../shared/BENCHMARKS.md (LSTM(100 → H) + Dense(H → 34)).
+//! The audio thread's work per 16th, with the best instruction set of this CPU (run-time
+//! detection; `ALTUS_ISA=portable cargo bench -p altus-core --bench step` measures the build's
+//! baseline, SSE2 on x86-64, instead; the group names say which ran):
+//! - `model_step_*`: one model step, LSTM and GRU, hidden 64/128/256, one layer, the one-hot
+//!   inputs of a step and the three voices' head (compare RTNeural's figures in
+//!   ../shared/BENCHMARKS.md, LSTM(100 → H) + Dense(H → 34));
+//! - `voices_step_*`: one whole four-voice step of the engine with the embedded model — model,
+//!   decoding under the rules (beam 1 and the default 3) and re-strike choices — as the plugin
+//!   runs it with all voices on.
 
+use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
-use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
+use altus_core::{Key, Mode, Pitch};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-fn bench(c: &mut Criterion) {
-    let isa = format!("{:?}", altus_core::nn::simd::isa()).to_lowercase();
+fn model_step(c: &mut Criterion, isa: &str) {
     let mut g = c.benchmark_group(format!("model_step_{isa}"));
     for cell in [CellKind::Lstm, CellKind::Gru] {
         for hidden in [64, 128, 256] {
-            let m = AltoModel::init(
-                ModelConfig {
-                    cell,
-                    hidden,
-                    layers: 1,
-                },
-                1,
-            );
+            let m = HarmonyModel::init(ModelConfig::new(cell, hidden, 1), 1);
             let mut state = m.new_state();
             let mut out = [0f32; OUTPUTS];
             let f = StepFeatures {
                 soprano: Some(72),
                 soprano_onset: true,
                 bar_pos: 4,
+                strength: 2,
                 minor: false,
-                prev_alto: 12,
-                prev_onset: true,
+                prev_soprano: Some(74),
+                held: 0,
+                prev: [12, 20, 8],
+                prev_onset: [true, false, true],
             };
             let mut act = [0u16; MAX_ACTIVE];
-            let n = f.active(&mut act);
+            let n = f.active(m.config.inputs, &mut act);
             let name = format!("{}{hidden}", cell.name());
             g.bench_with_input(BenchmarkId::new("step", &name), &(), |b, _| {
                 b.iter(|| m.step(black_box(&act[..n]), &mut state, &mut out))
@@ -41,6 +42,44 @@ fn bench(c: &mut Criterion) {
         }
     }
     g.finish();
+}
+
+fn voices_step(c: &mut Criterion, isa: &str) {
+    let mut g = c.benchmark_group(format!("voices_step_{isa}"));
+    let model = Box::new(altus_core::embedded::default_harmony().0);
+    let melody = [
+        67u8, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67, 64, 62, 64, 66, 67,
+    ];
+    for beam in [1, 3] {
+        let opts = DecodeOptions {
+            beam,
+            ..DecodeOptions::default()
+        };
+        let mut e = Engine::new(model.clone(), Key::new(7, Mode::Major), opts);
+        let mut t = 0usize;
+        g.bench_with_input(
+            BenchmarkId::new("embedded", format!("beam{beam}")),
+            &(),
+            |b, _| {
+                b.iter(|| {
+                    t += 1;
+                    e.step(black_box(StepInput {
+                        soprano: Some(Pitch(melody[(t / 2) % melody.len()])),
+                        soprano_onset: t.is_multiple_of(2),
+                        bar_pos: (t % 16) as u16,
+                        strength: altus_core::music::phase::strength(t % 16, 4, 4) as u8,
+                    }))
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    let isa = format!("{:?}", altus_core::nn::simd::isa()).to_lowercase();
+    model_step(c, &isa);
+    voices_step(c, &isa);
 }
 
 criterion_group!(benches, bench);

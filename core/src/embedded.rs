@@ -2,14 +2,14 @@
 //! MODEL.md for how they were made and how well they do).
 
 use crate::harmony::format::{self, WeightsMeta};
-use crate::harmony::model::AltoModel;
+use crate::harmony::model::HarmonyModel;
 
-/// The embedded weight file.
-pub static DEFAULT_ALTO: &[u8] = include_bytes!("../models/alto.safetensors");
+/// The embedded weight file of the four-voice model.
+pub static DEFAULT_HARMONY: &[u8] = include_bytes!("../models/harmony.safetensors");
 
-/// The default model and its metadata.
-pub fn default_alto() -> (AltoModel, WeightsMeta) {
-    format::from_bytes(DEFAULT_ALTO)
+/// The default four-voice model (alto, tenor and bass under the soprano) and its metadata.
+pub fn default_harmony() -> (HarmonyModel, WeightsMeta) {
+    format::from_bytes(DEFAULT_HARMONY)
         .expect("the embedded default model is valid (checked by a test)")
 }
 

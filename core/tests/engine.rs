@@ -1,10 +1,11 @@
-//! The step engine: a re-run step is the step it replaces, and models with absurd weights never
-//! reach decoding with NaN (the engine sanitises; weight files beyond the bound are refused).
+//! The step engine: a re-run step is the step it replaces, the voices keep the rules of
+//! four-part writing, and models with absurd weights never reach decoding with NaN (the engine
+//! sanitises; weight files beyond the bound are refused).
 
-use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
+use altus_core::harmony::engine::{DecodeOptions, Engine, RANGES, StepInput, parallel};
 use altus_core::harmony::features::{FEATURE_VERSION, MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::harmony::format::{self as weights, MAX_WEIGHT, WeightsMeta};
-use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig, Order};
 use altus_core::rng::Rng;
 use altus_core::{Key, Mode, Pitch};
 
@@ -13,12 +14,13 @@ fn input(t: u16, pitch: u8) -> StepInput {
         soprano: Some(Pitch(pitch)),
         soprano_onset: t.is_multiple_of(4),
         bar_pos: t % 16,
+        strength: altus_core::music::phase::strength((t % 16) as usize, 4, 4) as u8,
     }
 }
 
 #[test]
 fn restep_equals_stepping_the_second_input_in_the_first_place() {
-    let model = Box::new(altus_core::embedded::default_alto().0);
+    let model = Box::new(altus_core::embedded::default_harmony().0);
     for temperature in [0.0, 0.9] {
         let opts = DecodeOptions {
             temperature,
@@ -47,15 +49,8 @@ fn restep_equals_stepping_the_second_input_in_the_first_place() {
 }
 
 /// A model with every weight set from `w`.
-fn filled(cell: CellKind, w: impl Fn(usize) -> f32) -> AltoModel {
-    let mut m = AltoModel::init(
-        ModelConfig {
-            cell,
-            hidden: 64,
-            layers: 2,
-        },
-        1,
-    );
+fn filled(cell: CellKind, w: impl Fn(usize) -> f32) -> HarmonyModel {
+    let mut m = HarmonyModel::init(ModelConfig::new(cell, 64, 2), 1);
     let mut i = 0;
     for p in m.params_mut() {
         for x in p.iter_mut() {
@@ -87,8 +82,14 @@ fn absurd_weights_never_reach_decoding_as_nan() {
                     e.logits().iter().all(|x| x.is_finite()),
                     "{cell:?} ×{scale:e} step {t}"
                 );
-                if let Some(p) = out.alto {
-                    assert!((53..=77).contains(&p.0), "{cell:?} ×{scale:e}: {p:?}");
+                for (v, p) in out.pitch.iter().enumerate() {
+                    if let Some(p) = p {
+                        let (lo, hi) = RANGES[v];
+                        assert!(
+                            (lo..=hi).contains(&p.0),
+                            "{cell:?} ×{scale:e} voice {v}: {p:?}"
+                        );
+                    }
                 }
             }
             // At the bound the model itself never overflows: its logits stay finite.
@@ -100,12 +101,15 @@ fn absurd_weights_never_reach_decoding_as_nan() {
                         soprano: Some(60 + (t % 20) as u8),
                         soprano_onset: t % 2 == 0,
                         bar_pos: t % 16,
+                        strength: (t % 5) as u8,
                         minor: false,
-                        prev_alto: (t % 33) as usize,
-                        prev_onset: false,
+                        prev_soprano: Some(60 + (t % 19) as u8),
+                        held: (t % 9) as u8,
+                        prev: [(t % 57) as usize, (t % 31) as usize, (t % 13) as usize],
+                        prev_onset: [false, t % 2 == 0, true],
                     };
                     let mut act = [0u16; MAX_ACTIVE];
-                    let n = f.active(&mut act);
+                    let n = f.active(m.config.inputs, &mut act);
                     m.step(&act[..n], &mut state, &mut out);
                     assert!(
                         out.iter().all(|x| x.is_finite()),
@@ -119,19 +123,15 @@ fn absurd_weights_never_reach_decoding_as_nan() {
 
 #[test]
 fn weight_files_beyond_the_bound_are_refused_and_name_the_tensor() {
-    let cfg = ModelConfig {
-        cell: CellKind::Gru,
-        hidden: 8,
-        layers: 1,
-    };
+    let cfg = ModelConfig::new(CellKind::Gru, 8, 1);
     let meta = WeightsMeta {
         format: weights::FORMAT_VERSION,
         feature_version: FEATURE_VERSION,
-        kind: "alto".into(),
+        kind: "harmony".into(),
         config: cfg,
         info: serde_json::Value::Null,
     };
-    let mut m = AltoModel::init(cfg, 2);
+    let mut m = HarmonyModel::init(cfg, 2);
     if let altus_core::nn::Cell::Gru(g) = &mut m.cells[0] {
         g.w_hh[5] = 3e5;
     }
@@ -152,7 +152,7 @@ fn weight_files_beyond_the_bound_are_refused_and_name_the_tensor() {
 #[test]
 fn a_long_silence_idles_and_the_soprano_starts_afresh() {
     use altus_core::harmony::engine::IDLE_AFTER;
-    let model = Box::new(altus_core::embedded::default_alto().0);
+    let model = Box::new(altus_core::embedded::default_harmony().0);
     let key = Key::new(0, Mode::Major);
     let (mut a, mut fresh) = (
         Engine::new(model.clone(), key, DecodeOptions::default()),
@@ -168,15 +168,17 @@ fn a_long_silence_idles_and_the_soprano_starts_afresh() {
             soprano: None,
             soprano_onset: false,
             bar_pos: t % 16,
+            strength: 0,
         });
-        rest = if out.alto.is_none() { rest + 1 } else { 0 };
+        rest = if out.pitch == [None; 3] { rest + 1 } else { 0 };
     }
-    assert!(rest > IDLE_AFTER, "the alto rests through the silence");
+    assert!(rest > IDLE_AFTER, "the voices rest through the silence");
     let before = *a.logits();
     a.step(StepInput {
         soprano: None,
         soprano_onset: false,
         bar_pos: 0,
+        strength: 4,
     });
     assert_eq!(*a.logits(), before, "idle: the model does not run");
     // The soprano's return is answered as by an engine that never heard the first phrase.
@@ -186,5 +188,54 @@ fn a_long_silence_idles_and_the_soprano_starts_afresh() {
             fresh.step(input(t, 67 + (t % 7) as u8)),
             "step {t}"
         );
+    }
+}
+
+#[test]
+fn the_voices_keep_the_rules_of_four_part_writing() {
+    // Untrained models of every order, greedy with beams 1 and 3 and sampled: over a melody in
+    // the middle of the soprano's range a candidate that keeps every rule always exists, so
+    // every step must keep them all.
+    let melody = [
+        67u8, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67, 64, 62, 64, 66, 67,
+    ];
+    for order in [Order::Independent, Order::BassFirst, Order::TopDown] {
+        let cfg = ModelConfig {
+            order,
+            ..ModelConfig::new(CellKind::Lstm, 32, 1)
+        };
+        let model = Box::new(HarmonyModel::init(cfg, 9));
+        for (temperature, beam) in [(0.0, 1), (0.0, 3), (1.0, 3)] {
+            let opts = DecodeOptions {
+                temperature,
+                beam,
+                ..DecodeOptions::default()
+            };
+            let mut e = Engine::new(model.clone(), Key::new(7, Mode::Major), opts);
+            let mut prev: Option<[u8; 4]> = None;
+            for t in 0..160u16 {
+                let s = melody[(t / 2) as usize % melody.len()];
+                let out = e.step(input(t, s));
+                let p = out
+                    .pitch
+                    .map(|p| p.expect("no rest under a sounding soprano").0);
+                let all = [s, p[0], p[1], p[2]];
+                let what = format!("{order:?} T={temperature} beam {beam} step {t}: {all:?}");
+                for v in 0..3 {
+                    assert!((RANGES[v].0..=RANGES[v].1).contains(&p[v]), "range, {what}");
+                }
+                assert!(all.windows(2).all(|w| w[0] >= w[1]), "crossing, {what}");
+                assert!(s - p[0] <= 12 && p[0] - p[1] <= 12, "spacing, {what}");
+                if let Some(q) = prev {
+                    for a in 0..4 {
+                        for b in a + 1..4 {
+                            let par = parallel(Some(q[a]), Some(q[b]), Some(all[a]), Some(all[b]));
+                            assert!(!par, "parallel {a}-{b}, {what}");
+                        }
+                    }
+                }
+                prev = Some(all);
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
-use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 use altus_core::nn::Cell;
 use altus_core::nn::math::mat_mat_acc;
 use altus_core::nn::simd::{self, Isa};
@@ -76,7 +76,7 @@ fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64]) {
 }
 
 /// The whole model's reference step: one-hot input, cells, head.
-fn model_ref(m: &AltoModel, active: &[u16], h: &mut [Vec<f64>], c: &mut [Vec<f64>]) -> Vec<f64> {
+fn model_ref(m: &HarmonyModel, active: &[u16], h: &mut [Vec<f64>], c: &mut [Vec<f64>]) -> Vec<f64> {
     let mut x = vec![0.0; m.cells[0].input()];
     active.iter().for_each(|&a| x[a as usize] = 1.0);
     for (l, cell) in m.cells.iter().enumerate() {
@@ -96,12 +96,8 @@ fn model_ref(m: &AltoModel, active: &[u16], h: &mut [Vec<f64>], c: &mut [Vec<f64
 fn check_models(isa: Isa) {
     for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
         for (hidden, layers) in [(64, 1), (128, 1), (256, 1), (128, 2)] {
-            let cfg = ModelConfig {
-                cell,
-                hidden,
-                layers,
-            };
-            let m = AltoModel::init(cfg, hidden as u64);
+            let cfg = ModelConfig::new(cell, hidden, layers);
+            let m = HarmonyModel::init(cfg, hidden as u64);
             let mut state = m.new_state();
             let (mut h, mut c) = (
                 vec![vec![0.0; hidden]; layers],
@@ -114,12 +110,15 @@ fn check_models(isa: Isa) {
                     soprano: Some(55 + rng.below(30) as u8),
                     soprano_onset: t % 2 == 0,
                     bar_pos: (t % 16) as u16,
+                    strength: (t % 5) as u8,
                     minor: t % 3 == 0,
-                    prev_alto: rng.below(33),
-                    prev_onset: t % 4 == 1,
+                    prev_soprano: Some(55 + rng.below(30) as u8),
+                    held: (t % 7) as u8,
+                    prev: [0; 3].map(|_| rng.below(altus_core::harmony::features::CLASSES)),
+                    prev_onset: [t % 4 == 1, t % 3 == 1, t % 2 == 1],
                 };
                 let mut act = [0u16; MAX_ACTIVE];
-                let n = f.active(&mut act);
+                let n = f.active(cfg.inputs, &mut act);
                 m.step(&act[..n], &mut state, &mut out);
                 let want = model_ref(&m, &act[..n], &mut h, &mut c);
                 for (o, (&a, &b)) in out.iter().zip(&want).enumerate() {

@@ -1,7 +1,7 @@
 //! The engine's step (what the plugin runs in the audio callback) never allocates.
 
 use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
-use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig, Order};
 use altus_core::{Key, Mode, Pitch};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,18 +29,20 @@ static A: Counting = Counting;
 #[test]
 fn engine_steps_do_not_allocate() {
     for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
-        for (hidden, layers) in [(64, 1), (128, 2)] {
-            let model = AltoModel::init(
-                ModelConfig {
-                    cell,
-                    hidden,
-                    layers,
-                },
-                1,
-            );
-            for temperature in [0.0, 0.8] {
+        for (hidden, layers, order) in [
+            (64, 1, Order::Independent),
+            (128, 2, Order::BassFirst),
+            (64, 1, Order::TopDown),
+        ] {
+            let cfg = ModelConfig {
+                order,
+                ..ModelConfig::new(cell, hidden, layers)
+            };
+            let model = HarmonyModel::init(cfg, 1);
+            for (temperature, beam) in [(0.0, 1), (0.0, 4), (0.8, 3)] {
                 let opts = DecodeOptions {
                     temperature,
+                    beam,
                     ..DecodeOptions::default()
                 };
                 let mut e = Engine::new(Box::new(model.clone()), Key::new(7, Mode::Major), opts);
@@ -52,6 +54,7 @@ fn engine_steps_do_not_allocate() {
                         soprano,
                         soprano_onset: t % 3 == 0,
                         bar_pos: t % 16,
+                        strength: (t % 5) as u8,
                     });
                     if t == 250 {
                         e.reset();
@@ -62,7 +65,7 @@ fn engine_steps_do_not_allocate() {
                 assert_eq!(
                     ALLOCS.load(Ordering::Relaxed),
                     before,
-                    "{cell:?} {hidden}×{layers} T={temperature}"
+                    "{cell:?} {hidden}×{layers} {order:?} T={temperature} beam {beam}"
                 );
             }
         }

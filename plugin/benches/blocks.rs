@@ -20,13 +20,14 @@ fn run() -> (Vec<f64>, usize) {
     let settings = Settings {
         key: KeySetting::Auto(None),
         decode: DecodeOptions::default(),
+        voices: 3,
         velocity: Velocity::Follow,
-        channel: 1,
+        channels: [1, 2, 3],
         pass_through: true,
         default_tempo: 120.0,
     };
     let mut v = Voice::new(
-        Box::new(altus_core::embedded::default_alto().0),
+        Box::new(altus_core::embedded::default_harmony().0),
         SR,
         settings,
     );

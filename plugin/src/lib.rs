@@ -1,4 +1,5 @@
-//! Altus as a CLAP + VST3 MIDI effect: a real-time alto voice for the soprano it hears.
+//! Altus as a CLAP + VST3 MIDI effect: real-time alto, tenor and bass voices for the soprano it
+//! hears.
 //!
 //! `lib.rs` wires nice-plug to the host-independent audio-thread code in [`realtime`]; the
 //! musical rules are documented there. Parameters live in [`params`].
@@ -49,25 +50,38 @@ impl Altus {
             Some(t) => KeySetting::Fixed(MusicKey::new(t, mode.unwrap_or(Mode::Major))),
             None => KeySetting::Auto(mode),
         };
-        let (low, high) = (
-            p.low.value().clamp(0, 127) as u8,
-            p.high.value().clamp(0, 127) as u8,
-        );
+        let range = |lo: &IntParam, hi: &IntParam| {
+            let (lo, hi) = (
+                lo.value().clamp(0, 127) as u8,
+                hi.value().clamp(0, 127) as u8,
+            );
+            (lo.min(hi), hi.max(lo))
+        };
+        let chan = |c: &IntParam| (c.value().clamp(1, 16) - 1) as u8;
         let v = p.velocity.value().clamp(1, 127) as u8;
         Settings {
             key,
             decode: DecodeOptions {
                 temperature: p.temperature.value(),
-                low: low.min(high),
-                high: high.max(low),
+                ranges: [
+                    range(&p.low, &p.high),
+                    range(&p.tenor_low, &p.tenor_high),
+                    range(&p.bass_low, &p.bass_high),
+                ],
                 seed: 0,
+                beam: DecodeOptions::default().beam,
             },
+            voices: p.voices.value().count(),
             velocity: match p.velocity_mode.value() {
                 VelocityChoice::Follow => Velocity::Follow,
                 VelocityChoice::Fixed => Velocity::Fixed(v),
                 VelocityChoice::Scale => Velocity::Scale(v),
             },
-            channel: (p.channel.value().clamp(1, 16) - 1) as u8,
+            channels: [
+                chan(&p.channel),
+                chan(&p.tenor_channel),
+                chan(&p.bass_channel),
+            ],
             pass_through: p.pass_through.value(),
             default_tempo: p.tempo.value() as f64,
         }
@@ -221,7 +235,7 @@ fn send(context: &mut impl ProcessContext<Altus>, n: Note) -> bool {
 impl ClapPlugin for Altus {
     const CLAP_ID: &'static str = "org.altus.harmonizer";
     const CLAP_DESCRIPTION: Option<&'static str> =
-        Some("A real-time alto voice in the style of Bach's chorales");
+        Some("Real-time alto, tenor and bass in the style of Bach's chorales");
     const CLAP_MANUAL_URL: Option<&'static str> = None;
     const CLAP_SUPPORT_URL: Option<&'static str> = None;
     const CLAP_FEATURES: &'static [ClapFeature] = &[ClapFeature::NoteEffect, ClapFeature::Utility];

@@ -1,17 +1,17 @@
 //! User models: a `.safetensors` from `altus train`, found at `$ALTUS_MODEL` or in the user
-//! config folder (`$XDG_CONFIG_HOME/altus/alto.safetensors`, else `~/.config/altus/…` on Linux;
-//! `~/Library/Application Support/Altus/alto.safetensors` on macOS;
-//! `%APPDATA%\Altus\alto.safetensors` on Windows). It is read and validated once per plugin
+//! config folder (`$XDG_CONFIG_HOME/altus/harmony.safetensors`, else `~/.config/altus/…` on Linux;
+//! `~/Library/Application Support/Altus/harmony.safetensors` on macOS;
+//! `%APPDATA%\Altus\harmony.safetensors` on Windows). It is read and validated once per plugin
 //! instance, at the first activation, so it plays from the first block; a bad file leaves the
 //! embedded model playing and the note (logged) says why.
 
-use altus_core::harmony::model::{AltoModel, ModelState};
+use altus_core::harmony::model::{HarmonyModel, ModelState};
 use std::path::{Path, PathBuf};
 
 /// A model with its state, ready for the audio thread.
 pub struct Loaded {
     /// The model.
-    pub model: Box<AltoModel>,
+    pub model: Box<HarmonyModel>,
     /// A state sized for it.
     pub state: ModelState,
 }
@@ -32,7 +32,7 @@ pub fn user_model_path() -> Option<PathBuf> {
             .or(home.map(|h| h.join(".config")))
             .map(|c| c.join("altus"))
     };
-    dir.map(|d| d.join("alto.safetensors"))
+    dir.map(|d| d.join("harmony.safetensors"))
         .filter(|p| p.exists())
 }
 
@@ -48,7 +48,7 @@ pub fn load_bytes(bytes: &[u8]) -> Result<Loaded, String> {
     Ok(ready(model))
 }
 
-fn ready(model: AltoModel) -> Loaded {
+fn ready(model: HarmonyModel) -> Loaded {
     let state = model.new_state();
     Loaded {
         model: Box::new(model),
@@ -58,8 +58,8 @@ fn ready(model: AltoModel) -> Loaded {
 
 /// The model an instance starts with, and a line saying which and why: the user model when one
 /// is found and valid, else the embedded one.
-pub fn initial_model() -> (Box<AltoModel>, String) {
-    let embedded = || Box::new(altus_core::embedded::default_alto().0);
+pub fn initial_model() -> (Box<HarmonyModel>, String) {
+    let embedded = || Box::new(altus_core::embedded::default_harmony().0);
     match user_model_path() {
         None => (embedded(), "Altus: the embedded model plays".into()),
         Some(p) => match load(&p) {

@@ -38,6 +38,18 @@ fn vst3_bundle_plays_the_same_alto() {
 }
 
 #[test]
+fn vst3_bundle_in_the_files_key_plays_harmonizes_voices() {
+    let name = "vst3_bundle_in_the_files_key_plays_harmonizes_voices";
+    let Some(dir) = chorales_for_test(name) else {
+        return;
+    };
+    for file in ["003604b2.mid", "024864bs.mid"] {
+        let grid = Grid::from_score(&midi::read_file(&dir.join(file)).unwrap());
+        common::harmonize::check(Vst3Host::load(512), &grid, file, |h| h.close());
+    }
+}
+
+#[test]
 fn vst3_lifecycles_leave_nothing_stuck_and_the_alto_answering() {
     let Some(dir) = chorales_for_test("vst3_lifecycles_leave_nothing_stuck_and_the_alto_answering")
     else {

@@ -12,8 +12,8 @@ use common::{VoiceRun, default_settings, playing_at};
 fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
     let dir = std::env::temp_dir().join(format!("altus-models-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let good = dir.join("alto.safetensors");
-    std::fs::write(&good, altus_core::embedded::DEFAULT_ALTO).unwrap();
+    let good = dir.join("harmony.safetensors");
+    std::fs::write(&good, altus_core::embedded::DEFAULT_HARMONY).unwrap();
     let bad = dir.join("bad.safetensors");
     std::fs::write(&bad, b"not a model").unwrap();
 
@@ -22,10 +22,10 @@ fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
     assert_eq!(models::user_model_path(), Some(good.clone()));
     let (m, note) = models::initial_model();
     assert!(
-        note.contains("using the model") && note.contains("alto.safetensors"),
+        note.contains("using the model") && note.contains("harmony.safetensors"),
         "{note}"
     );
-    assert_eq!(*m, altus_core::embedded::default_alto().0);
+    assert_eq!(*m, altus_core::embedded::default_harmony().0);
 
     unsafe { std::env::set_var("ALTUS_MODEL", &bad) };
     let (m, note) = models::initial_model();
@@ -35,26 +35,29 @@ fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
             && note.contains("not a safetensors"),
         "{note}"
     );
-    assert_eq!(*m, altus_core::embedded::default_alto().0);
+    assert_eq!(*m, altus_core::embedded::default_harmony().0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
-fn a_model_swapped_in_mid_note_ends_the_sounding_alto() {
+fn a_model_swapped_in_mid_note_ends_the_sounding_voices() {
     let mut run = VoiceRun::new(default_settings(), 64);
     run.block(&playing_at(0, 120.0), &[(0, 72, true)]);
-    assert!(run.voice.alto_sounding().is_some());
-    let loaded = models::load_bytes(altus_core::embedded::DEFAULT_ALTO).unwrap();
+    assert!((0..3).all(|v| run.voice.voice_note(v).is_some()));
+    let loaded = models::load_bytes(altus_core::embedded::DEFAULT_HARMONY).unwrap();
     let out = &mut run.out;
     let _old = run.voice.swap_model(loaded.model, loaded.state, &mut |n| {
         out.push(common::record(64, n));
         true
     });
-    assert!(run.voice.alto_sounding().is_none());
+    assert!((0..3).all(|v| run.voice.voice_note(v).is_none()));
     assert_eq!(run.voice.ledger().count(Owner::Voice), 0);
-    assert!(
-        matches!(run.out.last(), Some((64, _, false, 1))),
-        "{:?}",
-        run.out.last()
-    );
+    // Three note-offs at the swap, one per voice's channel.
+    let offs: Vec<u8> = run
+        .out
+        .iter()
+        .filter(|o| o.0 == 64 && !o.2)
+        .map(|o| o.3)
+        .collect();
+    assert_eq!(offs, [1, 2, 3], "{:?}", run.out);
 }

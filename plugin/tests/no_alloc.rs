@@ -18,12 +18,13 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
             temperature: 0.7,
             ..DecodeOptions::default()
         },
+        voices: 3,
         velocity: Velocity::Scale(80),
-        channel: 1,
+        channels: [1, 2, 3],
         pass_through: true,
         default_tempo: 120.0,
     };
-    let model = altus_core::embedded::default_alto().0;
+    let model = altus_core::embedded::default_harmony().0;
     let mut v = Voice::new(Box::new(model.clone()), 48_000.0, base);
     let blocks = dense_line();
     let mut swaps: Vec<(Box<_>, _)> = (0..3)
@@ -37,12 +38,8 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
     let mut sink = 0usize;
     let (_, allocs) = testkit::alloc::count(|| {
         for (b, notes) in blocks.iter().enumerate() {
-            let mut s = base;
+            let s = settings_at(base, b);
             match b % 300 {
-                50 => s.key = KeySetting::Fixed(Key::new(2, Mode::Minor)),
-                51..=99 => s.decode.temperature = 0.2 + (b % 9) as f32 * 0.1,
-                100 => s.channel = 4,
-                150 => s.pass_through = false,
                 200 => v.reset(),
                 250 => {
                     if let Some((m, st)) = swaps.pop() {
@@ -68,6 +65,22 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
     assert_eq!(allocs, 0, "allocations on the audio thread");
     assert!(sink > 1000, "{sink} events out");
     assert_eq!(olds.len(), 3);
+}
+
+/// Block `b`'s settings: key, temperature, a voice's channel, the voices sounding, the beam and
+/// pass-through change now and then.
+fn settings_at(base: Settings, b: usize) -> Settings {
+    let mut s = base;
+    match b % 300 {
+        50 => s.key = KeySetting::Fixed(Key::new(2, Mode::Minor)),
+        51..=99 => s.decode.temperature = 0.2 + (b % 9) as f32 * 0.1,
+        100 => s.channels[1] = 4,
+        120..=130 => s.voices = 1 + b % 3,
+        140 => s.decode.beam = 1,
+        150 => s.pass_through = false,
+        _ => {}
+    }
+    s
 }
 
 /// A dense line: a new note every 16th at 180 bpm (4,000 samples) in 64-sample blocks, with a

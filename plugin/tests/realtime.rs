@@ -6,7 +6,6 @@
 mod common;
 
 use altus_core::harmony::engine::DecodeOptions;
-use altus_core::harmony::harmonize;
 use altus_core::music::midi;
 use altus_core::{Grid, Key, Mode, Voice as Part};
 use altus_plugin::realtime::{KeySetting, Note, Owner, Settings, Transport, Velocity};
@@ -45,7 +44,6 @@ fn same_notes_as_harmonize_at_the_soprano_sample() {
     let Some(dir) = chorales_for_test("same_notes_as_harmonize_at_the_soprano_sample") else {
         return;
     };
-    let (model, _) = altus_core::embedded::default_alto();
     for file in [
         "000206b_.mid",
         "003604b2.mid",
@@ -53,39 +51,33 @@ fn same_notes_as_harmonize_at_the_soprano_sample() {
         "043200b_.mid",
     ] {
         let grid = Grid::from_score(&midi::read_file(&dir.join(file)).unwrap());
-        let key = grid.key();
-        let bar_pos = harmonize::bar_positions(&grid, 0);
-        let want = harmonize::alto_line(&grid, &model, key, &bar_pos, DecodeOptions::default());
-        let want: Vec<(usize, u8)> = want.notes().iter().map(|(a, _, p)| (a.0, p.0)).collect();
+        let want = common::harmonize::harmonized(&grid);
         for (bpm, block) in [(120.0, 64), (120.0, 512), (97.0, 512)] {
             let per_step = SR * 60.0 / bpm / 4.0;
             let events = song_events(&grid, bpm);
-            let mut run = VoiceRun::new(fixed(key), block);
-            let out = play(
-                &mut run,
-                &events,
-                bpm,
-                (grid.len as f64 * per_step) as u64 + 20_000,
-            );
-            let got: Vec<(usize, u8)> = out
-                .iter()
-                .filter(|o| o.2)
-                .map(|o| ((o.0 as f64 / per_step).round() as usize, o.1))
-                .filter(|(s, _)| *s < grid.len)
-                .collect();
-            assert_eq!(got, want, "{file} at {bpm} bpm, {block}-sample blocks");
+            let mut run = VoiceRun::new(fixed(grid.key()), block);
+            let end = (grid.len as f64 * per_step) as u64 + 20_000;
+            let out = play(&mut run, &events, bpm, end);
             check_balanced(&out).unwrap_or_else(|e| panic!("{file}: {e}"));
-            // Each soprano note-on gets an alto note-on at the very same sample (unless the
-            // alto holds through it).
-            for (a, _, _) in grid.voice(Part::Soprano).unwrap().notes() {
-                let s = (a.0 as f64 * per_step).round() as u64;
-                let struck = want.iter().any(|(w, _)| *w == a.0);
+            for (v, want) in want.iter().enumerate() {
+                let got: Vec<(usize, u8)> = out
+                    .iter()
+                    .filter(|o| o.2 && o.3 == 1 + v as u8)
+                    .map(|o| ((o.0 as f64 / per_step).round() as usize, o.1))
+                    .filter(|(s, _)| *s < grid.len)
+                    .collect();
                 assert_eq!(
-                    out.iter().any(|o| o.2 && o.0 == s),
-                    struck,
-                    "{file} step {}",
-                    a.0
+                    &got, want,
+                    "{file} voice {v} at {bpm} bpm, {block}-sample blocks"
                 );
+                // Each soprano note-on gets the voice's note-on at the very same sample
+                // (unless the voice holds through it).
+                for (a, _, _) in grid.voice(Part::Soprano).unwrap().notes() {
+                    let s = (a.0 as f64 * per_step).round() as u64;
+                    let struck = want.iter().any(|(w, _)| *w == a.0);
+                    let sent = out.iter().any(|o| o.2 && o.3 == 1 + v as u8 && o.0 == s);
+                    assert_eq!(sent, struck, "{file} voice {v} step {}", a.0);
+                }
             }
         }
     }
@@ -172,7 +164,7 @@ fn range_and_velocity_changes_keep_the_voices_state() {
         } else {
             Velocity::Follow
         };
-        s.decode.low = if i % 3 == 0 { 52 } else { 53 };
+        s.decode.ranges[0].0 = if i % 3 == 0 { 52 } else { 53 };
         let voice = &mut run.voice;
         let mut sink = Vec::new();
         voice.set_settings(s, &mut |n| {
@@ -251,8 +243,9 @@ fn settings_of(k: u8, m: u8, temperature: f32, channel: u8, pass_through: bool) 
             temperature,
             ..DecodeOptions::default()
         },
+        voices: 1 + channel as usize % 3,
         velocity: Velocity::Follow,
-        channel,
+        channels: [channel, channel.wrapping_add(1), channel.wrapping_add(2)],
         pass_through,
         default_tempo: 120.0,
     }
@@ -263,7 +256,7 @@ proptest! {
     #[test]
     fn random_lifecycles_and_event_streams(ops in prop::collection::vec(op(), 1..45), refuse in 0u32..4) {
         let mut run = VoiceRun::new(default_settings(), 64);
-        let model = altus_core::embedded::default_alto().0;
+        let model = altus_core::embedded::default_harmony().0;
         let (mut beats, mut n_out) = (0.0, 0u32);
         // A host whose output queue is sometimes full: `refuse` in 4 events is refused.
         let mut accept = |out: &mut Vec<Out>, now: u64, n: Note| {
@@ -292,7 +285,7 @@ proptest! {
                     prop_assert!(ordered, "output in time order, inside the block");
                     run.now += len as u64;
                     beats += len as f64 * bpm / 60.0 / SR;
-                    prop_assert!(run.voice.ledger().count(Owner::Voice) <= 1, "one alto note at most");
+                    prop_assert!(run.voice.ledger().count(Owner::Voice) <= 3, "one note at most per voice");
                 }
                 Op::Reset => run.voice.reset(),
                 Op::Settings(k, m, t, c, p) => {
@@ -330,7 +323,7 @@ fn absurd_hosts_never_overflow_or_stick() {
         1e-300,
     ];
     for rate in [0.0, -1.0, f64::NAN, 1e-9, 1e12, 48_000.0] {
-        let model = Box::new(altus_core::embedded::default_alto().0);
+        let model = Box::new(altus_core::embedded::default_harmony().0);
         let mut v = altus_plugin::realtime::Voice::new(model, rate, default_settings());
         let mut out: Vec<Out> = Vec::new();
         for (i, &w) in weird.iter().cycle().take(40).enumerate() {

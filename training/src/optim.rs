@@ -1,6 +1,6 @@
 //! Adam and global-norm gradient clipping over a model's parameter tensors.
 
-use altus_core::harmony::model::AltoModel;
+use altus_core::harmony::model::HarmonyModel;
 
 /// Adam (Kingma & Ba) with bias correction.
 pub struct Adam {
@@ -16,7 +16,7 @@ pub struct Adam {
 
 impl Adam {
     /// Zero moments for `model`'s tensors.
-    pub fn new(model: &AltoModel, lr: f32) -> Self {
+    pub fn new(model: &HarmonyModel, lr: f32) -> Self {
         Self::for_sizes(
             &model.params().iter().map(|p| p.len()).collect::<Vec<_>>(),
             lr,
@@ -38,7 +38,7 @@ impl Adam {
     }
 
     /// One update of `model` from `grads` (same shapes).
-    pub fn step(&mut self, model: &mut AltoModel, grads: &AltoModel) {
+    pub fn step(&mut self, model: &mut HarmonyModel, grads: &HarmonyModel) {
         self.step_tensors(model.params_mut(), &grads.params());
     }
 
@@ -65,7 +65,7 @@ impl Adam {
 }
 
 /// Scales `grads` so their global L2 norm is at most `max`; returns the norm before clipping.
-pub fn clip_global_norm(grads: &mut AltoModel, max: f32) -> f32 {
+pub fn clip_global_norm(grads: &mut HarmonyModel, max: f32) -> f32 {
     let norm = grads
         .params()
         .iter()
@@ -90,13 +90,9 @@ mod tests {
 
     #[test]
     fn adam_moves_against_the_gradient_and_clipping_bounds_the_norm() {
-        let cfg = ModelConfig {
-            cell: CellKind::Rnn,
-            hidden: 2,
-            layers: 1,
-        };
-        let mut m = AltoModel::zeros(cfg);
-        let mut g = AltoModel::zeros(cfg);
+        let cfg = ModelConfig::new(CellKind::Rnn, 2, 1);
+        let mut m = HarmonyModel::zeros(cfg);
+        let mut g = HarmonyModel::zeros(cfg);
         g.head
             .b
             .iter_mut()

@@ -58,7 +58,7 @@ pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
     let n = reports.len().max(2) as f64;
     let max_loss = reports
         .iter()
-        .flat_map(|r| [r.train_loss, r.valid_loss])
+        .flat_map(|r| [r.train_loss, r.select_loss])
         .fold(0.1, f64::max)
         * 1.05;
     let series = |f: fn(&EpochReport) -> f64| {
@@ -69,7 +69,7 @@ pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
     };
     let losses = vec![
         ("train", series(|r| r.train_loss), BLUE, 2),
-        ("validation", series(|r| r.valid_loss), RED, 2),
+        ("selection", series(|r| r.select_loss), RED, 2),
     ];
     let upper = SeriesLabelPosition::UpperRight;
     panel(
@@ -81,14 +81,14 @@ pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
         upper,
     )?;
     let accuracy = vec![
-        ("teacher-forced", series(|r| r.valid_acc), RED, 2),
-        ("free-running", series(|r| r.valid_free), GREEN, 2),
+        ("teacher-forced", series(|r| r.select_acc), RED, 2),
+        ("free-running", series(|r| r.select_free), GREEN, 2),
         ("train (teacher-forced)", series(|r| r.train_acc), BLUE, 1),
     ];
     let lower = SeriesLabelPosition::LowerRight;
     panel(
         &right,
-        "validation accuracy",
+        "selection split: agreement",
         "share of steps",
         (n, 1.0),
         accuracy,

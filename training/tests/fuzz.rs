@@ -115,6 +115,27 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
+/// `altus harmonize` of the case's file: greedy or sampled, every beam width, alto or SATB.
+fn harmonize_args(case: usize, path: &Path, dir: &Path) -> harmonize::Args {
+    harmonize::Args {
+        input: path.to_path_buf(),
+        output: dir.join("out.mid"),
+        model: None,
+        key: "auto".into(),
+        temperature: if case.is_multiple_of(2) { 0.0 } else { 0.8 },
+        seed: case as u64,
+        pickup: None,
+        low: 53,
+        high: 77,
+        beam: 1 + case % 4,
+        voices: if case.is_multiple_of(3) {
+            harmonize::Voices::Alto
+        } else {
+            harmonize::Voices::Satb
+        },
+    }
+}
+
 /// One MIDI input through every entry point. The file is named like a chorale (BWV 1) so the
 /// dataset's naming rule lets it through.
 fn midi_case(t: &mut Tally, case: usize, bytes: &[u8], dir: &Path, vae: &Autoencoder) {
@@ -123,18 +144,7 @@ fn midi_case(t: &mut Tally, case: usize, bytes: &[u8], dir: &Path, vae: &Autoenc
     t.cases += 1;
     t.measure(0, case, || inspect::report(&path).is_ok());
     t.measure(1, case, || {
-        let a = harmonize::Args {
-            input: path.clone(),
-            output: dir.join("out.mid"),
-            model: None,
-            key: "auto".into(),
-            temperature: if case.is_multiple_of(2) { 0.0 } else { 0.8 },
-            seed: case as u64,
-            pickup: None,
-            low: 53,
-            high: 77,
-        };
-        harmonize::harmonize(&a).is_ok()
+        harmonize::harmonize(&harmonize_args(case, &path, dir)).is_ok()
     });
     t.measure(2, case, || {
         key::classify(&path, false, None).is_ok() & key::classify(&path, true, None).is_ok()
@@ -142,6 +152,7 @@ fn midi_case(t: &mut Tally, case: usize, bytes: &[u8], dir: &Path, vae: &Autoenc
     let loose = Options {
         min_parts: 2,
         chorales_only: false,
+        ..Options::default()
     };
     t.measure(3, case, || dataset::load_file(&path, &loose).1.is_ok());
     t.measure(4, case, || {
@@ -195,6 +206,7 @@ fn weights_case(t: &mut Tally, case: usize, bytes: &[u8], rng: &mut Rng) {
                     soprano: Some(Pitch(60 + (s % 19) as u8)),
                     soprano_onset: s % 3 == 0,
                     bar_pos: s % 16,
+                    strength: (s % 5) as u8,
                 });
                 e.logits().iter().all(|x| x.is_finite())
             }) || panic!("NaN logits")
@@ -242,7 +254,7 @@ fn seeds() -> Vec<Vec<u8>> {
 
 fn weight_seeds() -> Vec<Vec<u8>> {
     vec![
-        altus_core::embedded::DEFAULT_ALTO.to_vec(),
+        altus_core::embedded::DEFAULT_HARMONY.to_vec(),
         altus_core::embedded::DEFAULT_KEY.to_vec(),
         melody::DEFAULT_VAE.to_vec(),
     ]

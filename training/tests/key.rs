@@ -52,7 +52,7 @@ fn training_is_deterministic_and_files_round_trip() {
     let bytes = a.to_bytes(&meta).unwrap();
     assert_eq!(KeyClassifier::from_bytes(&bytes).unwrap().0, a);
     // An alto model is not a key classifier.
-    let e = KeyClassifier::from_bytes(altus_core::embedded::DEFAULT_ALTO)
+    let e = KeyClassifier::from_bytes(altus_core::embedded::DEFAULT_HARMONY)
         .unwrap_err()
         .to_string();
     assert!(

@@ -1,17 +1,26 @@
-//! The alto model end to end: training is deterministic, the embedded model meets its quality
-//! goals on the validation split, and harmonize writes what a musician expects.
+//! The harmony model end to end: training is deterministic, the embedded model meets the
+//! four-part issue's goals on the validation split (free-running, causal, against the baselines
+//! fitted on the training split), its card is what eval measures now, the metrics count what
+//! they say, and generation is causal.
 
 use altus_core::harmony::engine::DecodeOptions;
-use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 use altus_training::data::dataset::{self, Options};
-use altus_training::data::sequences::Sequence;
-use altus_training::harmony::eval::{self, Metrics};
+use altus_training::data::sequences::{Line, Sequence};
+use altus_training::harmony::baselines::Lookup;
+use altus_training::harmony::eval;
+use altus_training::harmony::metrics::score;
 use altus_training::harmony::train::{self, TrainConfig};
 use std::sync::atomic::AtomicBool;
 use testkit::chorales_for_test;
 
+/// The four-part files' training and validation sequences, as `altus eval` splits them.
 fn data(dir: &std::path::Path) -> (Vec<Sequence>, Vec<Sequence>) {
-    let ds = dataset::load_dir(dir, &Options::default()).unwrap();
+    let opts = Options {
+        max_parts: 4,
+        ..Options::default()
+    };
+    let ds = dataset::load_dir(dir, &opts).unwrap();
     let split = dataset::split(&ds.chorales, 0);
     let seqs = |ix: &[usize]| {
         ix.iter()
@@ -29,11 +38,7 @@ fn same_seed_same_model_and_training_learns() {
     let (tr, va) = data(&dir);
     let tr = &tr[..120];
     let cfg = TrainConfig {
-        model: ModelConfig {
-            cell: CellKind::Gru,
-            hidden: 24,
-            layers: 1,
-        },
+        model: ModelConfig::new(CellKind::Gru, 24, 1),
         epochs: 3,
         batch: 16,
         lr: 3e-3,
@@ -60,9 +65,9 @@ fn same_seed_same_model_and_training_learns() {
         r[2].train_loss
     );
     assert!(
-        r[2].valid_acc > 0.5,
-        "teacher-forced validation accuracy {}",
-        r[2].valid_acc
+        r[2].select_acc > 0.4,
+        "teacher-forced accuracy {}",
+        r[2].select_acc
     );
     let other = train::train(
         &TrainConfig {
@@ -84,37 +89,54 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
     else {
         return;
     };
-    let (_, va) = data(&dir);
-    let (model, _) = altus_core::embedded::default_alto();
-    let mut m = Metrics::default();
-    let mut bach = Metrics::default();
-    for s in &va {
-        m.add(&eval::score(
-            s,
-            &eval::generate(&model, s, eval::EVAL_DECODE),
-        ));
-        bach.add(&eval::score(s, &eval::bach(s)));
+    let (tr, va) = data(&dir);
+    let (model, _) = altus_core::embedded::default_harmony();
+    let m = eval::free_running(&model, &va, eval::EVAL_DECODE, 2);
+    let bach = eval::total(&va, |s| s.voices.clone());
+    let (plain, context) = (Lookup::fit(&tr), Lookup::with_context(&tr));
+    let lookup = eval::total(&va, |s| plain.lines(s));
+    let lookup_ctx = eval::total(&va, |s| context.lines(s));
+    // The goals of the four-part issue, free-running and causal, per voice.
+    for (v, name) in ["alto", "tenor", "bass"].iter().enumerate() {
+        let (ours, b) = (&m.voices[v], &bach.voices[v]);
+        let agree = ours.agreement();
+        let (l, lc) = (
+            lookup.voices[v].agreement(),
+            lookup_ctx.voices[v].agreement(),
+        );
+        assert!(agree >= l + 0.03, "{name}: {agree} vs lookup {l}");
+        assert!(agree >= lc + 0.01, "{name}: {agree} vs context lookup {lc}");
+        let keep = (ours.keep_rate(), b.keep_rate());
+        assert!(
+            (keep.0 - keep.1).abs() <= 0.10,
+            "{name} keeps {keep:?} (Bach second)"
+        );
+        let run = (ours.median_longest(), b.median_longest());
+        assert!(
+            run.0 <= 1.5 * run.1,
+            "{name} longest run {run:?} (Bach second)"
+        );
+        assert!(
+            ours.coverage() >= 0.99,
+            "{name} coverage {}",
+            ours.coverage()
+        );
     }
-    // The goals of the model issue, free-running and causal.
-    assert!(m.agreement() >= 0.35, "agreement {}", m.agreement());
     assert!(
-        m.parallels_per_100() <= 0.3,
+        m.voices[0].agreement() >= 0.40,
+        "alto {}",
+        m.voices[0].agreement()
+    );
+    assert!(
+        m.parallels_per_100() <= 0.5,
         "parallels {}",
         m.parallels_per_100()
     );
-    assert!(
-        m.crossing_rate() <= 0.002,
-        "crossings {}",
-        m.crossing_rate()
-    );
-    let ratio = m.mean_note_length() / bach.mean_note_length();
-    assert!(
-        (0.75..=1.25).contains(&ratio),
-        "note length {} vs Bach {}",
-        m.mean_note_length(),
-        bach.mean_note_length()
-    );
-    assert!(m.coverage() >= 0.99, "coverage {}", m.coverage());
+    let cross = (m.crossing_rate(), bach.crossing_rate());
+    assert!((cross.0 - cross.1).abs() <= 0.02, "crossings {cross:?}");
+    let spacing = (m.spacing_rate(), bach.spacing_rate());
+    assert!((spacing.0 - spacing.1).abs() <= 0.02, "spacing {spacing:?}");
+    assert!(m.pcs_rate() >= 0.30, "pitch-class sets {}", m.pcs_rate());
 }
 
 #[test]
@@ -123,55 +145,77 @@ fn the_embedded_models_card_is_what_eval_measures_now() {
         return;
     };
     let (_, va) = data(&dir);
-    let (model, meta) = altus_core::embedded::default_alto();
+    let (model, meta) = altus_core::embedded::default_harmony();
     let recorded = &meta.info["validation"];
-    let mut m = Metrics::default();
-    for s in &va {
-        m.add(&eval::score(
-            s,
-            &eval::generate(&model, s, eval::EVAL_DECODE),
-        ));
-    }
+    let m = eval::free_running(&model, &va, eval::EVAL_DECODE, 2);
     // The figures `altus train` wrote into the file when the model was made, on the same split.
-    let agreement = recorded["free_running_agreement"].as_f64().unwrap();
-    let parallels = recorded["parallels_per_100_moves"].as_f64().unwrap();
     assert_eq!(meta.info["data"]["valid_files"], va.len());
+    for (v, name) in ["alto", "tenor", "bass"].iter().enumerate() {
+        let card = recorded[name]["free_running_agreement"].as_f64().unwrap();
+        let now = m.voices[v].agreement();
+        assert!((now - card).abs() < 0.005, "{name}: card {card}, now {now}");
+    }
+    let card = recorded["parallels_per_100_pair_moves"].as_f64().unwrap();
+    let now = m.parallels_per_100();
     assert!(
-        (m.agreement() - agreement).abs() < 0.005,
-        "card {agreement}, now {}",
-        m.agreement()
-    );
-    assert!(
-        (m.parallels_per_100() - parallels).abs() < 0.05,
-        "card {parallels}, now {}",
-        m.parallels_per_100()
+        (now - card).abs() < 0.05,
+        "parallels: card {card}, now {now}"
     );
 }
 
+fn line(pitch: [u8; 4], onset: [bool; 4]) -> Line {
+    Line {
+        pitch: pitch.map(Some).to_vec(),
+        onset: onset.to_vec(),
+    }
+}
+
 #[test]
-fn metrics_catch_parallels_and_crossings() {
-    // A hand-made two-voice line: soprano C5 D5 E5 F5 against F4 G4 (parallel fifths),
-    // then G5 (above the soprano: a crossing), then F4.
+fn metrics_count_what_they_say() {
+    // Four hand-made steps. Soprano C5 D5 E5 F5; Bach: alto F4 G4 G4 F4, tenor C4 B3 C4 C4,
+    // bass C3 G3 C3 F3. Ours: Bach's tenor and bass, and an alto F4 G4 G5 F4 — parallel
+    // fifths with the soprano into step 1, above the soprano at step 2 (a crossing, and more
+    // than an octave over the tenor), back at step 3.
+    let bach = [
+        line([65, 67, 67, 65], [true, true, false, true]),
+        line([60, 59, 60, 60], [true, true, true, false]),
+        line([48, 55, 48, 53], [true; 4]),
+    ];
     let seq = Sequence {
         file: "x".into(),
         key: altus_core::Key::new(0, altus_core::Mode::Major),
         beat: 4,
         soprano: vec![Some(72), Some(74), Some(76), Some(77)],
         soprano_onset: vec![true; 4],
-        alto: vec![Some(65), Some(67), Some(67), Some(65)],
-        alto_onset: vec![true, true, false, true],
+        voices: bach.clone(),
+        has: [true; 3],
         bar_pos: vec![0, 4, 8, 12],
+        strength: vec![4, 2, 3, 2],
+        motion: vec![(None, 0); 4],
     };
-    let line = eval::AltoLine {
-        pitch: vec![Some(65), Some(67), Some(79), Some(65)],
-        onset: vec![true; 4],
-    };
-    let m = eval::score(&seq, &line);
-    assert_eq!((m.moves, m.parallels, m.crossings, m.notes), (3, 1, 1, 4));
-    assert_eq!((m.both, m.agree), (4, 3));
-    // Bach's own line here: one move into G4 (parallel), a hold, and a move back.
-    let b = eval::score(&seq, &eval::bach(&seq));
-    assert_eq!((b.agree, b.notes, b.alto_steps), (4, 3, 4));
+    let ours = [
+        line([65, 67, 79, 65], [true; 4]),
+        bach[1].clone(),
+        bach[2].clone(),
+    ];
+    let m = score(&seq, &ours);
+    // Six pairs move at each of the three steps (the held tenor still moves against the others).
+    assert_eq!((m.pair_moves, m.parallels), (18, 1));
+    assert_eq!((m.pair_steps, m.crossings), (24, 1));
+    assert_eq!((m.spaced_steps, m.spacing), (8, 1));
+    // G5 and G4 are one pitch class: every step's set is Bach's.
+    assert_eq!((m.both_full, m.same_pcs), (4, 4));
+    let alto = &m.voices[0];
+    assert_eq!((alto.both, alto.agree, alto.moves, alto.kept), (4, 3, 3, 0));
+    assert_eq!((alto.notes, alto.longest.clone()), (4, vec![1]));
+    let b = score(&seq, &bach);
+    assert_eq!((b.voices[0].kept, b.voices[0].notes), (1, 3));
+    assert_eq!(
+        (b.voices[1].longest.clone(), b.voices[1].notes),
+        (vec![2], 3)
+    );
+    // The made-up "Bach" alto has the same F4–G4 under C5–D5 fifths, but no crossing or gap.
+    assert_eq!((b.parallels, b.crossings, b.spacing), (1, 0, 0));
 }
 
 #[test]
@@ -181,14 +225,7 @@ fn generation_is_causal() {
         return;
     };
     let (_, va) = data(&dir);
-    let model = AltoModel::init(
-        ModelConfig {
-            cell: CellKind::Lstm,
-            hidden: 32,
-            layers: 2,
-        },
-        3,
-    );
+    let model = HarmonyModel::init(ModelConfig::new(CellKind::Lstm, 32, 2), 3);
     let s = &va[0];
     let full = eval::generate(&model, s, DecodeOptions::default());
     let mut cut = s.clone();
@@ -197,6 +234,8 @@ fn generation_is_causal() {
         *p = p.map(|p| p + 2);
     }
     let changed = eval::generate(&model, &cut, DecodeOptions::default());
-    assert_eq!(full.pitch[..half], changed.pitch[..half]);
-    assert_ne!(full.pitch[half..], changed.pitch[half..]);
+    for v in 0..3 {
+        assert_eq!(full[v].pitch[..half], changed[v].pitch[..half], "voice {v}");
+    }
+    assert!((0..3).any(|v| full[v].pitch[half..] != changed[v].pitch[half..]));
 }

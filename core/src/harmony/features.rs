@@ -1,4 +1,5 @@
-//! The model's per-step input, all binary, given as the indices of the active inputs.
+//! The model's per-step input, all binary, given as the indices of the active inputs, and its
+//! output layout.
 //!
 //! Feature spec version [`FEATURE_VERSION`], on key-normalised music (C major / A minor):
 //!
@@ -9,43 +10,79 @@
 //! | `POS` (16) | position in the bar modulo 16 (16ths) |
 //! | `DOWNBEAT` (1) | first step of a bar |
 //! | `MINOR` (1) | the piece is in minor |
-//! | `PREV_ALTO` (33) | the alto of the previous step: MIDI 48–79 or rest |
-//! | `PREV_ONSET` (1) | the previous alto step was struck (not held) |
+//! | `DEGREE` (12) | the soprano's pitch class (its scale degree, the key being C / A) |
+//! | `STRENGTH` (5) | metrical strength of the step: downbeat, half bar, beat, half beat, other |
+//! | `MOTION` (26) | interval from the previous soprano note, −12…+12 semitones (clipped), or none |
+//! | `HELD` (8) | 16ths since the soprano last struck, 0…7 (7: longer) |
+//! | `PREV` (3 × 57) | each generated voice's class at the previous step (MIDI 28–83, or rest) |
+//! | `PREV_ONSET` (3) | each generated voice struck at the previous step |
 //!
-//! Output: 33 logits over alto classes (MIDI 48–79, then rest) and 1 logit for "re-strike"
-//! (used when the chosen pitch equals the previous one).
+//! The extra soprano features (`DEGREE` … `HELD`) and the previous voices (`PREV`,
+//! `PREV_ONSET`) can each be left out ([`Inputs`]), for the ablations.
+//!
+//! Output, per generated voice in [`VOICES`] order (alto, tenor, bass): [`CLASSES`] logits over
+//! MIDI 28–83 then rest, and one "re-strike" logit (used when the chosen pitch is the one
+//! already sounding): [`HEAD`] values, [`OUTPUTS`] in all.
+
+use serde::{Deserialize, Serialize};
 
 /// Version of this layout; weight files record it and are refused when it differs.
-pub const FEATURE_VERSION: u32 = 1;
+pub const FEATURE_VERSION: u32 = 2;
 /// Lowest soprano pitch with its own input.
 pub const SOP_LO: u8 = 53;
 /// Number of soprano pitches.
 pub const SOP_N: usize = 36;
-/// Lowest alto pitch class.
-pub const ALTO_LO: u8 = 48;
-/// Number of alto pitches; class `ALTO_N` is the rest.
-pub const ALTO_N: usize = 32;
-/// Alto classes including rest.
-pub const CLASSES: usize = ALTO_N + 1;
+/// The generated voices: alto, tenor, bass.
+pub const VOICES: usize = 3;
+/// Lowest pitch of a generated voice's classes.
+pub const PITCH_LO: u8 = 28;
+/// Pitches per voice (MIDI 28–83); class `PITCHES` is the rest.
+pub const PITCHES: usize = 56;
+/// Classes per voice including rest.
+pub const CLASSES: usize = PITCHES + 1;
 /// The rest class.
-pub const REST: usize = ALTO_N;
-/// Model outputs: alto class logits then the re-strike logit.
-pub const OUTPUTS: usize = CLASSES + 1;
+pub const REST: usize = PITCHES;
+/// Outputs per voice: class logits then the re-strike logit.
+pub const HEAD: usize = CLASSES + 1;
+/// Model outputs: the three voices' heads.
+pub const OUTPUTS: usize = VOICES * HEAD;
 
 const SOP: usize = 0;
 const SOP_ONSET: usize = SOP + SOP_N + 1;
 const POS: usize = SOP_ONSET + 1;
 const DOWNBEAT: usize = POS + 16;
 const MINOR: usize = DOWNBEAT + 1;
-const PREV_ALTO: usize = MINOR + 1;
-const PREV_ONSET: usize = PREV_ALTO + CLASSES;
+const DEGREE: usize = MINOR + 1;
+const STRENGTH: usize = DEGREE + 12;
+const MOTION: usize = STRENGTH + 5;
+const HELD: usize = MOTION + 26;
+const PREV: usize = HELD + 8;
+const PREV_ONSET: usize = PREV + VOICES * CLASSES;
 /// Number of inputs.
-pub const INPUTS: usize = PREV_ONSET + 1;
+pub const INPUTS: usize = PREV_ONSET + VOICES;
 /// Most inputs active at once.
-pub const MAX_ACTIVE: usize = 7;
+pub const MAX_ACTIVE: usize = 16;
+
+/// Which optional inputs a model uses (stored in its weight file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// The soprano's scale degree, metrical strength, motion and held time.
+    pub soprano_context: bool,
+    /// The generated voices' previous classes and onsets.
+    pub previous_voices: bool,
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        Inputs {
+            soprano_context: true,
+            previous_voices: true,
+        }
+    }
+}
 
 /// Everything the model sees at one step (pitches key-normalised).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepFeatures {
     /// Soprano pitch, if it sounds.
     pub soprano: Option<u8>,
@@ -53,17 +90,39 @@ pub struct StepFeatures {
     pub soprano_onset: bool,
     /// Position in the bar in 16ths.
     pub bar_pos: u16,
+    /// Metrical strength 0–4 ([`crate::music::phase::strength`]).
+    pub strength: u8,
     /// Minor mode.
     pub minor: bool,
-    /// Alto class of the previous step (`REST` for a rest).
-    pub prev_alto: usize,
-    /// The previous alto step was struck.
-    pub prev_onset: bool,
+    /// The soprano's previous (different) note, if any.
+    pub prev_soprano: Option<u8>,
+    /// 16ths since the soprano last struck (capped at 7).
+    pub held: u8,
+    /// Each voice's class at the previous step (`REST` for a rest).
+    pub prev: [usize; VOICES],
+    /// Each voice struck at the previous step.
+    pub prev_onset: [bool; VOICES],
+}
+
+impl Default for StepFeatures {
+    fn default() -> Self {
+        StepFeatures {
+            soprano: None,
+            soprano_onset: false,
+            bar_pos: 0,
+            strength: 0,
+            minor: false,
+            prev_soprano: None,
+            held: 0,
+            prev: [REST; VOICES],
+            prev_onset: [false; VOICES],
+        }
+    }
 }
 
 impl StepFeatures {
     /// Writes the active input indices into `out`; returns how many.
-    pub fn active(&self, out: &mut [u16; MAX_ACTIVE]) -> usize {
+    pub fn active(&self, inputs: Inputs, out: &mut [u16; MAX_ACTIVE]) -> usize {
         let mut n = 0;
         let mut push = |i: usize| {
             out[n] = i as u16;
@@ -84,11 +143,56 @@ impl StepFeatures {
         if self.minor {
             push(MINOR);
         }
-        push(PREV_ALTO + self.prev_alto.min(REST));
-        if self.prev_onset {
-            push(PREV_ONSET);
+        if inputs.soprano_context {
+            if let Some(s) = self.soprano {
+                push(DEGREE + (s % 12) as usize);
+            }
+            push(STRENGTH + self.strength.min(4) as usize);
+            let motion = match (self.prev_soprano, self.soprano) {
+                (Some(a), Some(b)) => (b as i32 - a as i32).clamp(-12, 12) + 12,
+                _ => 25,
+            };
+            push(MOTION + motion as usize);
+            push(HELD + self.held.min(7) as usize);
+        }
+        if inputs.previous_voices {
+            for v in 0..VOICES {
+                push(PREV + v * CLASSES + self.prev[v].min(REST));
+                if self.prev_onset[v] {
+                    push(PREV_ONSET + v);
+                }
+            }
         }
         n
+    }
+}
+
+/// Follows the soprano step by step for the `MOTION` and `HELD` inputs: the note before the
+/// current one, and how many 16ths ago the soprano last struck or changed. The engine and the
+/// training data use this one definition.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SopranoTrack {
+    /// The soprano at the previous step.
+    last_step: Option<u8>,
+    /// The note before the current one, and the current one.
+    notes: (Option<u8>, Option<u8>),
+    /// 16ths since the soprano last struck or changed (saturating).
+    held: u8,
+}
+
+impl SopranoTrack {
+    /// The soprano's next step; returns `(previous note, held)` for this step's features.
+    pub fn advance(&mut self, soprano: Option<u8>, onset: bool) -> (Option<u8>, u8) {
+        if onset || soprano != self.last_step {
+            if soprano.is_some() && soprano != self.notes.1 {
+                self.notes = (self.notes.1, soprano);
+            }
+            self.held = 0;
+        } else {
+            self.held = self.held.saturating_add(1);
+        }
+        self.last_step = soprano;
+        (self.notes.0, self.held)
     }
 }
 
@@ -105,14 +209,14 @@ pub fn fold(p: u8, lo: u8, n: usize) -> u8 {
     (p - lo) as u8
 }
 
-/// Alto class of a (key-normalised) pitch, folded into range; `REST` for none.
-pub fn alto_class(p: Option<u8>) -> usize {
-    p.map_or(REST, |p| fold(p, ALTO_LO, ALTO_N) as usize)
+/// A voice's class of a (key-normalised) pitch, folded into range; `REST` for none.
+pub fn class_of(p: Option<u8>) -> usize {
+    p.map_or(REST, |p| fold(p, PITCH_LO, PITCHES) as usize)
 }
 
-/// Pitch of an alto class, `None` for the rest.
+/// The pitch of a class, `None` for the rest.
 pub fn class_pitch(c: usize) -> Option<u8> {
-    (c < ALTO_N).then(|| ALTO_LO + c as u8)
+    (c < PITCHES).then(|| PITCH_LO + c as u8)
 }
 
 #[cfg(test)]
@@ -121,20 +225,43 @@ mod tests {
 
     #[test]
     fn layout_and_folding() {
-        assert_eq!(INPUTS, 90);
+        assert_eq!(INPUTS, 107 + 3 * CLASSES + 3);
         let f = StepFeatures {
             soprano: Some(96),
             soprano_onset: true,
             bar_pos: 16,
+            strength: 4,
             minor: true,
-            prev_alto: 5,
-            prev_onset: true,
+            prev_soprano: Some(79),
+            held: 9,
+            prev: [5, REST, 0],
+            prev_onset: [true, false, false],
         };
         let mut a = [0; MAX_ACTIVE];
-        let n = f.active(&mut a);
-        // 96 folds to 84 (index 31); bar position 16 (in a 24-step 12/8 bar) wraps to 0 but is no downbeat.
-        assert_eq!(&a[..n], &[31, 37, 38, 55, 56 + 5, 89]);
-        assert_eq!(alto_class(Some(84)), 24); // 84 → 72
+        let n = f.active(Inputs::default(), &mut a);
+        // 96 folds to 84 (index 31); bar position 16 (in a 24-step 12/8 bar) wraps to 0 but is no
+        // downbeat; motion +17 clips to +12; held 9 caps at 7.
+        let want = [
+            31,
+            37,
+            38,
+            MINOR as u16,
+            DEGREE as u16,
+            STRENGTH as u16 + 4,
+            MOTION as u16 + 24,
+            HELD as u16 + 7,
+            PREV as u16 + 5,
+            PREV_ONSET as u16,
+            (PREV + CLASSES + REST) as u16,
+            (PREV + 2 * CLASSES) as u16,
+        ];
+        assert_eq!(&a[..n], &want);
+        let bare = Inputs {
+            soprano_context: false,
+            previous_voices: false,
+        };
+        assert_eq!(f.active(bare, &mut a), 4);
+        assert_eq!(class_of(Some(84)), 84 - 12 - PITCH_LO as usize);
         assert_eq!(class_pitch(REST), None);
     }
 }

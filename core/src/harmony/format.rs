@@ -10,7 +10,7 @@
 //! actual shape, the format and feature-spec versions.
 
 use super::features::{FEATURE_VERSION, INPUTS, OUTPUTS};
-use super::model::{AltoModel, ModelConfig};
+use super::model::{HarmonyModel, ModelConfig};
 use crate::nn::Cell;
 use crate::nn::math::transpose;
 use crate::nn::safetensors::{check_shape, decode_meta, encode, read, tensor};
@@ -38,7 +38,7 @@ pub struct WeightsMeta {
 }
 
 /// Encodes a model and its metadata.
-pub fn to_bytes(model: &AltoModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
+pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
     let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = Vec::new();
     let k = model.config.cell.name();
     for (l, cell) in model.cells.iter().enumerate() {
@@ -73,12 +73,12 @@ pub fn to_bytes(model: &AltoModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
 }
 
 /// Writes a weight file atomically.
-pub fn save(path: &Path, model: &AltoModel, meta: &WeightsMeta) -> Result<()> {
+pub fn save(path: &Path, model: &HarmonyModel, meta: &WeightsMeta) -> Result<()> {
     crate::fsutil::write_atomic(path, &to_bytes(model, meta)?)
 }
 
 /// Reads and validates a weight file.
-pub fn load(path: &Path) -> Result<(AltoModel, WeightsMeta)> {
+pub fn load(path: &Path) -> Result<(HarmonyModel, WeightsMeta)> {
     from_bytes(&read(path)?).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
 }
 
@@ -97,7 +97,7 @@ pub fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
 /// Largest hidden size a weight file may declare.
 pub const MAX_HIDDEN: usize = 512;
 /// Decodes and validates an alto model.
-pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
+pub fn from_bytes(bytes: &[u8]) -> Result<(HarmonyModel, WeightsMeta)> {
     let meta = read_meta(bytes)?;
     if meta.feature_version != FEATURE_VERSION {
         return Err(Error::Model(format!(
@@ -117,7 +117,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(AltoModel, WeightsMeta)> {
     for (name, shape) in expected(c) {
         check_shape(&st, &name, &shape)?;
     }
-    let mut model = AltoModel::zeros(c);
+    let mut model = HarmonyModel::zeros(c);
     for (l, cell) in model.cells.iter_mut().enumerate() {
         read_cell(&st, c.cell.name(), l, cell)?;
     }

@@ -1,7 +1,7 @@
 //! Offline harmonization of a file: the same [`Engine`] as the plugin, driven over the grid.
 
 use crate::harmony::engine::{DecodeOptions, Engine, StepInput};
-use crate::harmony::model::AltoModel;
+use crate::harmony::model::HarmonyModel;
 use crate::music::grid::{Grid, VoiceLine, midi_channel};
 use crate::music::key::Key;
 use crate::music::midi::{MidiOut, TrackOut};
@@ -57,30 +57,47 @@ pub fn melody_phase(grid: &Grid, pickup: Option<usize>) -> (usize, PhaseSource) 
     (phase::estimate(s, num, den), PhaseSource::Estimated)
 }
 
-/// Runs the engine over the soprano of `grid` (from its first note) and returns the alto line.
-pub fn alto_line(
+/// Metrical strength (0–4) of every step, from its bar position and the metre in force.
+pub fn strengths(grid: &Grid, bar_pos: &[u16]) -> Vec<u8> {
+    bar_pos
+        .iter()
+        .enumerate()
+        .map(|(t, &p)| {
+            let (num, den) = grid.meter_at(t);
+            phase::strength(p as usize, num, den) as u8
+        })
+        .collect()
+}
+
+/// Runs the engine over the soprano of `grid` (from its first note) and returns the alto,
+/// tenor and bass lines.
+pub fn voice_lines(
     grid: &Grid,
-    model: &AltoModel,
+    model: &HarmonyModel,
     key: Key,
     bar_pos: &[u16],
     opts: DecodeOptions,
-) -> VoiceLine {
+) -> [VoiceLine; 3] {
     let soprano = &grid.voices[0];
-    let mut alto = VoiceLine::rests(Voice::Alto, grid.len);
+    let mut lines = [Voice::Alto, Voice::Tenor, Voice::Bass].map(|v| VoiceLine::rests(v, grid.len));
     let Some(first) = soprano.onset.iter().position(|&o| o) else {
-        return alto;
+        return lines;
     };
+    let strength = strengths(grid, bar_pos);
     let mut engine = Engine::new(Box::new(model.clone()), key, opts);
     for (t, &pos) in bar_pos.iter().enumerate().take(grid.len).skip(first) {
         let out = engine.step(StepInput {
             soprano: soprano.pitch[t],
             soprano_onset: soprano.onset[t],
             bar_pos: pos,
+            strength: strength[t],
         });
-        alto.pitch[t] = out.alto;
-        alto.onset[t] = out.onset;
+        for (v, line) in lines.iter_mut().enumerate() {
+            line.pitch[t] = out.pitch[v];
+            line.onset[t] = out.onset[v];
+        }
     }
-    alto
+    lines
 }
 
 /// The soprano's notes as read (one at a time), for writing back in the original timing.
@@ -92,9 +109,10 @@ pub fn soprano_notes(score: &Score) -> Result<Vec<Note>> {
     Ok(score.parts[part].monophonic(false))
 }
 
-/// The output file: conductor track as the input's, "Soprano" in its original timing, "Alto" on
-/// the grid (an alto note struck with a soprano note starts at the soprano's exact tick).
-pub fn to_midi(score: &Score, grid: &Grid, alto: &VoiceLine, key: Key) -> Result<MidiOut> {
+/// The output file: conductor track as the input's, "Soprano" in its original timing, then the
+/// given voices on the grid (a note struck with a soprano note starts at the soprano's exact
+/// tick), each on its own track and channel.
+pub fn to_midi(score: &Score, grid: &Grid, voices: &[&VoiceLine], key: Key) -> Result<MidiOut> {
     let soprano = soprano_notes(score)?;
     let tpq = score.tpq;
     let mut sop_onset_tick = std::collections::HashMap::new();
@@ -104,41 +122,43 @@ pub fn to_midi(score: &Score, grid: &Grid, alto: &VoiceLine, key: Key) -> Result
             .or_insert(n.start);
     }
     let tick = |s: Step| sop_onset_tick.get(&s).copied().unwrap_or(s.to_tick(tpq));
-    let alto_notes = alto
-        .notes()
-        .into_iter()
-        .map(|(a, b, pitch)| {
-            let start = tick(a);
-            let end = Some(tick(b))
-                .filter(|&e| e > start)
-                .unwrap_or(b.to_tick(tpq).max(crate::Tick(start.0 + 1)));
-            Note {
-                start,
-                end,
-                pitch,
-                velocity: 80,
-            }
-        })
-        .collect();
+    let notes = |line: &VoiceLine| -> Vec<Note> {
+        line.notes()
+            .into_iter()
+            .map(|(a, b, pitch)| {
+                let start = tick(a);
+                let end = Some(tick(b))
+                    .filter(|&e| e > start)
+                    .unwrap_or(b.to_tick(tpq).max(crate::Tick(start.0 + 1)));
+                Note {
+                    start,
+                    end,
+                    pitch,
+                    velocity: 80,
+                }
+            })
+            .collect()
+    };
     let key_sig = grid
         .key_sig
         .or_else(|| crate::KeySig::new(key.signature_sharps(), key.mode == crate::Mode::Minor));
+    let mut tracks = vec![TrackOut {
+        name: "Soprano".into(),
+        channel: midi_channel(0),
+        notes: soprano,
+    }];
+    for (i, line) in voices.iter().enumerate() {
+        tracks.push(TrackOut {
+            name: line.voice.name(),
+            channel: midi_channel(i + 1),
+            notes: notes(line),
+        });
+    }
     Ok(MidiOut {
         tpq,
         tempos: score.tempos.clone(),
         meters: score.meters.clone(),
         key_sig,
-        tracks: vec![
-            TrackOut {
-                name: "Soprano".into(),
-                channel: midi_channel(0),
-                notes: soprano,
-            },
-            TrackOut {
-                name: "Alto".into(),
-                channel: midi_channel(1),
-                notes: alto_notes,
-            },
-        ],
+        tracks,
     })
 }

@@ -1,8 +1,10 @@
-//! The alto model: stacked recurrent cells and one dense head, stepped one 16th at a time.
-//! This is the one forward pass: training checks its batched version against it, and the
-//! plugin runs it in the audio thread (no allocation in [`AltoModel::step`]).
+//! The harmony model: stacked recurrent cells and one dense head with a block per generated voice
+//! (alto, tenor, bass), stepped one 16th at a time; optionally, within a step, the voices are
+//! chosen in an [`Order`] and each later voice's logits see the earlier voices' choices through
+//! the `cond` table. This is the one forward pass: training checks its batched version against
+//! it, and the plugin runs it in the audio thread (no allocation in [`HarmonyModel::step`]).
 
-use crate::harmony::features::{INPUTS, OUTPUTS};
+use crate::harmony::features::{CLASSES, HEAD, INPUTS, Inputs, OUTPUTS, VOICES};
 use crate::nn::{Cell, Dense, Gru, Lstm, Rnn};
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,46 @@ impl CellKind {
     }
 }
 
+/// How the voices of one step are chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Order {
+    /// Each voice from the shared state alone; decoding picks the best joint choice.
+    Independent,
+    /// Bass, then alto, then tenor, each seeing those chosen before it (TonicNet's order).
+    BassFirst,
+    /// Alto, then tenor, then bass.
+    TopDown,
+}
+
+impl Order {
+    /// The name `altus train --order` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Independent => "independent",
+            Order::BassFirst => "bass-first",
+            Order::TopDown => "top-down",
+        }
+    }
+
+    /// The voices (0 alto, 1 tenor, 2 bass) in the order they are chosen.
+    pub fn voices(self) -> [usize; VOICES] {
+        match self {
+            Order::BassFirst => [2, 0, 1],
+            Order::Independent | Order::TopDown => [0, 1, 2],
+        }
+    }
+
+    /// Whether voice `v`'s logits see voice `u`'s choice.
+    pub fn sees(self, v: usize, u: usize) -> bool {
+        if self == Order::Independent {
+            return false;
+        }
+        let at = |x| self.voices().iter().position(|&y| y == x);
+        at(u) < at(v)
+    }
+}
+
 /// Shape of a model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelConfig {
@@ -48,17 +90,38 @@ pub struct ModelConfig {
     pub hidden: usize,
     /// Number of recurrent layers (1–2).
     pub layers: usize,
+    /// Optional inputs used.
+    pub inputs: Inputs,
+    /// How a step's voices are chosen.
+    pub order: Order,
 }
 
-/// The alto model's weights.
+impl ModelConfig {
+    /// A model of this cell, size and layers, with every input and the bass chosen first.
+    pub fn new(cell: CellKind, hidden: usize, layers: usize) -> Self {
+        ModelConfig {
+            cell,
+            hidden,
+            layers,
+            inputs: Inputs::default(),
+            order: Order::BassFirst,
+        }
+    }
+}
+
+/// The harmony model's weights.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AltoModel {
+pub struct HarmonyModel {
     /// Its shape.
     pub config: ModelConfig,
     /// Recurrent layers, input first.
     pub cells: Vec<Cell>,
-    /// Output layer: hidden → alto class logits + re-strike logit.
+    /// Output layer: hidden → per voice, class logits + re-strike logit.
     pub head: Dense,
+    /// `(VOICES × CLASSES) × OUTPUTS`: row `u·CLASSES + c` is added to the logits of the voices
+    /// that see voice `u` (see [`Order::sees`]) when `u` takes class `c`. Empty for
+    /// [`Order::Independent`].
+    pub cond: Vec<f32>,
 }
 
 /// Recurrent state and scratch for one stream, sized once for a model.
@@ -98,7 +161,7 @@ impl ModelState {
     }
 }
 
-impl AltoModel {
+impl HarmonyModel {
     /// A model with all-zero weights.
     pub fn zeros(config: ModelConfig) -> Self {
         let cells = (0..config.layers)
@@ -111,10 +174,16 @@ impl AltoModel {
                 }
             })
             .collect();
-        AltoModel {
+        let cond = if config.order == Order::Independent {
+            Vec::new()
+        } else {
+            vec![0.0; VOICES * CLASSES * OUTPUTS]
+        };
+        HarmonyModel {
             config,
             cells,
             head: Dense::zeros(config.hidden, OUTPUTS),
+            cond,
         }
     }
 
@@ -133,6 +202,8 @@ impl AltoModel {
                 l.b_ih[h..2 * h].fill(1.0);
             }
         }
+        // The voices start independent; training learns what an earlier choice says.
+        m.cond.fill(0.0);
         m
     }
 
@@ -167,10 +238,30 @@ impl AltoModel {
             }
         }
         v.extend([&self.head.w[..], &self.head.b]);
+        if !self.cond.is_empty() {
+            v.push(&self.cond);
+        }
         v
     }
 
-    /// Every weight tensor, mutable, in the order of [`AltoModel::params`].
+    /// Adds voice `u`'s choice of class `c` to the logits of the voices that see it.
+    #[inline]
+    pub fn condition(&self, u: usize, c: usize, logits: &mut [f32]) {
+        if self.cond.is_empty() {
+            return;
+        }
+        let row = &self.cond[(u * CLASSES + c) * OUTPUTS..(u * CLASSES + c + 1) * OUTPUTS];
+        for v in 0..VOICES {
+            if self.config.order.sees(v, u) {
+                let block = v * HEAD..(v + 1) * HEAD;
+                for (l, r) in logits[block.clone()].iter_mut().zip(&row[block]) {
+                    *l += r;
+                }
+            }
+        }
+    }
+
+    /// Every weight tensor, mutable, in the order of [`HarmonyModel::params`].
     pub fn params_mut(&mut self) -> Vec<&mut [f32]> {
         let mut v: Vec<&mut [f32]> = Vec::new();
         for cell in &mut self.cells {
@@ -181,6 +272,9 @@ impl AltoModel {
             }
         }
         v.extend([&mut self.head.w[..], &mut self.head.b]);
+        if !self.cond.is_empty() {
+            v.push(&mut self.cond);
+        }
         v
     }
 
@@ -190,11 +284,11 @@ impl AltoModel {
     }
 }
 
-crate::multiversion!(fn step_dispatch(m: &AltoModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) => step_impl);
+crate::multiversion!(fn step_dispatch(m: &HarmonyModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) => step_impl);
 
 /// The model step: input projection, recurrent cells, head.
 #[inline(always)]
-fn step_impl(m: &AltoModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
+fn step_impl(m: &HarmonyModel, active: &[u16], state: &mut ModelState, out: &mut [f32]) {
     let ModelState {
         h,
         c,

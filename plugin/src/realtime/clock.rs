@@ -33,6 +33,8 @@ pub struct Clock {
     pub bar_start: f64,
     /// Bar length (16ths).
     pub bar: i64,
+    /// Time signature (sane).
+    pub meter: (u8, u8),
 }
 
 impl Clock {
@@ -53,6 +55,7 @@ impl Clock {
             .filter(|_| t.playing)
             .map(|b| b * 4.0);
         let (num, den) = t.time_sig.unwrap_or((4, 4));
+        let (num, den) = (num.max(1), den.max(1));
         let bar_start = sane_beats(t.bar_start_beats)
             .filter(|_| host.is_some())
             .map_or(0.0, |b| b * 4.0);
@@ -60,7 +63,8 @@ impl Clock {
             start: host.unwrap_or(free_pos),
             per_sample,
             bar_start,
-            bar: Meter::bar_steps(num.max(1), den.max(1)) as i64,
+            bar: Meter::bar_steps(num, den) as i64,
+            meter: (num, den),
         };
         (clock, host)
     }
@@ -90,6 +94,12 @@ impl Clock {
     pub fn bar_pos(&self, index: i64) -> u16 {
         let first = (self.bar_start + self.eps()).floor() as i64;
         index.saturating_sub(first).rem_euclid(self.bar.max(1)) as u16
+    }
+
+    /// Metrical strength (0–4) of step `index`, as `altus harmonize` computes it.
+    pub fn strength(&self, index: i64) -> u8 {
+        let (num, den) = self.meter;
+        altus_core::music::phase::strength(self.bar_pos(index) as usize, num, den) as u8
     }
 
     /// The first sample after `t` at which a new 16th begins.

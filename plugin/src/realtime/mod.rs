@@ -7,22 +7,26 @@
 //!   The position in the bar comes from the host's bar start and time signature (else 4/4 from
 //!   beat 0). Absurd positions, tempos and sample rates are ignored ([`clock`]).
 //! - **Soprano.** The highest held input note. A new soprano note runs a model step at once and
-//!   the alto's note-on goes out at the same sample offset (no added latency). The step is the
+//!   the generated voices' note-ons go out at the same sample offset (no added latency). The step is the
 //!   nearest 16th. A second soprano note inside a 16th that has already run runs that same step
 //!   again from the state before it (at most [`MAX_RESTEPS`] times a block, which bounds a
 //!   burst's work): fast notes never move the grid. A host whose position stands still while
 //!   playing is still answered, by re-runs.
 //! - **Steps.** From the first soprano note after a restart, every 16th boundary runs a step with
-//!   the soprano then sounding (or none); the alto may move, re-strike or hold.
-//! - **Release.** When the soprano is released the alto keeps sounding until the next 16th, where
-//!   the model decides (it usually rests).
+//!   the soprano then sounding (or none); each voice may move, re-strike or hold.
+//! - **Voices.** The model always writes alto, tenor and bass together (each voice's choice
+//!   depends on the others); the "Voices" setting chooses which of them sound, each on its own
+//!   channel. Turning a voice off ends its note; the harmony runs on unchanged.
+//! - **Release.** When the soprano is released the voices keep sounding until the next 16th,
+//!   where the model decides (they usually rest).
 //! - **Note-offs.** Every note sent goes through a [`Ledger`]: each note-on gets exactly one
-//!   note-off and no note-off goes out without its note-on, whatever the host does. The alto
-//!   ends when it moves or re-strikes; on transport stop or jump, key or mode changes and model
-//!   swaps (which also restart the voice); on a channel change (the state is kept). Turning
+//!   note-off and no note-off goes out without its note-on, whatever the host does. A voice's
+//!   note ends when it moves or re-strikes; on transport stop or jump, key or mode changes and
+//!   model swaps (which also restart the voices); on its channel's change or when the voice is
+//!   turned off (the state is kept). Turning
 //!   "Soprano through" off ends the passed-through notes. [`Voice::reset`] (the host restarting
 //!   processing, deactivating) cannot send events: every sounding note is ended at the start of
-//!   the next block. Temperature, range and velocity changes take effect at the next step.
+//!   the next block. Temperature, ranges and velocity changes take effect at the next step.
 //!
 //! Nothing here allocates after [`Voice::new`]; every loop is bounded by the block's events and
 //! samples.
@@ -38,14 +42,14 @@ pub use types::{KeySetting, Note, Settings, Transport, Velocity};
 use crate::autokey::AutoKey;
 use altus_core::Key;
 use altus_core::harmony::engine::Engine;
-use altus_core::harmony::model::{AltoModel, ModelState};
+use altus_core::harmony::model::{HarmonyModel, ModelState};
 use altus_core::music::key::Mode;
 use clock::Clock;
 
 /// Most re-runs of a 16th, per block, for soprano notes struck inside it (bounds a burst's work).
 pub const MAX_RESTEPS: u8 = 4;
 
-/// One alto voice on the audio thread. All fields belong to the audio thread.
+/// The generated voices on the audio thread. All fields belong to the audio thread.
 pub struct Voice {
     engine: Engine,
     auto: AutoKey,
@@ -58,8 +62,9 @@ pub struct Voice {
     soprano: Option<u8>,
     /// Velocity of the latest soprano note-on (kept after its release).
     soprano_velocity: u8,
-    /// The sounding alto note: key, channel, and the step it was struck at.
-    alto: Option<(u8, u8, i64)>,
+    /// Each generated voice's sounding note (alto, tenor, bass): key, channel, and the step it
+    /// was struck at.
+    sounding: [Option<(u8, u8, i64)>; 3],
     /// Every sounding output note.
     ledger: Ledger,
     /// Internal grid position (16ths) at the start of the next block.
@@ -89,7 +94,7 @@ pub struct Voice {
 
 impl Voice {
     /// A voice with its engine (allocates: call from `activate`).
-    pub fn new(model: Box<AltoModel>, sample_rate: f64, settings: Settings) -> Self {
+    pub fn new(model: Box<HarmonyModel>, sample_rate: f64, settings: Settings) -> Self {
         // Detect the instruction set here, not on the audio thread (it reads the environment).
         altus_core::nn::simd::isa();
         let initial = Key::new(0, Mode::Major);
@@ -98,15 +103,24 @@ impl Voice {
             KeySetting::Auto(_) => initial,
         };
         let sample_rate = clock::sane_rate(sample_rate);
+        let mut engine = Engine::new(model, key, settings.decode);
+        // One step here touches the weights and state once, so the first block on the audio
+        // thread does not pay for page faults and cold caches.
+        engine.step(altus_core::harmony::engine::StepInput {
+            soprano: Some(altus_core::Pitch(72)),
+            soprano_onset: true,
+            ..Default::default()
+        });
+        engine.reset();
         Voice {
-            engine: Engine::new(model, key, settings.decode),
+            engine,
             auto: AutoKey::new(initial),
             sample_rate,
             settings,
             held: [0; 128],
             soprano: None,
             soprano_velocity: 64,
-            alto: None,
+            sounding: [None; 3],
             ledger: Ledger::default(),
             free_pos: 0.0,
             expected: None,
@@ -129,9 +143,10 @@ impl Voice {
         self.sample_rate = clock::sane_rate(sample_rate);
     }
 
-    /// New settings: a key or mode change silences the alto and restarts the voice; a channel
-    /// change ends the sounding alto (the state is kept); turning pass-through off ends the
-    /// passed-through notes; temperature, range and velocity take effect at the next step.
+    /// New settings: a key or mode change silences the voices and restarts them; a voice's
+    /// channel change, or turning it off, ends its note (the state is kept); turning
+    /// pass-through off ends the passed-through notes; temperature, ranges and velocity take
+    /// effect at the next step.
     pub fn set_settings(&mut self, s: Settings, out: &mut impl FnMut(Note) -> bool) {
         let old = std::mem::replace(&mut self.settings, s);
         if s == old {
@@ -143,8 +158,12 @@ impl Voice {
                 self.engine.set_key(k);
             }
             self.all_off(0, out);
-        } else if s.channel != old.channel {
-            self.end_alto(0, out);
+        } else {
+            for v in 0..3 {
+                if s.channels[v] != old.channels[v] || v >= s.voices {
+                    self.end_voice(v, 0, out);
+                }
+            }
         }
         if old.pass_through && !s.pass_through {
             self.ledger.end_all(Some(Owner::Thru), 0, out);
@@ -154,10 +173,10 @@ impl Voice {
     /// Swaps in a new model and its state (made off the audio thread); hands back the old ones.
     pub fn swap_model(
         &mut self,
-        model: Box<AltoModel>,
+        model: Box<HarmonyModel>,
         state: ModelState,
         out: &mut impl FnMut(Note) -> bool,
-    ) -> (Box<AltoModel>, ModelState) {
+    ) -> (Box<HarmonyModel>, ModelState) {
         self.all_off(0, out);
         self.engine.swap_model(model, state)
     }
@@ -165,7 +184,9 @@ impl Voice {
     /// Ends the generated notes at `at` and restarts the voice (the next soprano note starts
     /// anew). The passed-through notes sound on.
     pub fn all_off(&mut self, at: u32, out: &mut impl FnMut(Note) -> bool) {
-        self.end_alto(at, out);
+        for v in 0..3 {
+            self.end_voice(v, at, out);
+        }
         self.ledger.end_all(Some(Owner::Voice), at, out);
         self.restart();
     }
@@ -182,7 +203,7 @@ impl Voice {
     /// sounding note is ended at the start of the next block, and the voice starts afresh.
     pub fn reset(&mut self) {
         self.flush = true;
-        self.alto = None;
+        self.sounding = [None; 3];
         self.held = [0; 128];
         self.soprano = None;
         self.expected = None;
@@ -196,20 +217,20 @@ impl Voice {
         self.last_step = None;
     }
 
-    fn end_alto(&mut self, at: u32, out: &mut impl FnMut(Note) -> bool) {
-        if let Some((key, ch, _)) = self.alto.take() {
+    fn end_voice(&mut self, v: usize, at: u32, out: &mut impl FnMut(Note) -> bool) {
+        if let Some((key, ch, _)) = self.sounding[v].take() {
             self.ledger.off(Owner::Voice, at, ch, key, out);
         }
     }
 
     /// The sounding alto note, if any.
     pub fn alto_sounding(&self) -> Option<u8> {
-        self.alto.map(|a| a.0)
+        self.sounding[0].map(|a| a.0)
     }
 
-    /// The sounding alto note and its channel, if any.
-    pub fn alto_note(&self) -> Option<(u8, u8)> {
-        self.alto.map(|a| (a.0, a.1))
+    /// Voice `v`'s (0 alto, 1 tenor, 2 bass) sounding note and its channel, if any.
+    pub fn voice_note(&self, v: usize) -> Option<(u8, u8)> {
+        self.sounding.get(v).copied().flatten().map(|a| (a.0, a.1))
     }
 
     /// The last 16th step run (its index on the grid), while started.

@@ -1,5 +1,5 @@
-//! How a block's events and 16th boundaries become steps and alto notes (the rules are in the
-//! module doc of [`super`]).
+//! How a block's events and 16th boundaries become steps and the voices' notes (the rules are
+//! in the module doc of [`super`]).
 
 use super::{KeySetting, MAX_RESTEPS, Note, Owner, Velocity, Voice};
 use altus_core::Pitch;
@@ -108,6 +108,7 @@ impl Voice {
             soprano: self.soprano.map(Pitch),
             soprano_onset: onset && self.soprano.is_some(),
             bar_pos: self.clock.bar_pos(index),
+            strength: self.clock.strength(index),
         };
         let step = if again {
             self.engine.restep(input)
@@ -117,7 +118,7 @@ impl Voice {
         self.sound(step, index, again, t, out);
     }
 
-    /// Plays a step's alto: a new pitch or a re-strike ends the sounding note first.
+    /// Plays a step's sounding voices: a new pitch or a re-strike ends the voice's note first.
     fn sound(
         &mut self,
         step: StepOutput,
@@ -126,30 +127,32 @@ impl Voice {
         t: u32,
         out: &mut impl FnMut(Note) -> bool,
     ) {
-        let next = step.alto.map(|p| p.0);
-        let sounding = self.alto.map(|a| a.0);
-        // Run again, the step re-strikes only if its first run did not already strike here.
-        let struck_here = self.alto.is_some_and(|a| a.2 == index);
-        let strike = next != sounding || (step.onset && !(again && struck_here));
-        if !strike {
-            return;
-        }
-        self.end_alto(t, out);
-        if let Some(key) = next {
-            let channel = self.settings.channel & 15;
-            let on = Note::On {
-                at: t,
-                key,
-                velocity: self.alto_velocity(),
-                channel,
-            };
-            if self.ledger.on(Owner::Voice, on, out) {
-                self.alto = Some((key, channel, index));
+        for v in 0..self.settings.voices.min(3) {
+            let next = step.pitch[v].map(|p| p.0);
+            let sounding = self.sounding[v].map(|a| a.0);
+            // Run again, the step re-strikes only if its first run did not already strike here.
+            let struck_here = self.sounding[v].is_some_and(|a| a.2 == index);
+            let strike = next != sounding || (step.onset[v] && !(again && struck_here));
+            if !strike {
+                continue;
+            }
+            self.end_voice(v, t, out);
+            if let Some(key) = next {
+                let channel = self.settings.channels[v] & 15;
+                let on = Note::On {
+                    at: t,
+                    key,
+                    velocity: self.velocity(),
+                    channel,
+                };
+                if self.ledger.on(Owner::Voice, on, out) {
+                    self.sounding[v] = Some((key, channel, index));
+                }
             }
         }
     }
 
-    fn alto_velocity(&self) -> u8 {
+    fn velocity(&self) -> u8 {
         let soprano = self.soprano_velocity as u32;
         let v = match self.settings.velocity {
             Velocity::Follow => soprano,

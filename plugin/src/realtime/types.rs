@@ -53,7 +53,7 @@ impl Note {
     }
 }
 
-/// How the alto's velocity is chosen.
+/// How the generated voices' velocity is chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Velocity {
     /// The current soprano note's velocity.
@@ -78,12 +78,14 @@ pub enum KeySetting {
 pub struct Settings {
     /// Key to harmonize in.
     pub key: KeySetting,
-    /// Decoding (temperature, range, seed).
+    /// Decoding (temperature, ranges, seed, beam).
     pub decode: DecodeOptions,
-    /// Alto velocity.
+    /// How many generated voices sound: 1 alto, 2 alto and tenor, 3 alto, tenor and bass.
+    pub voices: usize,
+    /// Velocity of the generated voices.
     pub velocity: Velocity,
-    /// Output channel 0–15.
-    pub channel: u8,
+    /// Output channel 0–15 of the alto, tenor and bass.
+    pub channels: [u8; 3],
     /// Pass the input notes through.
     pub pass_through: bool,
     /// Tempo when the host gives none, in bpm.

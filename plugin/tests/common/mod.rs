@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod clap;
+pub mod harmonize;
 pub mod scenarios;
 pub mod vst3;
 
@@ -195,19 +196,21 @@ pub fn in_block(events: &[(u64, u8, bool)], now: u64, len: u32) -> Vec<(u32, u8,
         .collect()
 }
 
-/// The default parameters' settings (Auto key and mode, alto 53–77, temperature 0, velocity
-/// follows, channel 2, soprano through, 120 bpm).
+/// The default parameters' settings (Auto key and mode, all three voices in their default
+/// ranges, temperature 0, beam 3, velocity follows, channels 2, 3 and 4, soprano through,
+/// 120 bpm).
 pub fn default_settings() -> Settings {
     Settings {
         key: KeySetting::Auto(None),
         decode: DecodeOptions {
             temperature: 0.0,
-            low: 53,
-            high: 77,
+            ranges: [(53, 77), (48, 72), (36, 67)],
             seed: 0,
+            beam: 3,
         },
+        voices: 3,
         velocity: Velocity::Follow,
-        channel: 1,
+        channels: [1, 2, 3],
         pass_through: true,
         default_tempo: 120.0,
     }
@@ -228,7 +231,7 @@ pub struct VoiceRun {
 impl VoiceRun {
     /// The embedded model with `settings`.
     pub fn new(settings: Settings, block: u32) -> VoiceRun {
-        let model = Box::new(altus_core::embedded::default_alto().0);
+        let model = Box::new(altus_core::embedded::default_harmony().0);
         VoiceRun {
             voice: realtime::Voice::new(model, SR, settings),
             block,

@@ -136,8 +136,9 @@ pub fn reactivations<H: Host>(host: &mut H, song: &Song) -> Done {
     })
 }
 
-/// Every block: temperature, range and velocity automated; now and then the key, mode, alto
-/// channel (2–16), velocity mode and pass-through.
+/// Every block: temperature, the voices' ranges and velocity automated; now and then the key,
+/// mode, the voices sounding, each voice's channel (from pools that never meet, so each channel
+/// stays one voice), velocity mode and pass-through.
 pub fn automation<H: Host>(host: &mut H, song: &Song, seed: u64) -> Done {
     let mut rng = Rng::new(seed);
     run(host, song, &mut |h, i, _, _, d| {
@@ -146,8 +147,13 @@ pub fn automation<H: Host>(host: &mut H, song: &Song, seed: u64) -> Done {
             d.param_changes += 1;
         };
         set("Temperature", rng.next_f32() as f64);
-        set("Alto low", rng.next_f32() as f64 * 0.45);
-        set("Alto high", 0.45 + rng.next_f32() as f64 * 0.55);
+        for voice in ["Alto", "Tenor", "Bass"] {
+            set(&format!("{voice} low"), rng.next_f32() as f64 * 0.45);
+            set(
+                &format!("{voice} high"),
+                0.45 + rng.next_f32() as f64 * 0.55,
+            );
+        }
         set("Velocity", rng.next_f32() as f64);
         if i % 16 == 0 {
             set("Velocity mode", rng.next_f32() as f64);
@@ -157,7 +163,15 @@ pub fn automation<H: Host>(host: &mut H, song: &Song, seed: u64) -> Done {
             set("Mode", rng.next_f32() as f64);
         }
         if i % 30 == 0 {
-            set("Alto channel", (1 + rng.below(15)) as f64 / 15.0);
+            // Alto 2, 5–8; tenor 3, 9–12; bass 4, 13–16.
+            for (v, voice) in ["Alto", "Tenor", "Bass"].iter().enumerate() {
+                let k = rng.below(5);
+                let ch = if k == 0 { 2 + v } else { 4 * (v + 1) + k };
+                set(&format!("{voice} channel"), (ch - 1) as f64 / 15.0);
+            }
+        }
+        if i % 20 == 0 {
+            set("Voices", rng.below(3) as f64 / 2.0);
         }
         if i % 25 == 0 {
             set("Soprano through", (i / 25 % 2) as f64);

@@ -119,7 +119,7 @@ pub fn train(a: &TrainArgs, latent: usize, vae: Option<(f32, usize)>) -> anyhow:
     let cfg = a.config(latent, vae)?;
     let out = a.out.as_path();
     super::output::prepare_file(out)?;
-    let d = super::data::load(a.data.clone(), true)?;
+    let d = super::data::load(a.data.clone(), super::data::Files::Usable, true)?;
     let (tr, sel, va) = (
         aetrain::windows(&d.train, WINDOW / 4),
         aetrain::windows(&d.select, WINDOW),

@@ -2,14 +2,14 @@
 //! other on the same data and machine (LSTM-128, batch 32, 64-step windows, as the peer).
 
 use crate::harmony::train::{self, TrainConfig};
-use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 use std::sync::atomic::AtomicBool;
 
 /// Multiply-adds per step of the recurrent part and head, forward + backward, counted as 2 FLOPs.
-fn flops_per_step(m: &AltoModel) -> f64 {
+fn flops_per_step(m: &HarmonyModel) -> f64 {
     let h = m.config.hidden as f64;
     let g = m.cells[0].gates() as f64;
     let recurrent = h * g * 3.0; // forward h·W, backward dh·Wᵀ and dW
@@ -57,24 +57,20 @@ pub struct TrainBench {
 fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
     let (epochs, hidden) = (a.epochs, a.hidden);
     let (python, peer) = (a.peer_python.as_deref(), a.peer_script.as_deref());
-    super::train::within("--epochs", epochs, 2, 100)?;
-    super::train::within(
+    super::train_args::within("--epochs", epochs, 2, 100)?;
+    super::train_args::within(
         "--hidden",
         hidden,
         1,
         altus_core::harmony::format::MAX_HIDDEN,
     )?;
-    let d = super::data::load(a.data.clone(), false)?;
+    let d = super::data::load(a.data.clone(), super::data::Files::Usable, false)?;
     let peer_figure = match python {
         Some(py) => Some(run_peer(py, peer, &d.dir, epochs)?),
         None => None,
     };
     let cfg = TrainConfig {
-        model: ModelConfig {
-            cell: CellKind::Lstm,
-            hidden,
-            layers: 1,
-        },
+        model: ModelConfig::new(CellKind::Lstm, hidden, 1),
         epochs,
         batch: 32,
         lr: 1e-3,
@@ -87,7 +83,7 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         shift_windows: false,
     };
     let ours = median_rate(&cfg, &d);
-    let flops = flops_per_step(&AltoModel::zeros(cfg.model)) * ours;
+    let flops = flops_per_step(&HarmonyModel::zeros(cfg.model)) * ours;
     let isa = altus_core::nn::simd::isa();
     println!(
         "altus     LSTM-{hidden}, batch 32 × 64 steps, 2 threads, {isa:?}: median {ours:.0} steps/s over epochs 2..{epochs} (window steps, padding included, as the peer counts)"
@@ -97,7 +93,7 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
     println!(
         "          {:.1} GFLOP/s ({:.2} MFLOP per step): {:.0}% of the ≈160 GFLOP/s two-core peak in BENCHMARKS.md",
         flops / 1e9,
-        flops_per_step(&AltoModel::zeros(cfg.model)) / 1e6,
+        flops_per_step(&HarmonyModel::zeros(cfg.model)) / 1e6,
         100.0 * flops / 160e9
     );
     if let Some(p) = peer_figure {

@@ -31,12 +31,29 @@ pub struct Data {
     pub valid: Vec<Sequence>,
 }
 
+/// Which usable files a command reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Files {
+    /// Every usable chorale (soprano and alto; instruments beside the voices allowed).
+    Usable,
+    /// Only the files of exactly four parts, soprano, alto, tenor and bass (313 in the corpus):
+    /// the harmony model's data.
+    FourParts,
+}
+
 /// Loads the corpus and splits it (split seed 0, as `altus dataset stats` shows); with
 /// `selection`, a selection split is carved from the training files.
-pub fn load(dir: Option<PathBuf>, selection: bool) -> anyhow::Result<Data> {
+pub fn load(dir: Option<PathBuf>, files: Files, selection: bool) -> anyhow::Result<Data> {
     let dir = corpus_dir(dir)?;
-    let ds =
-        dataset::load_dir(&dir, &Options::default()).with_context(|| dir.display().to_string())?;
+    let opts = Options {
+        max_parts: if files == Files::FourParts {
+            4
+        } else {
+            usize::MAX
+        },
+        ..Options::default()
+    };
+    let ds = dataset::load_dir(&dir, &opts).with_context(|| dir.display().to_string())?;
     anyhow::ensure!(
         ds.chorales.len() >= 3,
         "{}: only {} usable chorale(s), need at least 3",

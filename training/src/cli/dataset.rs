@@ -57,6 +57,7 @@ fn stats(
     let opts = Options {
         min_parts,
         chorales_only,
+        ..Options::default()
     };
     let ds = dataset::load_dir(&dir, &opts).with_context(|| dir.display().to_string())?;
     let split = dataset::split(&ds.chorales, seed);

@@ -1,145 +1,231 @@
-//! `altus eval`: the model against Bach's alto and simple baselines on the validation split.
+//! `altus eval`: models against Bach's alto, tenor and bass and simple baselines, free-running
+//! and causal, on the validation split (or the selection split, to choose settings on).
 
-use crate::data::sequences::Sequence;
-use crate::harmony::eval::{self, AltoLine, CommonAlto, Metrics};
+use crate::data::sequences::{Line, Sequence};
+use crate::harmony::baselines::{self, Lookup};
+use crate::harmony::eval;
+use crate::harmony::metrics::Metrics;
+use altus_core::harmony::features::VOICES;
 use anyhow::Context;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `altus eval`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Weight file (default: the embedded model).
+    /// Weight file(s); each is a row (default: the embedded model).
     #[arg(long)]
-    pub model: Option<PathBuf>,
+    pub model: Vec<PathBuf>,
     /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else the shared folder beside
     /// the repository).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// The split scored: validation (reported) or selection (carved from the training files,
+    /// for choosing settings; baselines then fit on the rest of the training files).
+    #[arg(long, value_enum, default_value = "validation")]
+    pub split: SplitArg,
+    /// Joint choices kept per step (1 = each voice greedily in turn).
+    #[arg(long, default_value_t = 3)]
+    pub beam: usize,
     /// Also score another system's harmonizations: a folder of MIDI files named like the
-    /// validation chorales, each with an "Alto" track.
+    /// chorales, with tracks named Alto, Tenor and Bass (else in that order after the soprano).
     #[arg(long)]
     pub peer: Option<PathBuf>,
 }
 
-/// Prints the evaluation table.
+/// The split `altus eval` scores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitArg {
+    /// The validation split: never chosen on.
+    Validation,
+    /// The selection split.
+    Selection,
+}
+
+/// One row: a name, its metrics and (models only) the teacher-forced statistics.
+type Row = (String, Metrics, Option<crate::harmony::batch::Stats>);
+
+/// Prints the evaluation tables.
 pub fn run(a: &Args) -> anyhow::Result<()> {
-    let (model_path, peer) = (a.model.as_deref(), a.peer.as_deref());
-    let model = super::harmonize::load_model(model_path)?;
-    let data = super::data::load(a.data.clone(), false)?;
-    let c = model.config;
-    println!(
-        "model     {}: {} × {} {} ({} weights)",
-        model_path.map_or("embedded default".into(), |p| p.display().to_string()),
-        c.layers,
-        c.cell.name(),
-        c.hidden,
-        model.num_params()
+    super::train_args::within("--beam", a.beam, 1, altus_core::harmony::decode::MAX_BEAM)?;
+    let selection = a.split == SplitArg::Selection;
+    let files = super::data::Files::FourParts;
+    let data = super::data::load(a.data.clone(), files, selection)?;
+    let (fit, scored) = (
+        &data.train,
+        if selection { &data.select } else { &data.valid },
     );
-    let steps: usize = data.valid.iter().map(Sequence::len).sum();
+    let steps: usize = scored.iter().map(Sequence::len).sum();
     println!(
-        "data      {}: {} validation files, {steps} steps (key-normalised, from the first soprano note)",
+        "data      {}: {} {} files, {steps} steps (four-part chorales, key-normalised, from the first soprano note); baselines fitted on {} training files",
         data.dir.display(),
-        data.valid.len()
+        scored.len(),
+        if selection { "selection" } else { "validation" },
+        fit.len()
     );
-    let tf = eval::teacher_forced(&model, &data.valid);
-    println!(
-        "teacher-forced  NLL {:.4}  accuracy {:.1}%  (Bach's previous alto fed back)",
-        tf.nll(),
-        100.0 * tf.accuracy()
-    );
-    println!();
-    let opts = eval::EVAL_DECODE;
-    let common = CommonAlto::fit(&data.train);
-    let mut rows: Vec<(String, Metrics)> = vec![
-        (
-            "Altus (free-running, greedy)".into(),
-            total(&data.valid, |s| eval::generate(&model, s, opts)),
-        ),
-        ("Bach's alto".into(), total(&data.valid, eval::bach)),
-        (
-            "diatonic third below".into(),
-            total(&data.valid, eval::third_below),
-        ),
-        (
-            "most common alto per soprano pitch".into(),
-            total(&data.valid, |s| common.line(s)),
-        ),
-    ];
-    if let Some(dir) = peer {
-        rows.push(peer_row(&data, dir)?);
+    let opts = altus_core::harmony::engine::DecodeOptions {
+        beam: a.beam,
+        ..eval::EVAL_DECODE
+    };
+    let mut rows: Vec<Row> = model_rows(&a.model, scored, opts)?;
+    rows.push((
+        "Bach".into(),
+        eval::total(scored, |s| s.voices.clone()),
+        None,
+    ));
+    let plain = Lookup::fit(fit);
+    let context = Lookup::with_context(fit);
+    rows.push((
+        "lookup (mode, soprano)".into(),
+        eval::total(scored, |s| plain.lines(s)),
+        None,
+    ));
+    let name = format!("lookup + previous soprano (≥{})", baselines::MIN_CONTEXT);
+    rows.push((name, eval::total(scored, |s| context.lines(s)), None));
+    let third = |s: &Sequence| {
+        [
+            baselines::third_below(s),
+            Line::rests(s.len()),
+            Line::rests(s.len()),
+        ]
+    };
+    rows.push((
+        "diatonic third below (alto)".into(),
+        eval::total(scored, third),
+        None,
+    ));
+    if let Some(dir) = &a.peer {
+        rows.push(peer_row(&data.dir, scored, dir)?);
     }
-    print_table(&rows);
+    print_voices(&rows);
+    print_leading(&rows);
+    print_legend();
     Ok(())
 }
 
-/// Another system's harmonizations of the validation chorales, scored like ours.
-fn peer_row(data: &super::data::Data, dir: &std::path::Path) -> anyhow::Result<(String, Metrics)> {
+/// Each model's free-running and teacher-forced figures.
+fn model_rows(
+    paths: &[PathBuf],
+    seqs: &[Sequence],
+    opts: altus_core::harmony::engine::DecodeOptions,
+) -> anyhow::Result<Vec<Row>> {
+    let paths: Vec<Option<&Path>> = if paths.is_empty() {
+        vec![None]
+    } else {
+        paths.iter().map(|p| Some(p.as_path())).collect()
+    };
+    let mut rows = Vec::new();
+    for p in paths {
+        let model = super::harmonize::load_model(p)?;
+        let c = model.config;
+        let name = p.map_or("Altus (embedded)".into(), |p| {
+            p.file_stem().map_or(p.display().to_string(), |s| {
+                s.to_string_lossy().into_owned()
+            })
+        });
+        println!(
+            "model     {name}: {} × {} {}, order {}, {} weights",
+            c.layers,
+            c.cell.name(),
+            c.hidden,
+            c.order.name(),
+            model.num_params()
+        );
+        let free = eval::free_running(&model, seqs, opts, 2);
+        rows.push((name, free, Some(eval::teacher_forced(&model, seqs))));
+    }
+    Ok(rows)
+}
+
+/// Another system's harmonizations of the scored chorales.
+fn peer_row(corpus: &Path, seqs: &[Sequence], dir: &Path) -> anyhow::Result<Row> {
     let mut missing = 0;
-    let mut lines = Vec::new();
-    for s in &data.valid {
-        let path = data.dir.join(&s.file);
+    let mut m = Metrics::default();
+    for s in seqs {
+        let path = corpus.join(&s.file);
         let orig = altus_core::music::midi::read_file(&path)
             .with_context(|| path.display().to_string())?;
         let len = altus_core::Grid::from_score(&orig).len;
-        lines.push(
-            eval::alto_from_file(&dir.join(&s.file), s, len).unwrap_or_else(|_| {
-                missing += 1;
-                AltoLine {
-                    pitch: vec![None; s.len()],
-                    onset: vec![false; s.len()],
-                }
-            }),
-        );
+        let lines = eval::voices_from_file(&dir.join(&s.file), s, len).unwrap_or_else(|_| {
+            missing += 1;
+            std::array::from_fn(|_| Line::rests(s.len()))
+        });
+        m.add(&crate::harmony::metrics::score(s, &lines));
     }
-    let mut next = lines.into_iter();
-    let m = total(&data.valid, |_| next.next().unwrap_or_default());
-    Ok((format!("peer: {} ({missing} missing)", dir.display()), m))
+    Ok((
+        format!("peer: {} ({missing} missing)", dir.display()),
+        m,
+        None,
+    ))
 }
 
-fn print_table(rows: &[(String, Metrics)]) {
-    println!(
-        "{:<36} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7} {:>7} {:>8}",
-        "free-running on validation",
-        "agree",
-        "@onsets",
-        "par/100",
-        "cross",
-        "dissBeat",
-        "outKey",
-        "noteLen",
-        "coverage"
-    );
-    for (name, m) in rows {
+fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// One table per voice.
+fn print_voices(rows: &[Row]) {
+    for (v, voice) in ["alto", "tenor", "bass"].iter().enumerate().take(VOICES) {
+        println!();
         println!(
-            "{:<36} {:>6.1}% {:>7.1}% {:>8.2} {:>6.2}% {:>7.1}% {:>6.1}% {:>7.2} {:>7.1}%",
-            name,
-            100.0 * m.agreement(),
-            100.0 * m.onset_agreement(),
-            m.parallels_per_100(),
-            100.0 * m.crossing_rate(),
-            100.0 * m.dissonance_rate(),
-            100.0 * m.out_of_key_rate(),
-            m.mean_note_length(),
-            100.0 * m.coverage()
+            "{:<34} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8}",
+            format!("{voice} (free-running)"),
+            "agree",
+            "@onsets",
+            "keeps",
+            "longest",
+            "coverage",
+            "noteLen",
+            "tf NLL"
         );
+        for (name, m, tf) in rows {
+            let c = &m.voices[v];
+            if c.steps == 0 {
+                continue;
+            }
+            println!(
+                "{:<34} {:>7} {:>8} {:>7} {:>8.1} {:>8} {:>8.2} {:>8}",
+                name,
+                pct(c.agreement()),
+                pct(c.onset_agreement()),
+                pct(c.keep_rate()),
+                c.median_longest(),
+                pct(c.coverage()),
+                c.note_length(),
+                tf.map_or("–".into(), |t| format!("{:.3}", t.nll(v)))
+            );
+        }
     }
+}
+
+/// The all-pair voice-leading table (rows with all four voices).
+fn print_leading(rows: &[Row]) {
     println!();
     println!(
-        "agree: exact pitch per step where soprano and Bach's alto sound; @onsets: at Bach's alto onsets;"
+        "{:<34} {:>8} {:>9} {:>8} {:>9}",
+        "voice leading (all six pairs)", "par/100", "crossing", "spacing", "PCS=Bach"
     );
-    println!(
-        "par/100: parallel fifths/octaves with the soprano per 100 alto moves; cross: alto above soprano;"
-    );
-    println!(
-        "dissBeat: 2nds/7ths/tritones with the soprano on beats; noteLen: mean alto note in 16ths;"
-    );
-    println!("coverage: share of Bach's alto steps where this alto sounds.");
+    for (name, m, _) in rows.iter().filter(|r| r.1.full > 0) {
+        println!(
+            "{:<34} {:>8.2} {:>9} {:>8} {:>9}",
+            name,
+            m.parallels_per_100(),
+            pct(m.crossing_rate()),
+            pct(m.spacing_rate()),
+            pct(m.pcs_rate())
+        );
+    }
 }
 
-fn total(seqs: &[Sequence], mut line: impl FnMut(&Sequence) -> AltoLine) -> Metrics {
-    let mut m = Metrics::default();
-    for s in seqs {
-        m.add(&eval::score(s, &line(s)));
+fn print_legend() {
+    println!();
+    for line in [
+        "agree: exact pitch per step where the soprano and Bach's voice sound; @onsets: at Bach's onsets of the voice;",
+        "keeps: share of the soprano's moves on which the voice keeps its pitch; longest: median over files of the",
+        "longest stretch on one pitch, in 16ths; coverage: share of the soprano's steps where the voice sounds;",
+        "tf NLL: teacher-forced negative log-likelihood per step (Bach's previous voices fed back), nats;",
+        "par/100: parallel fifths/octaves per 100 moves of a voice pair; crossing: steps where S ≥ A ≥ T ≥ B fails;",
+        "spacing: S–A or A–T wider than an octave; PCS=Bach: steps whose pitch-class set equals Bach's.",
+    ] {
+        println!("{line}");
     }
-    m
 }

@@ -1,6 +1,7 @@
-//! `altus harmonize IN.mid OUT.mid`: an alto for a melody, with the plugin's step engine.
+//! `altus harmonize IN.mid OUT.mid`: an alto, or alto, tenor and bass, for a melody, with the
+//! plugin's step engine.
 
-use altus_core::harmony::engine::DecodeOptions;
+use altus_core::harmony::engine::{DecodeOptions, RANGES};
 use altus_core::harmony::format as weights;
 use altus_core::harmony::harmonize::{self, PhaseSource};
 use altus_core::music::midi;
@@ -13,8 +14,11 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// Input MIDI file.
     pub input: PathBuf,
-    /// Output MIDI file (type 1: Soprano and Alto tracks).
+    /// Output MIDI file (type 1: Soprano and Alto tracks, or Soprano, Alto, Tenor and Bass).
     pub output: PathBuf,
+    /// The voices to write under the soprano: alto, or satb (alto, tenor and bass).
+    #[arg(long, value_enum, default_value = "alto")]
+    pub voices: Voices,
     /// Weight file from `altus train` (default: the embedded model).
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -36,13 +40,25 @@ pub struct Args {
     /// Highest alto note (MIDI number).
     #[arg(long, default_value_t = 77)]
     pub high: u8,
+    /// Joint choices kept per step (1 = each voice greedily in turn; at most 4).
+    #[arg(long, default_value_t = 3)]
+    pub beam: usize,
+}
+
+/// The voices `harmonize` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Voices {
+    /// The alto alone (the four-voice model runs; its alto is kept).
+    Alto,
+    /// Alto, tenor and bass.
+    Satb,
 }
 
 /// Loads `--model` or the embedded default.
-pub fn load_model(path: Option<&Path>) -> anyhow::Result<altus_core::harmony::model::AltoModel> {
+pub fn load_model(path: Option<&Path>) -> anyhow::Result<altus_core::harmony::model::HarmonyModel> {
     Ok(match path {
         Some(p) => weights::load(p)?.0,
-        None => default_model::default_alto().0,
+        None => default_model::default_harmony().0,
     })
 }
 
@@ -67,8 +83,8 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Harmonizes `a.input` into `a.output`; returns the summary line.
-pub fn harmonize(a: &Args) -> anyhow::Result<String> {
+/// Refuses absurd flag values before any work.
+fn check_args(a: &Args) -> anyhow::Result<()> {
     anyhow::ensure!(
         a.temperature.is_finite() && (0.0..=10.0).contains(&a.temperature),
         "--temperature {}: expected 0 to 10",
@@ -80,6 +96,12 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
         a.low,
         a.high
     );
+    super::train_args::within("--beam", a.beam, 1, altus_core::harmony::decode::MAX_BEAM)
+}
+
+/// Harmonizes `a.input` into `a.output`; returns the summary line.
+pub fn harmonize(a: &Args) -> anyhow::Result<String> {
+    check_args(a)?;
     super::output::prepare_file(&a.output)?;
     let model = load_model(a.model.as_deref())?;
     let input = a.input.display().to_string();
@@ -92,15 +114,41 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
     let bar_pos = harmonize::bar_positions(&grid, phase);
     let opts = DecodeOptions {
         temperature: a.temperature,
-        low: a.low,
-        high: a.high,
+        ranges: [(a.low, a.high), RANGES[1], RANGES[2]],
         seed: a.seed,
+        beam: a.beam,
     };
-    let alto = harmonize::alto_line(&grid, &model, key, &bar_pos, opts);
-    let out = harmonize::to_midi(&score, &grid, &alto, key).context(input.clone())?;
+    let lines = harmonize::voice_lines(&grid, &model, key, &bar_pos, opts);
+    let written = match a.voices {
+        Voices::Alto => &lines[..1],
+        Voices::Satb => &lines[..],
+    };
+    let refs: Vec<&altus_core::music::grid::VoiceLine> = written.iter().collect();
+    let out = harmonize::to_midi(&score, &grid, &refs, key).context(input.clone())?;
     out.write(&a.output)
         .with_context(|| a.output.display().to_string())?;
-    // The metre in force at the first note (a file may change it before the melody starts).
+    let notes: Vec<String> = written
+        .iter()
+        .map(|l| format!("{} {} notes", l.onsets(), l.voice.name().to_lowercase()))
+        .collect();
+    Ok(format!(
+        "{} → {}: key {key}{}, {}, {} soprano notes, {}",
+        a.input.display(),
+        a.output.display(),
+        if a.key.eq_ignore_ascii_case("auto") {
+            " (auto)"
+        } else {
+            ""
+        },
+        metre_summary(&grid, &bar_pos, source),
+        soprano.len(),
+        notes.join(", ")
+    ))
+}
+
+/// "3/4 with a 4-step pickup (from the file)": the metre in force at the first note (a file may
+/// change it before the melody starts) and where its bar lines fall.
+fn metre_summary(grid: &Grid, bar_pos: &[u16], source: PhaseSource) -> String {
     let first = grid.voices[0].onset.iter().position(|&o| o).unwrap_or(0);
     let (num, den) = grid.meter_at(first);
     let bar = altus_core::music::score::Meter::bar_steps(num, den);
@@ -111,16 +159,5 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
         PhaseSource::Estimated => "estimated",
         PhaseSource::Given => "given",
     };
-    Ok(format!(
-        "{} → {}: key {key}{}, {num}/{den} with a {pickup}-step pickup ({how}), {} soprano notes, {} alto notes",
-        a.input.display(),
-        a.output.display(),
-        if a.key.eq_ignore_ascii_case("auto") {
-            " (auto)"
-        } else {
-            ""
-        },
-        soprano.len(),
-        alto.onsets()
-    ))
+    format!("{num}/{den} with a {pickup}-step pickup ({how})")
 }

@@ -14,6 +14,7 @@ pub mod melody;
 pub mod morph;
 pub mod output;
 pub mod train;
+pub mod train_args;
 pub mod vae;
 
 use clap::Subcommand;

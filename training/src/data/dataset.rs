@@ -22,6 +22,8 @@ pub enum Rejection {
     NotChorale,
     /// Fewer note parts than required.
     TooFewParts(usize),
+    /// More note parts than asked for (instruments beside the four voices).
+    TooManyParts(usize),
     /// The first four parts are not ordered high to low.
     NotPitchOrdered,
     /// Soprano or alto has chords.
@@ -40,6 +42,7 @@ impl std::fmt::Display for Rejection {
                 f.write_str("organ work or non-chorale (BWV >= 599 or no BWV number)")
             }
             Rejection::TooFewParts(n) => write!(f, "{n} note part(s), fewer than required"),
+            Rejection::TooManyParts(n) => write!(f, "{n} note parts, more than asked for"),
             Rejection::NotPitchOrdered => f.write_str("first four parts not pitch-ordered"),
             Rejection::Polyphonic(v) => write!(f, "{} has chords", v.name().to_lowercase()),
             Rejection::MissingVoice(v) => write!(f, "no {} part", v.name().to_lowercase()),
@@ -85,6 +88,8 @@ impl Chorale {
 pub struct Options {
     /// Minimum number of note parts (4: soprano, alto, tenor, bass).
     pub min_parts: usize,
+    /// Maximum number of note parts (4 keeps the pure SATB files).
+    pub max_parts: usize,
     /// Apply the corpus's naming rule: file names start with a BWV number below 599.
     pub chorales_only: bool,
 }
@@ -93,6 +98,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             min_parts: 4,
+            max_parts: usize::MAX,
             chorales_only: true,
         }
     }
@@ -165,6 +171,9 @@ pub fn load_file(path: &Path, opts: &Options) -> (String, Result<Chorale, Reject
         let parts = score.parts.len();
         if parts < opts.min_parts.max(2) {
             return Err(Rejection::TooFewParts(parts));
+        }
+        if parts > opts.max_parts {
+            return Err(Rejection::TooManyParts(parts));
         }
         let grid = Grid::from_score(&score);
         let first = |v: Voice| {

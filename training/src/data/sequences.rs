@@ -1,13 +1,35 @@
 //! Training sequences: a chorale in C major / A minor, from its first soprano note to its end,
-//! as per-step model inputs (with Bach's previous alto fed back) and targets.
+//! as per-step model inputs (with Bach's previous voices fed back) and targets for the alto,
+//! tenor and bass.
 
 use crate::data::dataset::Chorale;
 use crate::harmony::bptt::{Batch, NO_TARGET};
 use altus_core::Voice;
-use altus_core::harmony::features::{REST, StepFeatures, alto_class};
-use altus_core::music::grid::VoiceLine;
+use altus_core::harmony::features::{REST, SopranoTrack, StepFeatures, VOICES, class_of};
 use altus_core::music::key::{Key, Mode};
 use altus_core::rng::Rng;
+
+/// The generated voices, in the model's output order.
+pub const GENERATED: [Voice; VOICES] = [Voice::Alto, Voice::Tenor, Voice::Bass];
+
+/// A voice line, key-normalised: pitch and onset per step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Line {
+    /// Pitch per step.
+    pub pitch: Vec<Option<u8>>,
+    /// Onset per step.
+    pub onset: Vec<bool>,
+}
+
+impl Line {
+    /// An all-rest line.
+    pub fn rests(len: usize) -> Line {
+        Line {
+            pitch: vec![None; len],
+            onset: vec![false; len],
+        }
+    }
+}
 
 /// One chorale ready for the model.
 #[derive(Clone, Debug)]
@@ -22,40 +44,56 @@ pub struct Sequence {
     pub soprano: Vec<Option<u8>>,
     /// Soprano onsets.
     pub soprano_onset: Vec<bool>,
-    /// Bach's alto per step.
-    pub alto: Vec<Option<u8>>,
-    /// Bach's alto onsets.
-    pub alto_onset: Vec<bool>,
+    /// Bach's alto, tenor and bass (all rests for a voice the file lacks).
+    pub voices: [Line; VOICES],
+    /// Whether the file has each voice.
+    pub has: [bool; VOICES],
     /// Position in the bar per step.
     pub bar_pos: Vec<u16>,
+    /// Metrical strength per step.
+    pub strength: Vec<u8>,
+    /// The soprano's previous note and held time per step (`SopranoTrack`).
+    pub motion: Vec<(Option<u8>, u8)>,
 }
 
 impl Sequence {
     /// The chorale, key-normalised and trimmed to start at its first soprano note.
     pub fn from_chorale(c: &Chorale) -> Sequence {
         let g = &c.normalised;
-        // `dataset::load_file` only makes chorales with a soprano and an alto.
-        let rests = |v| VoiceLine::rests(v, g.len);
-        let (s, a) = (
-            g.voice(Voice::Soprano)
-                .cloned()
-                .unwrap_or_else(|| rests(Voice::Soprano)),
-            g.voice(Voice::Alto)
-                .cloned()
-                .unwrap_or_else(|| rests(Voice::Alto)),
-        );
-        let first = s.onset.iter().position(|&o| o).unwrap_or(0);
+        let line = |v: Voice| g.voice(v);
+        let s = line(Voice::Soprano);
+        let first = s.map_or(0, |s| s.onset.iter().position(|&o| o).unwrap_or(0));
+        let cut = |l: Option<&altus_core::music::grid::VoiceLine>| match l {
+            Some(l) => Line {
+                pitch: l.pitch[first..].iter().map(|p| p.map(|p| p.0)).collect(),
+                onset: l.onset[first..].to_vec(),
+            },
+            None => Line::rests(g.len - first),
+        };
+        let soprano = cut(s);
         let pos = g.bar_positions();
+        let strength = altus_core::harmony::harmonize::strengths(g, &pos);
         let (num, den) = g.meter_at(first);
+        let mut track = SopranoTrack::default();
+        let motion = (0..soprano.pitch.len())
+            .map(|t| {
+                track.advance(
+                    soprano.pitch[t],
+                    soprano.onset[t] && soprano.pitch[t].is_some(),
+                )
+            })
+            .collect();
         Sequence {
             file: c.file.clone(),
             key: c.key,
             beat: altus_core::music::score::Meter::beat_steps(num, den),
-            soprano: s.pitch[first..].iter().map(|p| p.map(|p| p.0)).collect(),
-            soprano_onset: s.onset[first..].to_vec(),
-            alto: a.pitch[first..].iter().map(|p| p.map(|p| p.0)).collect(),
-            alto_onset: a.onset[first..].to_vec(),
+            voices: GENERATED.map(|v| cut(line(v))),
+            has: GENERATED.map(|v| line(v).is_some()),
+            soprano: soprano.pitch,
+            soprano_onset: soprano.onset,
             bar_pos: pos[first..].to_vec(),
+            strength: strength[first..].to_vec(),
+            motion,
         }
     }
 
@@ -74,35 +112,41 @@ impl Sequence {
         Key::reference(self.key.mode)
     }
 
-    /// Model input at step `t` with Bach's previous alto fed back.
+    /// Model input at step `t` with Bach's previous voices fed back.
     pub fn features(&self, t: usize) -> StepFeatures {
-        let (prev_alto, prev_onset) = if t == 0 {
-            (REST, false)
-        } else {
-            (alto_class(self.alto[t - 1]), self.alto_onset[t - 1])
+        let prev = |v: usize| {
+            if t == 0 {
+                (REST, false)
+            } else {
+                (
+                    class_of(self.voices[v].pitch[t - 1]),
+                    self.voices[v].onset[t - 1],
+                )
+            }
         };
         StepFeatures {
             soprano: self.soprano[t],
-            soprano_onset: self.soprano_onset[t],
+            soprano_onset: self.soprano_onset[t] && self.soprano[t].is_some(),
             bar_pos: self.bar_pos[t],
+            strength: self.strength[t],
             minor: self.key.mode == Mode::Minor,
-            prev_alto,
-            prev_onset,
+            prev_soprano: self.motion[t].0,
+            held: self.motion[t].1,
+            prev: [0, 1, 2].map(|v| prev(v).0),
+            prev_onset: [0, 1, 2].map(|v| prev(v).1),
         }
     }
 
-    /// Bach's alto class at `t` and, where his alto repeats its pitch, whether it is struck again.
-    pub fn targets(&self, t: usize) -> (u16, i8) {
-        let class = alto_class(self.alto[t]) as u16;
-        let repeat = t > 0 && self.alto[t].is_some() && self.alto[t] == self.alto[t - 1];
-        (
-            class,
-            if repeat {
-                i8::from(self.alto_onset[t])
-            } else {
-                -1
-            },
-        )
+    /// Bach's class of voice `v` at `t` and, where it repeats its pitch, whether it is struck
+    /// again (1) or held (0); −1 elsewhere. No target for a voice the file lacks.
+    pub fn target(&self, v: usize, t: usize) -> (u16, i8) {
+        if !self.has[v] {
+            return (NO_TARGET, -1);
+        }
+        let l = &self.voices[v];
+        let class = class_of(l.pitch[t]) as u16;
+        let repeat = t > 0 && l.pitch[t].is_some() && l.pitch[t] == l.pitch[t - 1];
+        (class, if repeat { i8::from(l.onset[t]) } else { -1 })
     }
 }
 
@@ -141,8 +185,8 @@ pub fn fill_batch(
     batch.steps = steps;
     let n = rows * steps;
     batch.features.resize(n, StepFeatures::default());
-    batch.target.resize(n, NO_TARGET);
-    batch.restrike.resize(n, -1);
+    batch.target.resize(n, [NO_TARGET; VOICES]);
+    batch.restrike.resize(n, [-1; VOICES]);
     batch.own.resize(n, false);
     for (r, &(si, start)) in wins.iter().enumerate() {
         let s = &seqs[si];
@@ -151,12 +195,14 @@ pub fn fill_batch(
             let k = start + t;
             if k < s.len() {
                 batch.features[i] = s.features(k);
-                (batch.target[i], batch.restrike[i]) = s.targets(k);
+                for v in 0..VOICES {
+                    (batch.target[i][v], batch.restrike[i][v]) = s.target(v, k);
+                }
                 batch.own[i] = t > 0 && own_prob > 0.0 && rng.next_f32() < own_prob;
             } else {
                 batch.features[i] = StepFeatures::default();
-                batch.target[i] = NO_TARGET;
-                batch.restrike[i] = -1;
+                batch.target[i] = [NO_TARGET; VOICES];
+                batch.restrike[i] = [-1; VOICES];
                 batch.own[i] = false;
             }
         }

@@ -1,8 +1,8 @@
 //! What a mini-batch holds and what its loss sums are.
 
-use altus_core::harmony::features::StepFeatures;
+use altus_core::harmony::features::{StepFeatures, VOICES};
 
-/// No target at this step (padding).
+/// No target at this step (padding, or a voice the file lacks).
 pub const NO_TARGET: u16 = u16::MAX;
 
 /// One thread's share of a mini-batch: `rows` windows of `steps` steps, indexed `[t * rows + r]`.
@@ -12,53 +12,68 @@ pub struct Batch {
     pub rows: usize,
     /// Steps per window.
     pub steps: usize,
-    /// Inputs; `prev_alto`/`prev_onset` hold Bach's previous alto (teacher forcing).
+    /// Inputs; `prev`/`prev_onset` hold Bach's previous voices (teacher forcing).
     pub features: Vec<StepFeatures>,
-    /// Bach's alto class, or [`NO_TARGET`].
-    pub target: Vec<u16>,
-    /// Where Bach's alto repeats its pitch: 1 if struck again, 0 if held; −1 elsewhere.
-    pub restrike: Vec<i8>,
-    /// Feed the model's own previous choice at this step.
+    /// Bach's class per voice (alto, tenor, bass), or [`NO_TARGET`].
+    pub target: Vec<[u16; VOICES]>,
+    /// Where Bach's voice repeats its pitch: 1 if struck again, 0 if held; −1 elsewhere.
+    pub restrike: Vec<[i8; VOICES]>,
+    /// Feed the model's own previous choices at this step.
     pub own: Vec<bool>,
 }
 
-/// Loss and accuracy sums over a batch.
+/// Loss and accuracy sums over a batch, per voice.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Stats {
     /// Sum of class cross-entropies.
-    pub class_loss: f64,
+    pub class_loss: [f64; VOICES],
     /// Sum of re-strike binary cross-entropies.
-    pub onset_loss: f64,
+    pub onset_loss: [f64; VOICES],
     /// Steps with a class target.
-    pub count: usize,
+    pub count: [usize; VOICES],
     /// Steps whose most likely class was Bach's.
-    pub correct: usize,
+    pub correct: [usize; VOICES],
     /// Steps with a re-strike target.
-    pub onset_count: usize,
+    pub onset_count: [usize; VOICES],
 }
 
 impl Stats {
     /// Adds another batch's sums.
     pub fn add(&mut self, o: &Stats) {
-        self.class_loss += o.class_loss;
-        self.onset_loss += o.onset_loss;
-        self.count += o.count;
-        self.correct += o.correct;
-        self.onset_count += o.onset_count;
+        for v in 0..VOICES {
+            self.class_loss[v] += o.class_loss[v];
+            self.onset_loss[v] += o.onset_loss[v];
+            self.count[v] += o.count[v];
+            self.correct[v] += o.correct[v];
+            self.onset_count[v] += o.onset_count[v];
+        }
     }
 
-    /// Mean loss per class target (class + re-strike terms).
+    /// Targets in all.
+    pub fn targets(&self) -> usize {
+        self.count.iter().sum()
+    }
+
+    /// Mean loss per class target (class + re-strike terms), over the voices.
     pub fn loss(&self) -> f64 {
-        (self.class_loss + self.onset_loss) / self.count.max(1) as f64
+        let total: f64 = (0..VOICES)
+            .map(|v| self.class_loss[v] + self.onset_loss[v])
+            .sum();
+        total / self.targets().max(1) as f64
     }
 
-    /// Mean class negative log-likelihood.
-    pub fn nll(&self) -> f64 {
-        self.class_loss / self.count.max(1) as f64
+    /// Mean class negative log-likelihood of voice `v`.
+    pub fn nll(&self, v: usize) -> f64 {
+        self.class_loss[v] / self.count[v].max(1) as f64
     }
 
-    /// Teacher-forced accuracy.
+    /// Teacher-forced accuracy over the voices.
     pub fn accuracy(&self) -> f64 {
-        self.correct as f64 / self.count.max(1) as f64
+        self.correct.iter().sum::<usize>() as f64 / self.targets().max(1) as f64
+    }
+
+    /// Teacher-forced accuracy of voice `v`.
+    pub fn accuracy_of(&self, v: usize) -> f64 {
+        self.correct[v] as f64 / self.count[v].max(1) as f64
     }
 }

@@ -8,9 +8,10 @@ use super::cells::{
     StepCache, backward_sparse_input, backward_step, forward_step, input_grads, recurrent_grad,
     recurrent_weights,
 };
+use super::loss;
 use crate::gemm::{self, mm_nt, mm_tn_acc};
-use altus_core::harmony::features::{CLASSES, MAX_ACTIVE, OUTPUTS};
-use altus_core::harmony::model::{AltoModel, CellKind};
+use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, VOICES};
+use altus_core::harmony::model::{CellKind, HarmonyModel};
 use altus_core::nn::Cell;
 use altus_core::nn::math::{gather_rows, mat_mat_acc, sigmoid};
 
@@ -22,7 +23,8 @@ pub struct Workspace {
     steps: usize,
     active: Vec<[u16; MAX_ACTIVE]>,
     nact: Vec<u8>,
-    pred: Vec<(u16, bool)>,
+    /// The model's own greedy choice per voice (class, onset), where rows sample.
+    pred: Vec<[(u16, bool); VOICES]>,
     h: Vec<Vec<f32>>,
     c: Vec<Vec<f32>>,
     acts: Vec<Vec<f32>>,
@@ -40,7 +42,7 @@ pub struct Workspace {
 
 impl Workspace {
     /// Buffers for `model` and batches of `rows × steps`.
-    pub fn new(model: &AltoModel, rows: usize, steps: usize) -> Self {
+    pub fn new(model: &HarmonyModel, rows: usize, steps: usize) -> Self {
         let (h, l) = (model.config.hidden, model.cells.len());
         let g = model.cells[0].gates();
         let gru = model.config.cell == CellKind::Gru;
@@ -50,7 +52,7 @@ impl Workspace {
             steps,
             active: vec![[0; MAX_ACTIVE]; n],
             nact: vec![0; n],
-            pred: vec![(0, false); n],
+            pred: vec![[(0, false); VOICES]; n],
             h: vec![vec![0.0; (steps + 1) * rows * h]; l],
             c: vec![vec![0.0; (steps + 1) * rows * h]; l],
             acts: vec![vec![0.0; n * g]; l],
@@ -80,14 +82,14 @@ impl Workspace {
 }
 
 /// Forward over the batch; fills the workspace caches and logits.
-pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
+pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
     assert!(
         batch.rows == ws.rows && batch.steps == ws.steps,
         "workspace shape"
     );
     let sampling = batch.own.iter().any(|&o| o);
     for t in 0..batch.steps {
-        inputs_at(batch, ws, t);
+        inputs_at(batch, ws, t, model.config.inputs);
         for l in 0..model.cells.len() {
             layer_forward(model, ws, l, t);
         }
@@ -116,23 +118,29 @@ pub fn forward(model: &AltoModel, batch: &Batch, ws: &mut Workspace) {
 
 /// The active one-hot inputs of step `t`, with the model's own previous choice where the row
 /// samples.
-fn inputs_at(batch: &Batch, ws: &mut Workspace, t: usize) {
+fn inputs_at(
+    batch: &Batch,
+    ws: &mut Workspace,
+    t: usize,
+    inputs: altus_core::harmony::features::Inputs,
+) {
     let rows = batch.rows;
     for r in 0..rows {
         let i = t * rows + r;
         let mut f = batch.features[i];
         if batch.own[i] && t > 0 {
-            let (c, o) = ws.pred[i - rows];
-            f.prev_alto = c as usize;
-            f.prev_onset = o;
+            for (v, &(c, o)) in ws.pred[i - rows].iter().enumerate() {
+                f.prev[v] = c as usize;
+                f.prev_onset[v] = o;
+            }
         }
-        ws.nact[i] = f.active(&mut ws.active[i]) as u8;
+        ws.nact[i] = f.active(inputs, &mut ws.active[i]) as u8;
     }
 }
 
 /// Layer `l` at step `t`: input projection (a gather for the one-hot first layer, a product
 /// with the layer below otherwise), then the cell.
-fn layer_forward(model: &AltoModel, ws: &mut Workspace, l: usize, t: usize) {
+fn layer_forward(model: &HarmonyModel, ws: &mut Workspace, l: usize, t: usize) {
     let (rows, hd) = (ws.rows, model.config.hidden);
     let cell = &model.cells[l];
     let g = cell.gates();
@@ -170,8 +178,9 @@ fn layer_forward(model: &AltoModel, ws: &mut Workspace, l: usize, t: usize) {
     );
 }
 
-/// The head at step `t` and the greedy choice each sampling row feeds back.
-fn own_choices(model: &AltoModel, batch: &Batch, ws: &mut Workspace, t: usize) {
+/// The head at step `t` and the greedy choices each sampling row feeds back: voice by voice in
+/// the model's order, each seeing the earlier ones (no decoding rules).
+fn own_choices(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace, t: usize) {
     let (rows, hd, top) = (batch.rows, model.config.hidden, model.cells.len() - 1);
     let lg = &mut ws.logits[t * rows * OUTPUTS..(t + 1) * rows * OUTPUTS];
     lg.chunks_mut(OUTPUTS)
@@ -180,58 +189,33 @@ fn own_choices(model: &AltoModel, batch: &Batch, ws: &mut Workspace, t: usize) {
     mat_mat_acc(h, &model.head.w, lg, rows);
     for r in 0..rows {
         let i = t * rows + r;
-        let row = &lg[r * OUTPUTS..(r + 1) * OUTPUTS];
-        let c = argmax(&row[..CLASSES]);
-        let prev = if batch.own[i] && t > 0 {
-            ws.pred[i - rows].0 as usize
-        } else {
-            batch.features[i].prev_alto
-        };
-        ws.pred[i] = (c as u16, c != prev || sigmoid(row[CLASSES]) > 0.5);
-    }
-}
-
-/// Loss of the last forward; writes ∂L/∂logits (scaled by `1/norm`) into the logits buffer.
-fn loss_and_dlogits(batch: &Batch, ws: &mut Workspace, norm: f32) -> Stats {
-    let mut s = Stats::default();
-    for (i, row) in ws.logits.chunks_mut(OUTPUTS).enumerate() {
-        let target = batch.target[i];
-        if target == NO_TARGET {
-            row.fill(0.0);
-            continue;
-        }
-        let (cls, on) = row.split_at_mut(CLASSES);
-        let m = cls.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let z: f32 = cls.iter().map(|x| (x - m).exp()).sum();
-        s.class_loss += (m + z.ln() - cls[target as usize]) as f64;
-        s.count += 1;
-        s.correct += usize::from(argmax(cls) == target as usize);
-        for (k, x) in cls.iter_mut().enumerate() {
-            *x = (((*x - m).exp() / z) - f32::from(k == target as usize)) / norm;
-        }
-        let y = batch.restrike[i];
-        if y >= 0 {
-            let p = sigmoid(on[0]).clamp(1e-7, 1.0 - 1e-7);
-            s.onset_loss -= if y == 1 { p.ln() } else { (1.0 - p).ln() } as f64;
-            s.onset_count += 1;
-            on[0] = (p - y as f32) / norm;
-        } else {
-            on[0] = 0.0;
+        let mut row = [0f32; OUTPUTS];
+        row.copy_from_slice(&lg[r * OUTPUTS..(r + 1) * OUTPUTS]);
+        for v in model.config.order.voices() {
+            let block = &row[v * HEAD..(v + 1) * HEAD];
+            let c = argmax(&block[..CLASSES]);
+            let prev = if batch.own[i] && t > 0 {
+                ws.pred[i - rows][v].0 as usize
+            } else {
+                batch.features[i].prev[v]
+            };
+            ws.pred[i][v] = (c as u16, c != prev || sigmoid(block[CLASSES]) > 0.5);
+            model.condition(v, c, &mut row);
         }
     }
-    s
 }
 
 /// Forward, loss and backward: gradients (divided by `norm`) are added to `grads`.
 pub fn forward_backward(
-    model: &AltoModel,
+    model: &HarmonyModel,
     batch: &Batch,
     ws: &mut Workspace,
-    grads: &mut AltoModel,
+    grads: &mut HarmonyModel,
     norm: f32,
 ) -> Stats {
     forward(model, batch, ws);
-    let stats = loss_and_dlogits(batch, ws, norm);
+    let stats = loss::loss_and_dlogits(model, batch, &mut ws.logits, norm);
+    loss::cond_grads(model, batch, &ws.logits, &mut grads.cond);
     let (rows, hd) = (batch.rows, model.config.hidden);
     let n = rows * batch.steps;
     let top = model.cells.len() - 1;
@@ -258,7 +242,7 @@ pub fn forward_backward(
 
 /// Backward through time of layer `l`: from the last step to the first, ∂L/∂h from above plus
 /// from the step after; fills `dp_all` and `dhp_all` (B×G per step).
-fn layer_backward(model: &AltoModel, ws: &mut Workspace, l: usize, steps: usize) {
+fn layer_backward(model: &HarmonyModel, ws: &mut Workspace, l: usize, steps: usize) {
     let (rows, hd) = (ws.rows, model.config.hidden);
     let cell = &model.cells[l];
     let g = cell.gates();
@@ -302,7 +286,7 @@ fn layer_backward(model: &AltoModel, ws: &mut Workspace, l: usize, steps: usize)
 
 /// Layer `l`'s weight gradients from its `dp_all`/`dhp_all`, all steps at once, and ∂L/∂x for
 /// the layer below.
-fn weight_grads(model: &AltoModel, ws: &mut Workspace, grad: &mut Cell, l: usize, n: usize) {
+fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: usize, n: usize) {
     let (rows, hd) = (ws.rows, model.config.hidden);
     let g = model.cells[l].gates();
     // Recurrent weights: dW_hh (H×G) += H_prevᵀ · dHP.
@@ -334,12 +318,13 @@ fn weight_grads(model: &AltoModel, ws: &mut Workspace, grad: &mut Cell, l: usize
 }
 
 /// Forward and loss only (validation).
-pub fn evaluate(model: &AltoModel, batch: &Batch, ws: &mut Workspace) -> Stats {
+pub fn evaluate(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) -> Stats {
     forward(model, batch, ws);
-    loss_and_dlogits(batch, ws, 1.0)
+    loss::loss_and_dlogits(model, batch, &mut ws.logits, 1.0)
 }
 
-fn argmax(v: &[f32]) -> usize {
+/// Index of the largest value (the first of ties).
+pub(super) fn argmax(v: &[f32]) -> usize {
     (0..v.len())
         .max_by(|&a, &b| v[a].total_cmp(&v[b]))
         .unwrap_or(0)

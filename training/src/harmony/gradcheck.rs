@@ -1,9 +1,10 @@
 //! Finite-difference checks of every backward pass (LSTM, GRU, RNN; one and two layers; dense
-//! head; sparse and dense inputs; class and re-strike losses).
+//! head; sparse and dense inputs; class and re-strike losses of the three voices; the
+//! within-step conditioning of each voice order; inputs left out).
 
 use super::bptt::*;
-use altus_core::harmony::features::{CLASSES, StepFeatures};
-use altus_core::harmony::model::{AltoModel, CellKind, ModelConfig};
+use altus_core::harmony::features::{CLASSES, Inputs, StepFeatures, VOICES};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig, Order};
 use altus_core::rng::Rng;
 
 fn random_batch(rows: usize, steps: usize, rng: &mut Rng) -> Batch {
@@ -18,42 +19,52 @@ fn random_batch(rows: usize, steps: usize, rng: &mut Rng) -> Batch {
             soprano: (rng.below(5) > 0).then(|| 55 + rng.below(30) as u8),
             soprano_onset: rng.below(2) == 0,
             bar_pos: rng.below(16) as u16,
+            strength: rng.below(5) as u8,
             minor: rng.below(2) == 0,
-            prev_alto: rng.below(CLASSES),
-            prev_onset: rng.below(2) == 0,
+            prev_soprano: (rng.below(3) > 0).then(|| 55 + rng.below(30) as u8),
+            held: rng.below(20) as u8,
+            prev: [0; VOICES].map(|_| rng.below(CLASSES)),
+            prev_onset: [0; VOICES].map(|_| rng.below(2) == 0),
         });
-        b.target.push(if rng.below(6) == 0 {
-            NO_TARGET
-        } else {
-            rng.below(CLASSES) as u16
-        });
-        b.restrike.push(rng.below(3) as i8 - 1);
+        b.target.push([0; VOICES].map(|_| {
+            if rng.below(6) == 0 {
+                NO_TARGET
+            } else {
+                rng.below(CLASSES) as u16
+            }
+        }));
+        b.restrike.push([0; VOICES].map(|_| rng.below(3) as i8 - 1));
         b.own.push(false);
     }
     b
 }
 
-fn loss(model: &AltoModel, batch: &Batch) -> f64 {
+fn loss(model: &HarmonyModel, batch: &Batch) -> f64 {
     let mut ws = Workspace::new(model, batch.rows, batch.steps);
     let s = evaluate(model, batch, &mut ws);
-    (s.class_loss + s.onset_loss) / s.count as f64
+    s.loss()
 }
 
 fn check(cell: CellKind, layers: usize) {
-    let cfg = ModelConfig {
-        cell,
-        hidden: 4,
-        layers,
-    };
-    let mut model = AltoModel::init(cfg, 3);
+    check_with(ModelConfig::new(cell, 4, layers));
+}
+
+fn check_with(cfg: ModelConfig) {
+    let (cell, layers) = (cfg.cell, cfg.layers);
+    let mut model = HarmonyModel::init(cfg, 3);
     for p in model.params_mut() {
         p.iter_mut().for_each(|w| *w *= 1.5);
     }
     let mut rng = Rng::new(11);
     let batch = random_batch(3, 6, &mut rng);
     let mut ws = Workspace::new(&model, 3, 6);
-    let mut grads = AltoModel::zeros(cfg);
-    let count = batch.target.iter().filter(|&&t| t != NO_TARGET).count() as f32;
+    let mut grads = HarmonyModel::zeros(cfg);
+    let count = batch
+        .target
+        .iter()
+        .flatten()
+        .filter(|&&t| t != NO_TARGET)
+        .count() as f32;
     forward_backward(&model, &batch, &mut ws, &mut grads, count);
     let analytic: Vec<Vec<f32>> = grads.params().iter().map(|p| p.to_vec()).collect();
     let checked = testkit::fd::check(&analytic, 1e-2, 11, |t, i, d| {
@@ -89,14 +100,30 @@ fn rnn_gradients() {
 }
 
 #[test]
+fn every_voice_order_and_input_set() {
+    for order in [Order::Independent, Order::BassFirst, Order::TopDown] {
+        check_with(ModelConfig {
+            order,
+            ..ModelConfig::new(CellKind::Lstm, 4, 1)
+        });
+    }
+    for (soprano_context, previous_voices) in [(false, true), (true, false), (false, false)] {
+        let inputs = Inputs {
+            soprano_context,
+            previous_voices,
+        };
+        check_with(ModelConfig {
+            inputs,
+            ..ModelConfig::new(CellKind::Gru, 4, 1)
+        });
+    }
+}
+
+#[test]
 fn batched_forward_matches_the_core_step() {
     for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
-        let cfg = ModelConfig {
-            cell,
-            hidden: 8,
-            layers: 2,
-        };
-        let model = AltoModel::init(cfg, 5);
+        let cfg = ModelConfig::new(cell, 8, 2);
+        let model = HarmonyModel::init(cfg, 5);
         let mut rng = Rng::new(2);
         let batch = random_batch(2, 7, &mut rng);
         let mut ws = Workspace::new(&model, 2, 7);
@@ -106,7 +133,7 @@ fn batched_forward_matches_the_core_step() {
             let mut out = [0f32; altus_core::harmony::features::OUTPUTS];
             for t in 0..7 {
                 let mut act = [0u16; altus_core::harmony::features::MAX_ACTIVE];
-                let n = batch.features[t * 2 + r].active(&mut act);
+                let n = batch.features[t * 2 + r].active(cfg.inputs, &mut act);
                 model.step(&act[..n], &mut state, &mut out);
                 for (a, b) in out.iter().zip(ws.logits(t, r)) {
                     assert!((a - b).abs() < 1e-4, "{cell:?} t{t} r{r}: {a} vs {b}");

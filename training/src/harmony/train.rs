@@ -1,11 +1,13 @@
 //! The training loop: mini-batches of windows split across threads, BPTT, clipping, Adam,
-//! scheduled sampling, and early stopping on free-running validation agreement.
+//! scheduled sampling, and early stopping on free-running agreement on the selection split
+//! (carved from the training files: the validation split is never seen here).
 
 use crate::data::sequences::{self, Sequence, Window};
 use crate::harmony::bptt::{self, Batch, Stats, Workspace};
-use crate::harmony::eval::{self, Metrics};
+use crate::harmony::eval;
+use crate::harmony::metrics::Metrics;
 use crate::optim::{Adam, clip_global_norm};
-use altus_core::harmony::model::{AltoModel, ModelConfig};
+use altus_core::harmony::model::{HarmonyModel, ModelConfig};
 use altus_core::rng::Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -48,14 +50,16 @@ pub struct EpochReport {
     pub train_loss: f64,
     /// Teacher-forced training accuracy.
     pub train_acc: f64,
-    /// Mean validation loss.
-    pub valid_loss: f64,
-    /// Teacher-forced validation accuracy.
-    pub valid_acc: f64,
-    /// Free-running exact-pitch agreement with Bach on validation.
-    pub valid_free: f64,
-    /// Free-running parallels per 100 alto moves on validation.
-    pub valid_parallels: f64,
+    /// Mean selection loss.
+    pub select_loss: f64,
+    /// Teacher-forced selection accuracy (mean over the voices).
+    pub select_acc: f64,
+    /// Free-running exact-pitch agreement with Bach on the selection split, mean over voices.
+    pub select_free: f64,
+    /// … per voice (alto, tenor, bass).
+    pub select_voices: [f64; 3],
+    /// Free-running parallels per 100 pair moves on the selection split.
+    pub select_parallels: f64,
     /// Training steps (16ths with a target, forward + backward) per second.
     pub steps_per_s: f64,
     /// Steps per second counting every step of every window, padding included (the Keras
@@ -71,8 +75,8 @@ pub struct EpochReport {
 
 /// The outcome of a run.
 pub struct Trained {
-    /// The best model (by free-running validation agreement).
-    pub model: AltoModel,
+    /// The best model (by free-running agreement on the selection split).
+    pub model: HarmonyModel,
     /// Its epoch.
     pub best_epoch: usize,
     /// All epochs run.
@@ -84,7 +88,7 @@ pub struct Trained {
 /// One thread's buffers.
 struct Worker {
     ws: Workspace,
-    grads: AltoModel,
+    grads: HarmonyModel,
     batch: Batch,
     rng: Rng,
 }
@@ -94,13 +98,13 @@ struct Worker {
 pub fn train(
     cfg: &TrainConfig,
     train: &[Sequence],
-    valid: &[Sequence],
+    select: &[Sequence],
     stop: &AtomicBool,
     mut on_batch: impl FnMut(usize, usize, &Stats),
     mut on_epoch: impl FnMut(&EpochReport, bool),
 ) -> Trained {
     let mut run = Run::new(cfg);
-    let valid_windows = sequences::windows(valid, cfg.window, 0);
+    let select_windows = sequences::windows(select, cfg.window, 0);
     let (mut best, mut best_score, mut best_epoch, mut reports) =
         (run.model.clone(), f64::NEG_INFINITY, 0, Vec::new());
     let mut interrupted = false;
@@ -109,31 +113,26 @@ pub fn train(
         let (stats, batches, sampling) =
             run.epoch(cfg, train, epoch, stop, &mut on_batch, &mut interrupted);
         let train_secs = t0.elapsed().as_secs_f64();
-        let vstats = validate(
-            &run.model,
-            &mut run.workers,
-            valid,
-            &valid_windows,
-            cfg.window,
-        );
-        let free = free_running(&run.model, valid, run.workers.len());
+        let (vstats, free) = run.judge(select, &select_windows, cfg.window);
+        let agree = free.voices.each_ref().map(|v| v.agreement());
         let report = EpochReport {
             epoch,
             train_loss: stats.loss(),
             train_acc: stats.accuracy(),
-            valid_loss: vstats.loss(),
-            valid_acc: vstats.accuracy(),
-            valid_free: free.agreement(),
-            valid_parallels: free.parallels_per_100(),
-            steps_per_s: stats.count as f64 / train_secs,
+            select_loss: vstats.loss(),
+            select_acc: vstats.accuracy(),
+            select_free: agree.iter().sum::<f64>() / 3.0,
+            select_voices: agree,
+            select_parallels: free.parallels_per_100(),
+            steps_per_s: stats.targets() as f64 / train_secs,
             window_steps_per_s: (batches * cfg.batch * cfg.window) as f64 / train_secs,
             train_seconds: train_secs,
             sampling: sampling as f64,
             seconds: t0.elapsed().as_secs_f64(),
         };
-        let improved = !interrupted && report.valid_free > best_score;
+        let improved = !interrupted && report.select_free > best_score;
         if improved {
-            (best, best_score, best_epoch) = (run.model.clone(), report.valid_free, epoch);
+            (best, best_score, best_epoch) = (run.model.clone(), report.select_free, epoch);
         }
         on_epoch(&report, improved);
         reports.push(report);
@@ -154,7 +153,7 @@ pub fn train(
 
 /// What a run updates: the model, its optimiser, the workers and the shuffling.
 struct Run {
-    model: AltoModel,
+    model: HarmonyModel,
     adam: Adam,
     workers: Vec<Worker>,
     rng: Rng,
@@ -164,11 +163,11 @@ impl Run {
     fn new(cfg: &TrainConfig) -> Run {
         let threads = cfg.threads.clamp(1, cfg.batch);
         let per = cfg.batch.div_ceil(threads);
-        let model = AltoModel::init(cfg.model, cfg.seed);
+        let model = HarmonyModel::init(cfg.model, cfg.seed);
         let workers = (0..threads)
             .map(|i| Worker {
                 ws: Workspace::new(&model, per, cfg.window),
-                grads: AltoModel::zeros(cfg.model),
+                grads: HarmonyModel::zeros(cfg.model),
                 batch: Batch::default(),
                 rng: Rng::new(cfg.seed ^ ((i as u64 + 1) * 0x9E37)),
             })
@@ -179,6 +178,16 @@ impl Run {
             workers,
             rng: Rng::new(cfg.seed),
         }
+    }
+
+    /// The model now on the selection split: teacher-forced statistics and free-running metrics.
+    fn judge(&mut self, select: &[Sequence], wins: &[Window], window: usize) -> (Stats, Metrics) {
+        let tf = validate(&self.model, &mut self.workers, select, wins, window);
+        let threads = self.workers.len();
+        (
+            tf,
+            eval::free_running(&self.model, select, eval::EVAL_DECODE, threads),
+        )
     }
 
     /// One epoch over shuffled windows (cut at a new phase); returns its statistics, the
@@ -226,7 +235,7 @@ impl Run {
 
 /// One mini-batch: forward/backward on every thread's share, summed, clipped, one Adam step.
 fn train_batch(
-    model: &mut AltoModel,
+    model: &mut HarmonyModel,
     adam: &mut Adam,
     workers: &mut [Worker],
     seqs: &[Sequence],
@@ -240,7 +249,7 @@ fn train_batch(
         .sum::<usize>()
         .max(1) as f32;
     let per = wins.len().div_ceil(workers.len());
-    let m: &AltoModel = model;
+    let m: &HarmonyModel = model;
     let stats: Vec<Stats> = std::thread::scope(|sc| {
         let handles: Vec<_> = workers
             .iter_mut()
@@ -280,9 +289,9 @@ fn train_batch(
     total
 }
 
-/// Teacher-forced loss and accuracy over validation windows.
+/// Teacher-forced loss and accuracy over the selection windows.
 fn validate(
-    model: &AltoModel,
+    model: &HarmonyModel,
     workers: &mut [Worker],
     seqs: &[Sequence],
     wins: &[Window],
@@ -297,34 +306,6 @@ fn validate(
         sequences::fill_batch(&mut w.batch, seqs, &padded, window, 0.0, &mut w.rng);
         total.add(&bptt::evaluate(model, &w.batch, &mut w.ws));
     }
-    total
-}
-
-/// Free-running greedy generation over the validation sequences, scored against Bach.
-pub fn free_running(model: &AltoModel, seqs: &[Sequence], threads: usize) -> Metrics {
-    let per = seqs.len().div_ceil(threads.max(1)).max(1);
-    let parts: Vec<Metrics> = std::thread::scope(|sc| {
-        let hs: Vec<_> = seqs
-            .chunks(per)
-            .map(|chunk| {
-                sc.spawn(move || {
-                    let mut m = Metrics::default();
-                    for s in chunk {
-                        m.add(&eval::score(
-                            s,
-                            &eval::generate(model, s, eval::EVAL_DECODE),
-                        ));
-                    }
-                    m
-                })
-            })
-            .collect();
-        hs.into_iter()
-            .map(|h| h.join().expect("eval thread"))
-            .collect()
-    });
-    let mut total = Metrics::default();
-    parts.iter().for_each(|m| total.add(m));
     total
 }
 

@@ -1,0 +1,316 @@
+//! Choosing a step's alto, tenor and bass from the model's logits under the rules of four-part
+//! writing (key-normalised pitches).
+//!
+//! The rules, in the order they are given up — each only when no joint choice satisfies it and
+//! the ones after it:
+//! 1. each voice within its range;
+//! 2. no voice rests while the soprano sounds;
+//! 3. S ≥ A ≥ T ≥ B (no crossing);
+//! 4. soprano–alto and alto–tenor at most an octave apart;
+//! 5. no parallel fifths or octaves between any two voices (soprano included).
+//!
+//! Rule 5 is dropped first, then 4, and so on. At temperature 0 a small beam keeps the `beam`
+//! best partial choices per voice (in the model's [`Order`](super::model::Order)) and takes the
+//! joint choice with the highest summed log-probability, widening before it gives a rule up;
+//! above 0, each voice is sampled in turn under every rule, a draw that corners a later voice is
+//! drawn again, and a step that keeps failing is decoded by the beam. No allocation: everything
+//! lives on the stack.
+
+use super::features::{CLASSES, HEAD, REST, VOICES, class_pitch};
+use super::model::HarmonyModel;
+use crate::rng::Rng;
+
+/// Widest beam.
+pub const MAX_BEAM: usize = 4;
+
+/// What the rules look at for one step (key-normalised pitches).
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    /// The soprano now and at the previous step.
+    pub soprano: Option<u8>,
+    /// The soprano at the previous step.
+    pub prev_soprano: Option<u8>,
+    /// Each voice's class at the previous step.
+    pub prev: [usize; VOICES],
+    /// Each voice's range, key-normalised.
+    pub ranges: [(i32, i32); VOICES],
+}
+
+/// Whether moving `a0 → a1` against `b0 → b1` makes parallel fifths or octaves (both move in
+/// the same direction into the same perfect interval they left).
+pub fn parallel(a0: Option<u8>, b0: Option<u8>, a1: Option<u8>, b1: Option<u8>) -> bool {
+    let (Some(a0), Some(b0), Some(a1), Some(b1)) = (a0, b0, a1, b1) else {
+        return false;
+    };
+    if a0 == a1 || b0 == b1 {
+        return false;
+    }
+    // The interval between the two, whichever is higher (so the test is symmetric).
+    let (i0, i1) = (
+        (a0 as i32 - b0 as i32).abs() % 12,
+        (a1 as i32 - b1 as i32).abs() % 12,
+    );
+    let similar = (a1 > a0) == (b1 > b0);
+    similar && i0 == i1 && (i0 == 0 || i0 == 7)
+}
+
+impl Context {
+    /// Whether voice `v` may take class `c`, given the voices already chosen (`chosen[u]` is
+    /// `Some(class)`), with the rules up to `level` (1–5) in force.
+    pub fn allows(&self, v: usize, c: usize, chosen: &[Option<usize>; VOICES], level: u8) -> bool {
+        let p = class_pitch(c);
+        if level >= 1
+            && let Some(p) = p
+            && !(self.ranges[v].0..=self.ranges[v].1).contains(&(p as i32))
+        {
+            return false;
+        }
+        if level >= 2 && p.is_none() && self.soprano.is_some() {
+            return false;
+        }
+        let Some(p) = p else { return true };
+        // Against the soprano, then each chosen voice (lower index = higher voice).
+        if level >= 3 && self.soprano.is_some_and(|s| p > s) {
+            return false;
+        }
+        if level >= 4 && v == 0 && self.soprano.is_some_and(|s| s as i32 - p as i32 > 12) {
+            return false;
+        }
+        let prev = |u: usize| class_pitch(self.prev[u]);
+        if level >= 5 && parallel(self.prev_soprano, prev(v), self.soprano, Some(p)) {
+            return false;
+        }
+        for (u, cu) in chosen.iter().enumerate() {
+            let Some(q) = cu.and_then(class_pitch) else {
+                continue;
+            };
+            let (hi, lo) = if u < v { (q, p) } else { (p, q) };
+            if level >= 3 && lo > hi {
+                return false;
+            }
+            if level >= 4 && (u.min(v), u.max(v)) == (0, 1) && hi as i32 - lo as i32 > 12 {
+                return false;
+            }
+            if level >= 5 && parallel(prev(u), prev(v), Some(q), Some(p)) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A partial joint choice.
+#[derive(Clone, Copy)]
+struct Partial {
+    score: f32,
+    chosen: [Option<usize>; VOICES],
+}
+
+/// `log Σ exp` of a voice's class logits.
+fn log_norm(l: &[f32]) -> f32 {
+    let m = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    m + l.iter().map(|x| (x - m).exp()).sum::<f32>().ln()
+}
+
+/// The voice's logits after the conditioning on the voices chosen before it.
+fn voice_logits(
+    model: &HarmonyModel,
+    base: &[f32],
+    chosen: &[Option<usize>; VOICES],
+    v: usize,
+) -> [f32; HEAD] {
+    let mut all = [0f32; super::features::OUTPUTS];
+    all.copy_from_slice(base);
+    for (u, c) in chosen.iter().enumerate() {
+        if let Some(c) = *c {
+            model.condition(u, c, &mut all);
+        }
+    }
+    let mut out = [0f32; HEAD];
+    out.copy_from_slice(&all[v * HEAD..(v + 1) * HEAD]);
+    out
+}
+
+/// Partial choices kept when the asked-for beam finds no joint choice at a rule level: a wider
+/// search before a rule is given up.
+const WIDE: usize = 16;
+
+/// The best joint choice by beam search (temperature 0): each voice's class, and its logits as
+/// decoding saw them (for the re-strike decision). At each rule level the beam of `width` is
+/// tried, then a [`WIDE`] one; a rule is dropped only when both find nothing.
+pub fn beam(
+    model: &HarmonyModel,
+    base: &[f32],
+    ctx: &Context,
+    width: usize,
+) -> ([usize; VOICES], [[f32; HEAD]; VOICES]) {
+    let width = width.clamp(1, MAX_BEAM);
+    for level in (0..=5u8).rev() {
+        for w in [width, WIDE] {
+            if let Some(best) = search(model, base, ctx, w, level) {
+                return (
+                    best.map(|c| c.unwrap_or(REST)),
+                    seen_logits(model, base, &best),
+                );
+            }
+        }
+    }
+    ([REST; VOICES], [[0.0; HEAD]; VOICES])
+}
+
+/// Beam search of width `width` (≤ [`WIDE`]) with the rules up to `level`.
+fn search(
+    model: &HarmonyModel,
+    base: &[f32],
+    ctx: &Context,
+    width: usize,
+    level: u8,
+) -> Option<[Option<usize>; VOICES]> {
+    let none = Partial {
+        score: f32::NEG_INFINITY,
+        chosen: [None; VOICES],
+    };
+    let mut beams = [Partial { score: 0.0, ..none }; WIDE];
+    let mut n = 1;
+    for v in model.config.order.voices() {
+        let mut next = [none; WIDE];
+        let mut m = 0;
+        for b in &beams[..n] {
+            let l = voice_logits(model, base, &b.chosen, v);
+            let norm = log_norm(&l[..CLASSES]);
+            for (c, &lc) in l[..CLASSES].iter().enumerate() {
+                if ctx.allows(v, c, &b.chosen, level) {
+                    let mut chosen = b.chosen;
+                    chosen[v] = Some(c);
+                    let p = Partial {
+                        score: b.score + lc - norm,
+                        chosen,
+                    };
+                    keep(&mut next, &mut m, width, p);
+                }
+            }
+        }
+        if m == 0 {
+            return None;
+        }
+        (beams, n) = (next, m);
+    }
+    Some(beams[0].chosen)
+}
+
+/// Inserts `p` into the `m` best kept so far (descending), keeping at most `width`.
+fn keep(next: &mut [Partial; WIDE], m: &mut usize, width: usize, p: Partial) {
+    let at = next[..*m]
+        .iter()
+        .position(|x| x.score < p.score)
+        .unwrap_or(*m);
+    if at < width {
+        let end = (*m).min(width - 1);
+        next.copy_within(at..end, at + 1);
+        next[at] = p;
+        *m = (*m + 1).min(width);
+    }
+}
+
+/// Each voice's logits given the choices of the voices it sees.
+fn seen_logits(
+    model: &HarmonyModel,
+    base: &[f32],
+    best: &[Option<usize>; VOICES],
+) -> [[f32; HEAD]; VOICES] {
+    let mut logits = [[0f32; HEAD]; VOICES];
+    for (v, out) in logits.iter_mut().enumerate() {
+        let mut earlier = *best;
+        for (u, e) in earlier.iter_mut().enumerate() {
+            if !model.config.order.sees(v, u) {
+                *e = None;
+            }
+        }
+        *out = voice_logits(model, base, &earlier, v);
+    }
+    logits
+}
+
+/// Draws before sampling gives up on keeping every rule for a step.
+const SAMPLE_TRIES: usize = 8;
+
+/// Each voice sampled in turn at `temperature` from the classes every rule allows; a draw that
+/// leaves a later voice without such a class is drawn again (at most [`SAMPLE_TRIES`] times),
+/// then the step is decoded by [`beam`], which gives rules up in order.
+pub fn sample(
+    model: &HarmonyModel,
+    base: &[f32],
+    ctx: &Context,
+    temperature: f32,
+    rng: &mut Rng,
+) -> ([usize; VOICES], [[f32; HEAD]; VOICES]) {
+    for _ in 0..SAMPLE_TRIES {
+        if let Some(found) = sample_once(model, base, ctx, temperature, rng) {
+            return found;
+        }
+    }
+    beam(model, base, ctx, 1)
+}
+
+/// One draw of every voice in the model's order with all rules in force, or `None` when a voice
+/// is left without a class.
+fn sample_once(
+    model: &HarmonyModel,
+    base: &[f32],
+    ctx: &Context,
+    temperature: f32,
+    rng: &mut Rng,
+) -> Option<([usize; VOICES], [[f32; HEAD]; VOICES])> {
+    let mut chosen = [None; VOICES];
+    let mut logits = [[0f32; HEAD]; VOICES];
+    for v in model.config.order.voices() {
+        let l = voice_logits(model, base, &chosen, v);
+        let allowed = |c: usize| ctx.allows(v, c, &chosen, 5);
+        let m = (0..CLASSES)
+            .filter(|&c| allowed(c))
+            .map(|c| l[c])
+            .fold(f32::NEG_INFINITY, f32::max);
+        if m == f32::NEG_INFINITY {
+            return None;
+        }
+        let mut w = [0f32; CLASSES];
+        let mut total = 0.0;
+        for c in 0..CLASSES {
+            if allowed(c) {
+                w[c] = ((l[c] - m) / temperature).exp();
+                total += w[c];
+            }
+        }
+        let mut r = rng.next_f32() * total;
+        let mut pick = (0..CLASSES).rev().find(|&c| allowed(c)).unwrap_or(REST);
+        for (c, &wc) in w.iter().enumerate() {
+            if allowed(c) && r < wc {
+                pick = c;
+                break;
+            }
+            r -= wc;
+        }
+        chosen[v] = Some(pick);
+        logits[v] = l;
+    }
+    Some((chosen.map(|c| c.unwrap_or(REST)), logits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallels() {
+        // C5/F4 → D5/G4: fifths in similar motion.
+        assert!(parallel(Some(72), Some(65), Some(74), Some(67)));
+        // Contrary motion into a fifth is fine; so is a held voice.
+        assert!(!parallel(Some(72), Some(65), Some(74), Some(62)));
+        assert!(!parallel(Some(72), Some(65), Some(72), Some(65)));
+        // Octaves.
+        assert!(parallel(Some(72), Some(60), Some(71), Some(59)));
+        assert!(!parallel(None, Some(60), Some(71), Some(59)));
+        // Either voice first: the lower voice given first is the same fifth.
+        assert!(parallel(Some(65), Some(72), Some(67), Some(74)));
+    }
+}

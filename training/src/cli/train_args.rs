@@ -1,0 +1,149 @@
+//! The flags of `altus train` and the config they describe.
+
+use crate::harmony::train::TrainConfig;
+use altus_core::harmony::features::Inputs;
+use altus_core::harmony::model::{CellKind, ModelConfig, Order};
+use std::path::PathBuf;
+
+/// Parses `lstm|gru|rnn`.
+pub fn parse_cell(s: &str) -> Result<CellKind, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "lstm" => Ok(CellKind::Lstm),
+        "gru" => Ok(CellKind::Gru),
+        "rnn" => Ok(CellKind::Rnn),
+        _ => Err(format!("unknown cell {s:?} (expected lstm, gru or rnn)")),
+    }
+}
+
+/// Parses `independent|bass-first|top-down`.
+pub fn parse_order(s: &str) -> Result<Order, String> {
+    match s {
+        "independent" => Ok(Order::Independent),
+        "bass-first" => Ok(Order::BassFirst),
+        "top-down" => Ok(Order::TopDown),
+        _ => Err(format!(
+            "unknown order {s:?} (expected independent, bass-first or top-down)"
+        )),
+    }
+}
+
+/// Which voices a model learns. One model writes all three lower voices; `harmonize --voices
+/// alto` keeps its alto (an alto-only model would feed its own untrained tenor and bass back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum VoicesArg {
+    /// Alto, tenor and bass under the soprano.
+    Satb,
+}
+
+/// The flags of `altus train`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else the shared folder beside the
+    /// repository).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Weight file to write (safetensors); train-log.csv and loss.png go beside it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The voices to learn.
+    #[arg(long, value_enum, default_value = "satb")]
+    pub voices: VoicesArg,
+    /// Recurrent cell: lstm, gru or rnn.
+    #[arg(long, default_value = "lstm", value_parser = parse_cell)]
+    pub cell: CellKind,
+    /// Hidden size.
+    #[arg(long, default_value_t = 128)]
+    pub hidden: usize,
+    /// Recurrent layers (1 or 2).
+    #[arg(long, default_value_t = 1)]
+    pub layers: usize,
+    /// How a step's voices are chosen: independent, bass-first or top-down.
+    #[arg(long, default_value = "bass-first", value_parser = parse_order)]
+    pub order: Order,
+    /// Leave out the soprano's scale degree, metrical strength, motion and held time.
+    #[arg(long)]
+    pub no_context: bool,
+    /// Leave out the voices' previous choices (the model hears the soprano alone).
+    #[arg(long)]
+    pub no_previous: bool,
+    /// Maximum epochs (early stopping may end sooner).
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    /// Windows per mini-batch.
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 2e-3)]
+    pub lr: f32,
+    /// Seed (initialisation, shuffling, sampling): same seed, same model.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Window length for truncated BPTT, in 16ths.
+    #[arg(long, default_value_t = 64)]
+    pub window: usize,
+    /// Final scheduled-sampling probability (feeding the model its own previous voices).
+    #[arg(long, default_value_t = 0.3)]
+    pub sampling: f32,
+    /// Epochs without a better selection score before stopping.
+    #[arg(long, default_value_t = 6)]
+    pub patience: usize,
+    /// Worker threads.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+}
+
+/// `flag value` must lie in `lo..=hi`.
+pub fn within(flag: &str, value: usize, lo: usize, hi: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (lo..=hi).contains(&value),
+        "{flag} {value}: expected {lo} to {hi}"
+    );
+    Ok(())
+}
+
+impl Args {
+    /// The training config these flags describe, refusing absurd values.
+    pub fn config(&self) -> anyhow::Result<TrainConfig> {
+        within(
+            "--hidden",
+            self.hidden,
+            1,
+            altus_core::harmony::format::MAX_HIDDEN,
+        )?;
+        within("--layers", self.layers, 1, 2)?;
+        within("--epochs", self.epochs, 1, 100_000)?;
+        within("--batch", self.batch, 1, 4096)?;
+        within("--window", self.window, 4, 4096)?;
+        within("--threads", self.threads, 1, 64)?;
+        let (lr, sampling) = (self.lr, self.sampling);
+        anyhow::ensure!(
+            lr.is_finite() && lr > 0.0 && lr <= 1.0,
+            "--lr {lr}: expected a number in (0, 1]"
+        );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&sampling),
+            "--sampling {sampling}: expected 0 to 1"
+        );
+        let model = ModelConfig {
+            inputs: Inputs {
+                soprano_context: !self.no_context,
+                previous_voices: !self.no_previous,
+            },
+            order: self.order,
+            ..ModelConfig::new(self.cell, self.hidden, self.layers)
+        };
+        Ok(TrainConfig {
+            model,
+            epochs: self.epochs,
+            batch: self.batch,
+            lr,
+            seed: self.seed,
+            window: self.window,
+            clip: 1.0,
+            sampling,
+            patience: self.patience.max(1),
+            threads: self.threads,
+            shift_windows: true,
+        })
+    }
+}

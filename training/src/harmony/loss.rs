@@ -1,0 +1,92 @@
+//! The harmony model's loss on a forward's logits, per voice: class cross-entropy and
+//! re-strike binary cross-entropy, each voice's logits conditioned on Bach's choices of the
+//! voices it sees (teacher forcing within the step); and the gradient of the conditioning table.
+
+use super::batch::{Batch, NO_TARGET, Stats};
+use super::bptt::argmax;
+use altus_core::harmony::features::{CLASSES, HEAD, OUTPUTS, VOICES};
+use altus_core::harmony::model::HarmonyModel;
+use altus_core::nn::math::sigmoid;
+
+/// Loss of the last forward, the voices conditioned on Bach's choices at the same step; writes
+/// ∂L/∂logits (scaled by `1/norm`) into the logits buffer.
+pub fn loss_and_dlogits(
+    model: &HarmonyModel,
+    batch: &Batch,
+    logits: &mut [f32],
+    norm: f32,
+) -> Stats {
+    let mut s = Stats::default();
+    for (i, row) in logits.chunks_mut(OUTPUTS).enumerate() {
+        for (u, &c) in batch.target[i].iter().enumerate() {
+            if c != NO_TARGET {
+                model.condition(u, c as usize, row);
+            }
+        }
+        for v in 0..VOICES {
+            voice_loss(
+                &mut row[v * HEAD..(v + 1) * HEAD],
+                batch.target[i][v],
+                batch.restrike[i][v],
+                norm,
+                v,
+                &mut s,
+            );
+        }
+    }
+    s
+}
+
+/// One voice's cross-entropy and re-strike loss at one step; its block becomes ∂L/∂logits.
+fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize, s: &mut Stats) {
+    if target == NO_TARGET {
+        block.fill(0.0);
+        return;
+    }
+    let (cls, on) = block.split_at_mut(CLASSES);
+    let m = cls.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let z: f32 = cls.iter().map(|x| (x - m).exp()).sum();
+    s.class_loss[v] += (m + z.ln() - cls[target as usize]) as f64;
+    s.count[v] += 1;
+    s.correct[v] += usize::from(argmax(cls) == target as usize);
+    for (k, x) in cls.iter_mut().enumerate() {
+        *x = (((*x - m).exp() / z) - f32::from(k == target as usize)) / norm;
+    }
+    if restrike >= 0 {
+        let p = sigmoid(on[0]).clamp(1e-7, 1.0 - 1e-7);
+        s.onset_loss[v] -= if restrike == 1 {
+            p.ln()
+        } else {
+            (1.0 - p).ln()
+        } as f64;
+        s.onset_count[v] += 1;
+        on[0] = (p - restrike as f32) / norm;
+    } else {
+        on[0] = 0.0;
+    }
+}
+
+/// ∂L/∂cond: each target class of an earlier voice collects the gradient of the later voices'
+/// logits it was added to.
+pub fn cond_grads(model: &HarmonyModel, batch: &Batch, dlogits: &[f32], grad: &mut [f32]) {
+    if grad.is_empty() {
+        return;
+    }
+    for (i, row) in dlogits.chunks(OUTPUTS).enumerate() {
+        for (u, &c) in batch.target[i].iter().enumerate() {
+            if c == NO_TARGET {
+                continue;
+            }
+            let g = &mut grad[(u * CLASSES + c as usize) * OUTPUTS..][..OUTPUTS];
+            for v in 0..VOICES {
+                if model.config.order.sees(v, u) {
+                    let block = v * HEAD..(v + 1) * HEAD;
+                    g[block.clone()]
+                        .iter_mut()
+                        .zip(&row[block])
+                        .for_each(|(a, d)| *a += d);
+                }
+            }
+        }
+    }
+}
