@@ -17,6 +17,8 @@ pub struct AutoKey {
     weights: [f32; 12],
     current: Key,
     candidate: Option<(Key, u8)>,
+    /// The classifier's probability for the key in force, at its latest estimate.
+    confidence: f32,
 }
 
 impl AutoKey {
@@ -29,6 +31,7 @@ impl AutoKey {
             weights: [0.0; 12],
             current: initial,
             candidate: None,
+            confidence: 0.0,
         }
     }
 
@@ -36,11 +39,18 @@ impl AutoKey {
     pub fn reset(&mut self) {
         self.weights = [0.0; 12];
         self.candidate = None;
+        self.confidence = 0.0;
     }
 
     /// The key in force.
     pub fn key(&self) -> Key {
         self.current
+    }
+
+    /// The classifier's probability (0–1) for the key in force when it last chose it; 0 before
+    /// the soprano has said anything.
+    pub fn confidence(&self) -> f32 {
+        self.confidence
     }
 
     /// One 16th of soprano `pitch`; at a note's first step (`onset`) the estimate is revisited,
@@ -56,9 +66,10 @@ impl AutoKey {
             return;
         }
         let h = PitchClassHistogram(self.weights.map(|w| w / total));
-        let best = self.classifier.classify(&h, mode).0;
+        let (best, p) = self.classifier.classify(&h, mode);
         if best == self.current {
             self.candidate = None;
+            self.confidence = p;
             return;
         }
         let n = match self.candidate {
@@ -68,6 +79,7 @@ impl AutoKey {
         if n >= PATIENCE {
             self.current = best;
             self.candidate = None;
+            self.confidence = p;
         } else {
             self.candidate = Some((best, n));
         }

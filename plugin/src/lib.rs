@@ -1,89 +1,92 @@
-//! Altus as a CLAP + VST3 MIDI effect: real-time alto, tenor and bass voices for the soprano it
-//! hears.
+//! Altus as a CLAP + VST3 MIDI effect (and a standalone app): real-time alto, tenor and bass
+//! voices for the soprano it hears.
 //!
 //! `lib.rs` wires nice-plug to the host-independent audio-thread code in [`realtime`]; the
-//! musical rules are documented there. Parameters live in [`params`].
+//! musical rules are documented there. Parameters live in [`params`], the editor in [`editor`],
+//! which model plays and how a new one reaches the audio thread in [`models`], what the audio
+//! thread shows the editor in [`monitor`].
 
 pub mod autokey;
+pub mod editor;
+pub mod events;
 pub mod models;
+pub mod monitor;
 pub mod params;
 pub mod realtime;
+pub mod settings;
 
-use altus_core::harmony::engine::DecodeOptions;
-use altus_core::music::key::{Key as MusicKey, Mode};
-use nice_plug::midi::{Channel as MidiChannel, Key as MidiKey, VoiceID};
+use models::{AudioEnds, Loaded, Slot};
+use monitor::Monitor;
 use nice_plug::prelude::*;
-use params::{AltusParams, ModeChoice, VelocityChoice};
-use realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
+use params::AltusParams;
+use realtime::{Transport, Voice};
+use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Work the editor hands to nice-plug's background thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// Load and validate the file in [`Slot::pending`] and play it.
+    LoadPending,
+    /// Play the embedded model again.
+    UseBuiltIn,
+}
 
 /// The plugin: MIDI in, MIDI out, no audio.
 pub struct Altus {
     params: Arc<AltusParams>,
-    /// The audio-thread voice: made at the first `activate` (with the user model, if one is
-    /// found and valid) and kept for the instance's life.
+    /// The audio-thread voice: made at the first `activate` and kept for the instance's life.
     voice: Option<Voice>,
-    /// Which model plays and why (the user model's path, or why the embedded one plays).
-    pub model_note: String,
+    /// Which model plays; the editor's and the background task's side of the handover.
+    slot: Arc<Slot>,
+    /// The audio thread's side of the handover.
+    ends: AudioEnds,
+    /// What the editor shows of the audio thread.
+    monitor: Arc<Monitor>,
+    editor_state: Arc<nice_plug_egui::EguiEditorState>,
 }
 
 impl Default for Altus {
     fn default() -> Self {
+        let (slot, ends) = Slot::new();
         Altus {
             params: Arc::new(AltusParams::default()),
             voice: None,
-            model_note: String::new(),
+            slot: Arc::new(slot),
+            ends,
+            monitor: Arc::new(Monitor::default()),
+            editor_state: editor::default_state(),
         }
     }
 }
 
 impl Altus {
-    /// The settings the parameters describe.
-    fn settings(&self) -> Settings {
-        let p = &self.params;
-        let mode = match p.mode.value() {
-            ModeChoice::Auto => None,
-            ModeChoice::Major => Some(Mode::Major),
-            ModeChoice::Minor => Some(Mode::Minor),
+    /// Which model plays and why.
+    pub fn model_status(&self) -> models::Status {
+        self.slot.status()
+    }
+
+    /// The model file the project names, if any.
+    fn project_model(&self) -> Option<PathBuf> {
+        self.params
+            .model_path
+            .lock()
+            .ok()?
+            .clone()
+            .map(PathBuf::from)
+    }
+
+    /// A new model from the editor, if one waits and the old one can be handed back.
+    fn take_new_model(&mut self, voice_out: &mut impl FnMut(&mut Voice, Loaded) -> Loaded) {
+        let Some(voice) = self.voice.as_mut() else {
+            return;
         };
-        let key = match p.key.value().tonic() {
-            Some(t) => KeySetting::Fixed(MusicKey::new(t, mode.unwrap_or(Mode::Major))),
-            None => KeySetting::Auto(mode),
-        };
-        let range = |lo: &IntParam, hi: &IntParam| {
-            let (lo, hi) = (
-                lo.value().clamp(0, 127) as u8,
-                hi.value().clamp(0, 127) as u8,
-            );
-            (lo.min(hi), hi.max(lo))
-        };
-        let chan = |c: &IntParam| (c.value().clamp(1, 16) - 1) as u8;
-        let v = p.velocity.value().clamp(1, 127) as u8;
-        Settings {
-            key,
-            decode: DecodeOptions {
-                temperature: p.temperature.value(),
-                ranges: [
-                    range(&p.low, &p.high),
-                    range(&p.tenor_low, &p.tenor_high),
-                    range(&p.bass_low, &p.bass_high),
-                ],
-                seed: 0,
-                beam: DecodeOptions::default().beam,
-            },
-            voices: p.voices.value().count(),
-            velocity: match p.velocity_mode.value() {
-                VelocityChoice::Follow => Velocity::Follow,
-                VelocityChoice::Fixed => Velocity::Fixed(v),
-                VelocityChoice::Scale => Velocity::Scale(v),
-            },
-            channels: [
-                chan(&p.channel),
-                chan(&p.tenor_channel),
-                chan(&p.bass_channel),
-            ],
-            pass_through: p.pass_through.value(),
-            default_tempo: p.tempo.value() as f64,
+        if self.ends.outgoing.slots() > 0
+            && let Ok(new) = self.ends.incoming.pop()
+        {
+            let old = voice_out(voice, new);
+            // Room was checked: the old model never drops here.
+            let _ = self.ends.outgoing.push(old);
         }
     }
 }
@@ -99,12 +102,27 @@ impl Plugin for Altus {
     const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
     // Room for large bursts without the wrapper growing its queue on the audio thread.
     const INPUT_EVENT_CAPACITY: usize = 16_384;
-    type Editor = ();
+    type Editor = nice_plug_egui::EguiEditor<editor::App>;
     type SysExMessage = ();
-    type BackgroundTask = ();
+    type BackgroundTask = Task;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn task_executor(&mut self) -> TaskExecutor<Self> {
+        let (slot, params) = (self.slot.clone(), self.params.clone());
+        Box::new(move |task| editor::tasks::run(task, &slot, &params))
+    }
+
+    fn editor(&mut self, executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        let app = editor::App::new(
+            self.params.clone(),
+            self.monitor.clone(),
+            self.slot.clone(),
+            executor,
+        );
+        editor::create(self.editor_state.clone(), app)
     }
 
     fn activate(
@@ -114,14 +132,30 @@ impl Plugin for Altus {
         _context: &mut impl ActivateContext<Self>,
     ) -> bool {
         let rate = config.sample_rate as f64;
+        let project = self.project_model();
+        let playing = self.slot.status().info.path;
         match self.voice.as_mut() {
-            Some(v) => v.set_sample_rate(rate),
+            Some(v) if project == playing || (project.is_none() && playing.is_some()) => {
+                v.set_sample_rate(rate)
+            }
+            Some(v) => {
+                // The host restored a project naming another model into this instance.
+                let (l, status) = models::initial(project.as_deref());
+                nice_log!("{}", status.line());
+                self.slot.set_status(status);
+                v.set_sample_rate(rate);
+                v.reset();
+                // Not processing: the notes end at the next block (`reset`), so nothing is sent.
+                drop(v.swap_model(l.model, l.state, &mut |_| false));
+            }
             None => {
-                // Once per instance, before the first block: the user model if it is valid.
-                let (model, note) = models::initial_model();
-                nice_log!("{note}");
-                self.model_note = note;
-                self.voice = Some(Voice::new(model, rate, self.settings()));
+                // Once per instance, before the first block: the project's or the user's model
+                // if it is valid, else the embedded one.
+                let (l, status) = models::initial(project.as_deref());
+                nice_log!("{}", status.line());
+                self.slot.set_status(status);
+                let s = settings::settings(&self.params);
+                self.voice = Some(Voice::new(l.model, rate, s));
             }
         }
         true
@@ -133,32 +167,28 @@ impl Plugin for Altus {
         _aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
-        let settings = self.settings();
-        let t = context.transport();
-        let transport = Transport {
-            playing: t.playing,
-            tempo: t.tempo,
-            pos_beats: t.pos_beats(),
-            bar_start_beats: t.bar_start_pos_beats(),
-            time_sig: t
-                .time_sig_numerator
-                .zip(t.time_sig_denominator)
-                .map(|(n, d)| (n.clamp(1, 64) as u8, d.clamp(1, 64) as u8)),
-        };
+        let settings = settings::settings(&self.params);
+        let transport = transport_of(context.transport());
+        self.take_new_model(&mut |voice, new| {
+            let (model, state) =
+                voice.swap_model(new.model, new.state, &mut |n| events::send(context, n));
+            Loaded { model, state }
+        });
         let Some(voice) = self.voice.as_mut() else {
             return ProcessStatus::Normal;
         };
         // Events stream straight from the host into the voice: no buffer, so no cap to drop at.
-        voice.set_settings(settings, &mut |n| send(context, n));
+        voice.set_settings(settings, &mut |n| events::send(context, n));
         voice.begin(&transport, buffer.samples() as u32, &mut |n| {
-            send(context, n)
+            events::send(context, n)
         });
         while let Some(event) = context.next_event() {
-            if let Some(n) = note_in(event) {
-                voice.note(n, &mut |n| send(context, n));
+            if let Some(n) = events::note_in(event) {
+                voice.note(n, &mut |n| events::send(context, n));
             }
         }
-        voice.end(&mut |n| send(context, n));
+        voice.end(&mut |n| events::send(context, n));
+        self.monitor.publish(voice);
         ProcessStatus::Normal
     }
 
@@ -177,59 +207,18 @@ impl Plugin for Altus {
     }
 }
 
-/// A host note event as the voice's [`Note`] (other events are not the voice's business).
-fn note_in(event: NoteEvent<()>) -> Option<Note> {
-    match event {
-        NoteEvent::NoteOn {
-            timing,
-            channel,
-            key,
-            velocity,
-            ..
-        } => key.number().map(|key| Note::On {
-            at: timing,
-            key,
-            velocity: (velocity * 127.0).round().clamp(1.0, 127.0) as u8,
-            channel: channel.number().unwrap_or(0),
-        }),
-        NoteEvent::NoteOff {
-            timing,
-            channel,
-            key,
-            ..
-        } => key.number().map(|key| Note::Off {
-            at: timing,
-            key,
-            channel: channel.number().unwrap_or(0),
-        }),
-        _ => None,
+/// The host's transport as the voice's [`Transport`].
+fn transport_of(t: &nice_plug::context::process::Transport) -> Transport {
+    Transport {
+        playing: t.playing,
+        tempo: t.tempo,
+        pos_beats: t.pos_beats(),
+        bar_start_beats: t.bar_start_pos_beats(),
+        time_sig: t
+            .time_sig_numerator
+            .zip(t.time_sig_denominator)
+            .map(|(n, d)| (n.clamp(1, 64) as u8, d.clamp(1, 64) as u8)),
     }
-}
-
-/// Sends one note to the host; `false` when its queue is full (the ledger retries note-offs).
-fn send(context: &mut impl ProcessContext<Altus>, n: Note) -> bool {
-    let ev = match n {
-        Note::On {
-            at,
-            key,
-            velocity,
-            channel,
-        } => NoteEvent::NoteOn {
-            timing: at,
-            voice_id: VoiceID::Wildcard,
-            channel: MidiChannel::Number(channel),
-            key: MidiKey::Number(key),
-            velocity: velocity as f32 / 127.0,
-        },
-        Note::Off { at, key, channel } => NoteEvent::NoteOff {
-            timing: at,
-            voice_id: VoiceID::Wildcard,
-            channel: MidiChannel::Number(channel),
-            key: MidiKey::Number(key),
-            velocity: 0.0,
-        },
-    };
-    context.try_send_event(ev).is_ok()
 }
 
 impl ClapPlugin for Altus {

@@ -1,12 +1,22 @@
-//! User models: a `.safetensors` from `altus train`, found at `$ALTUS_MODEL` or in the user
-//! config folder (`$XDG_CONFIG_HOME/altus/harmony.safetensors`, else `~/.config/altus/…` on Linux;
+//! Which model plays, and how another one reaches the audio thread.
+//!
+//! An instance starts with, in order: the model file its project names (the editor's "Load
+//! model…", stored in the plugin state), the file at `$ALTUS_MODEL`, the user config folder's
+//! (`$XDG_CONFIG_HOME/altus/harmony.safetensors`, else `~/.config/altus/…` on Linux;
 //! `~/Library/Application Support/Altus/harmony.safetensors` on macOS;
-//! `%APPDATA%\Altus\harmony.safetensors` on Windows). It is read and validated once per plugin
-//! instance, at the first activation, so it plays from the first block; a bad file leaves the
-//! embedded model playing and the note (logged) says why.
+//! `%APPDATA%\Altus\harmony.safetensors` on Windows), else the embedded model. A file is read
+//! and validated off the audio thread (at activation, or on nice-plug's background task when
+//! the editor asks); a bad or missing file leaves the embedded model playing and the status says
+//! why. A new model travels to the audio thread through a wait-free ring and the old one comes
+//! back through another, to be freed off the audio thread.
 
+use altus_core::harmony::format::WeightsMeta;
 use altus_core::harmony::model::{HarmonyModel, ModelState};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Models in flight to (and back from) the audio thread.
+const RING: usize = 4;
 
 /// A model with its state, ready for the audio thread.
 pub struct Loaded {
@@ -16,7 +26,69 @@ pub struct Loaded {
     pub state: ModelState,
 }
 
-/// Where a user model is looked for, if anywhere.
+/// What the editor shows about the model playing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelInfo {
+    /// The file it came from (`None`: the embedded model).
+    pub path: Option<PathBuf>,
+    /// Cell, layers, hidden size and weight count, e.g. "LSTM 1 × 192, 397,614 weights".
+    pub shape: String,
+    /// Free-running validation agreement of alto, tenor and bass from the file's card.
+    pub agreement: Option<[f64; 3]>,
+}
+
+/// Which model plays and why, for the editor and the log.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    /// The model playing.
+    pub info: ModelInfo,
+    /// Why a requested file is not playing, if it is not.
+    pub error: Option<String>,
+}
+
+impl Status {
+    /// One line for the log.
+    pub fn line(&self) -> String {
+        let what = match &self.info.path {
+            Some(p) => format!("Altus: using the model {}", p.display()),
+            None => "Altus: the embedded model plays".into(),
+        };
+        match &self.error {
+            Some(e) => format!("{what}; {e}"),
+            None => what,
+        }
+    }
+}
+
+fn describe(model: &HarmonyModel, meta: Option<&WeightsMeta>, path: Option<&Path>) -> ModelInfo {
+    let c = model.config;
+    let agreement = meta.and_then(|m| {
+        let v = &m.info["validation"];
+        let get = |voice: &str| v[voice]["free_running_agreement"].as_f64();
+        Some([get("alto")?, get("tenor")?, get("bass")?])
+    });
+    ModelInfo {
+        path: path.map(Path::to_path_buf),
+        shape: format!(
+            "{} {} × {}, {} weights",
+            c.cell.name().to_uppercase(),
+            c.layers,
+            c.hidden,
+            model.num_params()
+        ),
+        agreement,
+    }
+}
+
+fn ready(model: HarmonyModel) -> Loaded {
+    let state = model.new_state();
+    Loaded {
+        model: Box::new(model),
+        state,
+    }
+}
+
+/// Where a user model is looked for outside a project, if anywhere.
 pub fn user_model_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("ALTUS_MODEL") {
         return Some(PathBuf::from(p));
@@ -37,9 +109,10 @@ pub fn user_model_path() -> Option<PathBuf> {
 }
 
 /// Loads and validates a weight file (off the audio thread).
-pub fn load(path: &Path) -> Result<Loaded, String> {
-    let (model, _) = altus_core::harmony::format::load(path).map_err(|e| e.to_string())?;
-    Ok(ready(model))
+pub fn load(path: &Path) -> Result<(Loaded, ModelInfo), String> {
+    let (model, meta) = altus_core::harmony::format::load(path).map_err(|e| e.to_string())?;
+    let info = describe(&model, Some(&meta), Some(path));
+    Ok((ready(model), info))
 }
 
 /// Validates a weight file's bytes (off the audio thread).
@@ -48,26 +121,93 @@ pub fn load_bytes(bytes: &[u8]) -> Result<Loaded, String> {
     Ok(ready(model))
 }
 
-fn ready(model: HarmonyModel) -> Loaded {
-    let state = model.new_state();
-    Loaded {
-        model: Box::new(model),
-        state,
+/// The embedded model, ready to play, and its description.
+pub fn embedded() -> (Loaded, ModelInfo) {
+    let (model, meta) = altus_core::embedded::default_harmony();
+    let info = describe(&model, Some(&meta), None);
+    (ready(model), info)
+}
+
+/// The model to start with (see the module doc): the project's file first, then the user's.
+pub fn initial(project: Option<&Path>) -> (Loaded, Status) {
+    let wanted = project.map(Path::to_path_buf).or_else(user_model_path);
+    let Some(path) = wanted else {
+        let (l, info) = embedded();
+        return (l, Status { info, error: None });
+    };
+    match load(&path) {
+        Ok((l, info)) => (l, Status { info, error: None }),
+        Err(e) => {
+            let (l, info) = embedded();
+            let error = Some(e);
+            (l, Status { info, error })
+        }
     }
 }
 
-/// The model an instance starts with, and a line saying which and why: the user model when one
-/// is found and valid, else the embedded one.
+/// The model an instance starts with outside a project, and the log line saying which and why.
 pub fn initial_model() -> (Box<HarmonyModel>, String) {
-    let embedded = || Box::new(altus_core::embedded::default_harmony().0);
-    match user_model_path() {
-        None => (embedded(), "Altus: the embedded model plays".into()),
-        Some(p) => match load(&p) {
-            Ok(l) => (l.model, format!("Altus: using the model {}", p.display())),
-            Err(e) => (
-                embedded(),
-                format!("Altus: keeping the embedded model; {e}"),
-            ),
-        },
+    let (l, status) = initial(None);
+    (l.model, status.line())
+}
+
+/// The non-real-time side of the model handover: what the editor asked for, what plays, and the
+/// rings' ends that are not the audio thread's. Locked only by the editor and the background
+/// task, never by the audio thread.
+pub struct Slot {
+    /// What plays and why.
+    pub status: Mutex<Status>,
+    /// A file chosen in the editor, for the background task.
+    pub pending: Mutex<Option<PathBuf>>,
+    to_audio: Mutex<rtrb::Producer<Loaded>>,
+    back: Mutex<rtrb::Consumer<Loaded>>,
+}
+
+/// The audio thread's ends of the rings.
+pub struct AudioEnds {
+    /// New models to play.
+    pub incoming: rtrb::Consumer<Loaded>,
+    /// Old models to free elsewhere.
+    pub outgoing: rtrb::Producer<Loaded>,
+}
+
+impl Slot {
+    /// A slot and the audio thread's ends of its rings.
+    pub fn new() -> (Slot, AudioEnds) {
+        let (to_audio, incoming) = rtrb::RingBuffer::new(RING);
+        let (outgoing, back) = rtrb::RingBuffer::new(RING);
+        let slot = Slot {
+            status: Mutex::new(Status::default()),
+            pending: Mutex::new(None),
+            to_audio: Mutex::new(to_audio),
+            back: Mutex::new(back),
+        };
+        (slot, AudioEnds { incoming, outgoing })
+    }
+
+    /// Frees the models the audio thread has handed back.
+    pub fn collect(&self) {
+        if let Ok(mut back) = self.back.lock() {
+            while back.pop().is_ok() {}
+        }
+    }
+
+    /// Sends a model to the audio thread (it plays from the next block); `false` when the ring
+    /// is full (the audio thread is not running).
+    pub fn send(&self, l: Loaded) -> bool {
+        self.collect();
+        self.to_audio.lock().is_ok_and(|mut p| p.push(l).is_ok())
+    }
+
+    /// The status now.
+    pub fn status(&self) -> Status {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the status.
+    pub fn set_status(&self, s: Status) {
+        if let Ok(mut st) = self.status.lock() {
+            *st = s;
+        }
     }
 }

@@ -141,6 +141,10 @@ pub struct AltusParams {
     /// Tempo used when the host gives none.
     #[id = "tempo"]
     pub tempo: FloatParam,
+    /// The model file chosen in the editor (`None`: the built-in or the user's default model),
+    /// saved with the project.
+    #[persist = "model-path"]
+    pub model_path: std::sync::Mutex<Option<String>>,
 }
 
 /// A MIDI note-number parameter range (the alto's, as stored in projects).
@@ -191,6 +195,7 @@ impl Default for AltusParams {
                 },
             )
             .with_unit(" bpm"),
+            model_path: std::sync::Mutex::new(None),
         }
     }
 }

@@ -30,7 +30,7 @@ fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
     unsafe { std::env::set_var("ALTUS_MODEL", &bad) };
     let (m, note) = models::initial_model();
     assert!(
-        note.contains("keeping the embedded model")
+        note.contains("the embedded model plays")
             && note.contains("bad.safetensors")
             && note.contains("not a safetensors"),
         "{note}"

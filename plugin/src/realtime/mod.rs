@@ -233,6 +233,20 @@ impl Voice {
         self.sounding.get(v).copied().flatten().map(|a| (a.0, a.1))
     }
 
+    /// The soprano now (the highest held input key).
+    pub fn soprano(&self) -> Option<u8> {
+        self.soprano
+    }
+
+    /// The key the voices are written in, whether the settings fix it, and (auto) the key
+    /// estimate's confidence, 0–1.
+    pub fn key_view(&self) -> (Key, bool, f32) {
+        match self.settings.key {
+            KeySetting::Fixed(k) => (k, true, 1.0),
+            KeySetting::Auto(_) => (self.engine.key(), false, self.auto.confidence()),
+        }
+    }
+
     /// The last 16th step run (its index on the grid), while started.
     pub fn step_index(&self) -> Option<i64> {
         self.last_step

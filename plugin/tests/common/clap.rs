@@ -3,6 +3,7 @@
 //! processing, re-activates.
 
 use super::{Host, HostTime, Out, SR};
+use clack_extensions::gui::{GuiSize, HostGui, HostGuiImpl};
 use clack_extensions::params::{ParamInfoBuffer, ParamInfoFlags, PluginParams};
 use clack_host::events::event_types::{
     MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
@@ -20,16 +21,42 @@ impl SharedHandler<'_> for Shared {
     fn request_process(&self) {}
     fn request_callback(&self) {}
 }
+/// The host side of the gui extension, as a DAW offers it to an embedded editor (nice-plug
+/// needs it to open one): the parent window keeps its size, show and hide are the host's.
+impl HostGuiImpl for Shared {
+    fn resize_hints_changed(&self) {}
+    fn request_resize(&self, _: GuiSize) -> Result<(), HostError> {
+        Err(HostError::Message("the test window has a fixed size"))
+    }
+    fn request_show(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn request_hide(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn closed(&self, _: bool) {}
+}
 pub struct Handlers;
 impl HostHandlers for Handlers {
     type Shared<'a> = Shared;
     type MainThread<'a> = ();
     type AudioProcessor<'a> = ();
+    fn declare_extensions(builder: &mut HostExtensions<Self>, _: &Self::Shared<'_>) {
+        builder.register::<HostGui>();
+    }
 }
 
-/// The loaded `.clap` bundle.
+/// The loaded `.clap` bundle, loaded once and never unloaded while the test binary runs, as
+/// in a DAW: an editor's window thread may outlive its instance by a moment, and unloading the
+/// library under it would crash the process.
 pub fn entry() -> PluginEntry {
-    unsafe { PluginEntry::load(super::bundle().join("Altus.clap")) }.expect("load the .clap")
+    static ENTRY: std::sync::OnceLock<PluginEntry> = std::sync::OnceLock::new();
+    ENTRY
+        .get_or_init(|| {
+            unsafe { PluginEntry::load(super::bundle().join("Altus.clap")) }
+                .expect("load the .clap")
+        })
+        .clone()
 }
 
 /// A parameter as the host sees it.
