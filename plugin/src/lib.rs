@@ -61,11 +61,6 @@ impl Default for Altus {
 }
 
 impl Altus {
-    /// Which model plays and why.
-    pub fn model_status(&self) -> models::Status {
-        self.slot.status()
-    }
-
     /// The model file the project names, if any.
     fn project_model(&self) -> Option<PathBuf> {
         self.params
@@ -140,9 +135,7 @@ impl Plugin for Altus {
             }
             Some(v) => {
                 // The host restored a project naming another model into this instance.
-                let (l, status) = models::initial(project.as_deref());
-                nice_log!("{}", status.line());
-                self.slot.set_status(status);
+                let l = start_model(&self.slot, project.as_deref());
                 v.set_sample_rate(rate);
                 v.reset();
                 // Not processing: the notes end at the next block (`reset`), so nothing is sent.
@@ -151,9 +144,7 @@ impl Plugin for Altus {
             None => {
                 // Once per instance, before the first block: the project's or the user's model
                 // if it is valid, else the embedded one.
-                let (l, status) = models::initial(project.as_deref());
-                nice_log!("{}", status.line());
-                self.slot.set_status(status);
+                let l = start_model(&self.slot, project.as_deref());
                 let s = settings::settings(&self.params);
                 self.voice = Some(Voice::new(l.model, rate, s));
             }
@@ -205,6 +196,15 @@ impl Plugin for Altus {
             v.reset();
         }
     }
+}
+
+/// The model an activation starts with (the project's, the user's or the embedded one), logged
+/// and recorded in the slot for the editor.
+fn start_model(slot: &Slot, project: Option<&std::path::Path>) -> Loaded {
+    let (l, status) = models::initial(project);
+    nice_log!("{}", status.line());
+    slot.set_status(status);
+    l
 }
 
 /// The host's transport as the voice's [`Transport`].

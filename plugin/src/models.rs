@@ -115,12 +115,6 @@ pub fn load(path: &Path) -> Result<(Loaded, ModelInfo), String> {
     Ok((ready(model), info))
 }
 
-/// Validates a weight file's bytes (off the audio thread).
-pub fn load_bytes(bytes: &[u8]) -> Result<Loaded, String> {
-    let (model, _) = altus_core::harmony::format::from_bytes(bytes).map_err(|e| e.to_string())?;
-    Ok(ready(model))
-}
-
 /// The embedded model, ready to play, and its description.
 pub fn embedded() -> (Loaded, ModelInfo) {
     let (model, meta) = altus_core::embedded::default_harmony();

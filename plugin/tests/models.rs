@@ -44,7 +44,7 @@ fn a_model_swapped_in_mid_note_ends_the_sounding_voices() {
     let mut run = VoiceRun::new(default_settings(), 64);
     run.block(&playing_at(0, 120.0), &[(0, 72, true)]);
     assert!((0..3).all(|v| run.voice.voice_note(v).is_some()));
-    let loaded = models::load_bytes(altus_core::embedded::DEFAULT_HARMONY).unwrap();
+    let loaded = models::embedded().0;
     let out = &mut run.out;
     let _old = run.voice.swap_model(loaded.model, loaded.state, &mut |n| {
         out.push(common::record(64, n));
