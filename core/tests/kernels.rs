@@ -13,6 +13,7 @@ use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 use altus_core::nn::Cell;
 use altus_core::nn::math::mat_mat_acc;
+use altus_core::nn::panels;
 use altus_core::nn::simd::{self, Isa};
 use altus_core::rng::Rng;
 
@@ -28,6 +29,7 @@ fn sig(x: f64) -> f64 {
 fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64]) {
     let (w_ih, b_ih) = cell.input_weights();
     let (hd, g) = (cell.hidden(), cell.gates());
+    let w_hh = panels::unpack(recurrent(cell), hd, g);
     let mut gates: Vec<f64> = (0..g).map(|j| b_ih[j] as f64).collect();
     for (i, &xv) in x.iter().enumerate() {
         for j in 0..g {
@@ -35,10 +37,10 @@ fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64]) {
         }
     }
     match cell {
-        Cell::Lstm(l) => {
+        Cell::Lstm(_) => {
             for k in 0..hd {
                 for j in 0..g {
-                    gates[j] += h[k] * l.w_hh[k * g + j] as f64;
+                    gates[j] += h[k] * w_hh[k * g + j] as f64;
                 }
             }
             for k in 0..hd {
@@ -52,7 +54,7 @@ fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64]) {
             let mut hp: Vec<f64> = gr.b_hh.iter().map(|&b| b as f64).collect();
             for k in 0..hd {
                 for j in 0..g {
-                    hp[j] += h[k] * gr.w_hh[k * g + j] as f64;
+                    hp[j] += h[k] * w_hh[k * g + j] as f64;
                 }
             }
             for k in 0..hd {
@@ -62,16 +64,24 @@ fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64]) {
                 h[k] = (1.0 - z) * n + z * h[k];
             }
         }
-        Cell::Rnn(rn) => {
+        Cell::Rnn(_) => {
             for k in 0..hd {
                 for j in 0..g {
-                    gates[j] += h[k] * rn.w_hh[k * g + j] as f64;
+                    gates[j] += h[k] * w_hh[k * g + j] as f64;
                 }
             }
             for k in 0..hd {
                 h[k] = gates[k].tanh();
             }
         }
+    }
+}
+
+fn recurrent(cell: &Cell) -> &[f32] {
+    match cell {
+        Cell::Lstm(l) => &l.w_hh,
+        Cell::Gru(g) => &g.w_hh,
+        Cell::Rnn(r) => &r.w_hh,
     }
 }
 
@@ -83,11 +93,12 @@ fn model_ref(m: &HarmonyModel, active: &[u16], h: &mut [Vec<f64>], c: &mut [Vec<
         cell_ref(cell, &x, &mut h[l], &mut c[l]);
         x = h[l].clone();
     }
+    let head = panels::unpack(&m.head.w, m.head.input, OUTPUTS);
     (0..OUTPUTS)
         .map(|o| {
             m.head.b[o] as f64
                 + (0..m.head.input)
-                    .map(|k| x[k] * m.head.w[k * OUTPUTS + o] as f64)
+                    .map(|k| x[k] * head[k * OUTPUTS + o] as f64)
                     .sum::<f64>()
         })
         .collect()
@@ -95,7 +106,7 @@ fn model_ref(m: &HarmonyModel, active: &[u16], h: &mut [Vec<f64>], c: &mut [Vec<
 
 fn check_models(isa: Isa) {
     for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
-        for (hidden, layers) in [(64, 1), (128, 1), (256, 1), (128, 2)] {
+        for (hidden, layers) in [(64, 1), (100, 1), (128, 1), (192, 1), (256, 1), (128, 2)] {
             let cfg = ModelConfig::new(cell, hidden, layers);
             let m = HarmonyModel::init(cfg, hidden as u64);
             let mut state = m.new_state();
@@ -140,7 +151,8 @@ fn check_models(isa: Isa) {
     }
 }
 
-/// `out += x · w` for 1 row (inference) and several rows (training's batches).
+/// `out += x · w` for 1 row (inference) and several rows (training's batches), with `w`
+/// row-major and packed in panels (narrow last panels included).
 fn check_matmul(isa: Isa) {
     let mut rng = Rng::new(5);
     for (k, n) in [
@@ -150,6 +162,11 @@ fn check_matmul(isa: Isa) {
         (256, 768),
         (128, 34),
         (90, 512),
+        (256, 174),
+        (100, 400),
+        (7, 40),
+        (1, 20),
+        (2, 3),
     ] {
         for rows in [1, 3, 4, 16] {
             let x: Vec<f32> = (0..rows * k).map(|_| rng.normal()).collect();
@@ -157,6 +174,8 @@ fn check_matmul(isa: Isa) {
             let init: Vec<f32> = (0..rows * n).map(|_| rng.normal()).collect();
             let mut out = init.clone();
             mat_mat_acc(&x, &w, &mut out, rows);
+            let mut packed = init.clone();
+            panels::mat_mat_acc(&x, &panels::pack(&w, k, n), &mut packed, rows);
             for r in 0..rows {
                 for j in 0..n {
                     let want = init[r * n + j] as f64
@@ -167,6 +186,11 @@ fn check_matmul(isa: Isa) {
                         close(out[r * n + j], want),
                         "{isa:?} {rows}×{k}·{k}×{n} at ({r},{j}): {} vs {want}",
                         out[r * n + j]
+                    );
+                    assert!(
+                        close(packed[r * n + j], want),
+                        "{isa:?} packed {rows}×{k}·{k}×{n} at ({r},{j}): {} vs {want}",
+                        packed[r * n + j]
                     );
                 }
             }

@@ -12,7 +12,9 @@
 use super::features::{FEATURE_VERSION, INPUTS, OUTPUTS};
 use super::model::{HarmonyModel, ModelConfig};
 use crate::nn::Cell;
+use crate::nn::aligned::Aligned;
 use crate::nn::math::transpose;
+use crate::nn::panels;
 use crate::nn::safetensors::{check_shape, decode_meta, encode, read, tensor};
 use crate::{Error, Result};
 use safetensors::SafeTensors;
@@ -57,7 +59,7 @@ pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
         tensors.push((
             format!("{k}.weight_hh_l{l}"),
             vec![gates, hidden],
-            transpose(w_hh, hidden, gates),
+            transpose(&panels::unpack(w_hh, hidden, gates), hidden, gates),
         ));
         tensors.push((format!("{k}.bias_ih_l{l}"), vec![gates], b_ih.to_vec()));
         tensors.push((format!("{k}.bias_hh_l{l}"), vec![gates], b_hh));
@@ -66,7 +68,7 @@ pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
     tensors.push((
         "head.weight".into(),
         vec![h.output, h.input],
-        transpose(&h.w, h.input, h.output),
+        transpose(&panels::unpack(&h.w, h.input, h.output), h.input, h.output),
     ));
     tensors.push(("head.bias".into(), vec![h.output], h.b.clone()));
     encode(tensors, meta)
@@ -122,7 +124,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(HarmonyModel, WeightsMeta)> {
         read_cell(&st, c.cell.name(), l, cell)?;
     }
     let h = c.hidden;
-    model.head.w = transpose(&tensor(&st, "head.weight", &[OUTPUTS, h])?, OUTPUTS, h);
+    let head = transpose(&tensor(&st, "head.weight", &[OUTPUTS, h])?, OUTPUTS, h);
+    model.head.w = panels::pack(&head, h, OUTPUTS);
     model.head.b = tensor(&st, "head.bias", &[OUTPUTS])?;
     debug_assert_eq!(model.cells[0].input(), INPUTS);
     Ok((model, meta))
@@ -149,15 +152,19 @@ fn expected(c: ModelConfig) -> Vec<(String, Vec<usize>)> {
 /// two biases summed where the cell adds them anyway.
 fn read_cell(st: &SafeTensors, k: &str, l: usize, cell: &mut Cell) -> Result<()> {
     let (gates, input, hidden) = (cell.gates(), cell.input(), cell.hidden());
-    let w_ih = transpose(
+    let w_ih = Aligned::from_slice(&transpose(
         &tensor(st, &format!("{k}.weight_ih_l{l}"), &[gates, input])?,
         gates,
         input,
-    );
-    let w_hh = transpose(
-        &tensor(st, &format!("{k}.weight_hh_l{l}"), &[gates, hidden])?,
-        gates,
+    ));
+    let w_hh = panels::pack(
+        &transpose(
+            &tensor(st, &format!("{k}.weight_hh_l{l}"), &[gates, hidden])?,
+            gates,
+            hidden,
+        ),
         hidden,
+        gates,
     );
     let b_ih = tensor(st, &format!("{k}.bias_ih_l{l}"), &[gates])?;
     let b_hh = tensor(st, &format!("{k}.bias_hh_l{l}"), &[gates])?;

@@ -5,7 +5,7 @@
 //! it, and the plugin runs it in the audio thread (no allocation in [`HarmonyModel::step`]).
 
 use crate::harmony::features::{CLASSES, HEAD, INPUTS, Inputs, OUTPUTS, VOICES};
-use crate::nn::{Cell, Dense, Gru, Lstm, Rnn};
+use crate::nn::{Cell, Gru, Lstm, PackedDense, Rnn};
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -117,7 +117,7 @@ pub struct HarmonyModel {
     /// Recurrent layers, input first.
     pub cells: Vec<Cell>,
     /// Output layer: hidden → per voice, class logits + re-strike logit.
-    pub head: Dense,
+    pub head: PackedDense,
     /// `(VOICES × CLASSES) × OUTPUTS`: row `u·CLASSES + c` is added to the logits of the voices
     /// that see voice `u` (see [`Order::sees`]) when `u` takes class `c`. Empty for
     /// [`Order::Independent`].
@@ -182,7 +182,7 @@ impl HarmonyModel {
         HarmonyModel {
             config,
             cells,
-            head: Dense::zeros(config.hidden, OUTPUTS),
+            head: PackedDense::zeros(config.hidden, OUTPUTS),
             cond,
         }
     }
@@ -198,10 +198,20 @@ impl HarmonyModel {
         }
         let h = config.hidden;
         for cell in &mut m.cells {
+            // The draws fill each matrix row by row; packing keeps a seed's model what it was
+            // before the recurrent weights were stored in panels.
+            let g = cell.gates();
+            let w_hh = match cell {
+                Cell::Lstm(l) => &mut l.w_hh,
+                Cell::Gru(x) => &mut x.w_hh,
+                Cell::Rnn(r) => &mut r.w_hh,
+            };
+            *w_hh = crate::nn::panels::pack(w_hh, h, g);
             if let Cell::Lstm(l) = cell {
                 l.b_ih[h..2 * h].fill(1.0);
             }
         }
+        m.head.w = crate::nn::panels::pack(&m.head.w, h, OUTPUTS);
         // The voices start independent; training learns what an earlier choice says.
         m.cond.fill(0.0);
         m

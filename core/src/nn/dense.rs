@@ -1,6 +1,8 @@
 //! Fully connected output layer: `y = h·W + b`.
 
+use super::aligned::Aligned;
 use super::math::vec_mat_acc;
+use super::panels;
 
 /// Dense weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,5 +33,38 @@ impl Dense {
     pub fn forward(&self, x: &[f32], out: &mut [f32]) {
         out.copy_from_slice(&self.b);
         vec_mat_acc(x, &self.w, out);
+    }
+}
+
+/// A fully connected layer run every step (the harmony model's head): weights packed in panels
+/// ([`panels`]) on a cache-line boundary, like the recurrent weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackedDense {
+    /// Input size.
+    pub input: usize,
+    /// Output size.
+    pub output: usize,
+    /// Weights, `input × output`, packed.
+    pub w: Aligned,
+    /// Bias, `output`.
+    pub b: Vec<f32>,
+}
+
+impl PackedDense {
+    /// Zero weights of the given size.
+    pub fn zeros(input: usize, output: usize) -> Self {
+        PackedDense {
+            input,
+            output,
+            w: Aligned::zeros(input * output),
+            b: vec![0.0; output],
+        }
+    }
+
+    /// `out = x·W + b`.
+    #[inline(always)]
+    pub fn forward(&self, x: &[f32], out: &mut [f32]) {
+        out.copy_from_slice(&self.b);
+        panels::mat_mat_acc(x, &self.w, out, 1);
     }
 }

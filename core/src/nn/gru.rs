@@ -2,7 +2,8 @@
 //! `r = σ(x·W_ir + b_ir + h·W_hr + b_hr)`, `z` likewise, `n = tanh(x·W_in + b_in + r⊙(h·W_hn + b_hn))`,
 //! `h' = (1 − z)⊙n + z⊙h`.
 
-use super::math::vec_mat_acc;
+use super::aligned::Aligned;
+use super::panels;
 
 /// GRU weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,9 +13,9 @@ pub struct Gru {
     /// Hidden size H.
     pub hidden: usize,
     /// Input weights, `input × 3H`.
-    pub w_ih: Vec<f32>,
-    /// Recurrent weights, `H × 3H`.
-    pub w_hh: Vec<f32>,
+    pub w_ih: Aligned,
+    /// Recurrent weights, `H × 3H`, packed ([`panels`]).
+    pub w_hh: Aligned,
     /// Input bias, `3H`.
     pub b_ih: Vec<f32>,
     /// Recurrent bias, `3H` (kept apart: it sits inside `r⊙…` for the n gate).
@@ -27,8 +28,8 @@ impl Gru {
         Gru {
             input,
             hidden,
-            w_ih: vec![0.0; input * 3 * hidden],
-            w_hh: vec![0.0; hidden * 3 * hidden],
+            w_ih: Aligned::zeros(input * 3 * hidden),
+            w_hh: Aligned::zeros(hidden * 3 * hidden),
             b_ih: vec![0.0; 3 * hidden],
             b_hh: vec![0.0; 3 * hidden],
         }
@@ -39,7 +40,7 @@ impl Gru {
     #[inline(always)]
     pub fn step(&self, xproj: &mut [f32], h: &mut [f32], hproj: &mut [f32]) {
         hproj.copy_from_slice(&self.b_hh);
-        vec_mat_acc(h, &self.w_hh, hproj);
+        panels::mat_mat_acc(h, &self.w_hh, hproj, 1);
         gru_pointwise(xproj, hproj, h);
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! `gates = x·W_ih + h·W_hh + b`; `i, f, o = σ(…)`, `g = tanh(…)`; `c' = f⊙c + i⊙g`; `h' = o⊙tanh(c')`.
 
-use super::math::{sigmoid, vec_mat_acc};
+use super::aligned::Aligned;
+use super::math::sigmoid;
+use super::panels;
 
 /// LSTM weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,9 +14,9 @@ pub struct Lstm {
     /// Hidden size H.
     pub hidden: usize,
     /// Input weights, `input × 4H`.
-    pub w_ih: Vec<f32>,
-    /// Recurrent weights, `H × 4H`.
-    pub w_hh: Vec<f32>,
+    pub w_ih: Aligned,
+    /// Recurrent weights, `H × 4H`, packed ([`panels`]).
+    pub w_hh: Aligned,
     /// Bias (`b_ih + b_hh` of PyTorch), `4H`.
     pub b_ih: Vec<f32>,
 }
@@ -25,8 +27,8 @@ impl Lstm {
         Lstm {
             input,
             hidden,
-            w_ih: vec![0.0; input * 4 * hidden],
-            w_hh: vec![0.0; hidden * 4 * hidden],
+            w_ih: Aligned::zeros(input * 4 * hidden),
+            w_hh: Aligned::zeros(hidden * 4 * hidden),
             b_ih: vec![0.0; 4 * hidden],
         }
     }
@@ -34,7 +36,7 @@ impl Lstm {
     /// One step: `gates` holds the input projection on entry (4H, overwritten with activations).
     #[inline(always)]
     pub fn step(&self, gates: &mut [f32], h: &mut [f32], c: &mut [f32]) {
-        vec_mat_acc(h, &self.w_hh, gates);
+        panels::mat_mat_acc(h, &self.w_hh, gates, 1);
         lstm_pointwise(gates, c, h);
     }
 }
@@ -48,9 +50,10 @@ pub fn lstm_pointwise(gates: &mut [f32], c: &mut [f32], h: &mut [f32]) {
     let (if_, g) = ifg.split_at_mut(2 * n);
     let (o, c) = (&mut o[..n], &mut c[..n]);
     // One simple loop per operation: each vectorises reliably (a fused loop did not).
-    if_.iter_mut()
-        .chain(o.iter_mut())
-        .for_each(|v| *v = sigmoid(*v));
+    // (A `chain` of the two would be an out-of-line `fold`, compiled without the caller's
+    // instruction set.)
+    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
+    o.iter_mut().for_each(|v| *v = sigmoid(*v));
     g.iter_mut().for_each(|v| *v = super::math::tanh(*v));
     let (i, f) = if_.split_at(n);
     for k in 0..n {

@@ -4,19 +4,22 @@
 //! weight file. Nothing musical: uses only the error type and the random numbers.
 //!
 //! Layout: input weights are stored transposed (`input × gates`) so that a one-hot input is a
-//! gather of a few rows, and recurrent weights as `hidden × gates` so the recurrent product is a
-//! sequence of contiguous `axpy`s. Weight files use PyTorch's `gates × input` layout; see
+//! gather of a few rows, and recurrent weights as `hidden × gates` packed in column panels
+//! ([`panels`]) so the recurrent product reads a few contiguous streams. Weight files use PyTorch's `gates × input` layout; see
 //! [`safetensors`].
 
+pub mod aligned;
 pub mod dense;
 pub mod gru;
+pub mod lanes;
 pub mod lstm;
 pub mod math;
+pub mod panels;
 pub mod rnn;
 pub mod safetensors;
 pub mod simd;
 
-pub use dense::Dense;
+pub use dense::{Dense, PackedDense};
 pub use gru::Gru;
 pub use lstm::Lstm;
 pub use rnn::Rnn;

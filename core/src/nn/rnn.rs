@@ -1,6 +1,7 @@
 //! Elman RNN cell (Keras's SimpleRNN, the prototype's model): `h' = tanh(x·W_ih + h·W_hh + b)`.
 
-use super::math::vec_mat_acc;
+use super::aligned::Aligned;
+use super::panels;
 
 /// Simple RNN weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -10,9 +11,9 @@ pub struct Rnn {
     /// Hidden size H.
     pub hidden: usize,
     /// Input weights, `input × H`.
-    pub w_ih: Vec<f32>,
-    /// Recurrent weights, `H × H`.
-    pub w_hh: Vec<f32>,
+    pub w_ih: Aligned,
+    /// Recurrent weights, `H × H`, packed ([`panels`]).
+    pub w_hh: Aligned,
     /// Bias, `H`.
     pub b_ih: Vec<f32>,
 }
@@ -23,8 +24,8 @@ impl Rnn {
         Rnn {
             input,
             hidden,
-            w_ih: vec![0.0; input * hidden],
-            w_hh: vec![0.0; hidden * hidden],
+            w_ih: Aligned::zeros(input * hidden),
+            w_hh: Aligned::zeros(hidden * hidden),
             b_ih: vec![0.0; hidden],
         }
     }
@@ -32,7 +33,7 @@ impl Rnn {
     /// One step: `pre` holds the input projection (H; left holding the new `h`).
     #[inline(always)]
     pub fn step(&self, pre: &mut [f32], h: &mut [f32]) {
-        vec_mat_acc(h, &self.w_hh, pre);
+        panels::mat_mat_acc(h, &self.w_hh, pre, 1);
         for (hk, p) in h.iter_mut().zip(pre.iter_mut()) {
             *p = super::math::tanh(*p);
             *hk = *p;

@@ -14,6 +14,7 @@ use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, VOICES};
 use altus_core::harmony::model::{CellKind, HarmonyModel};
 use altus_core::nn::Cell;
 use altus_core::nn::math::{gather_rows, mat_mat_acc, sigmoid};
+use altus_core::nn::panels;
 
 pub use super::batch::{Batch, NO_TARGET, Stats};
 
@@ -38,6 +39,11 @@ pub struct Workspace {
     dhp_all: Vec<f32>,
     dx_all: Vec<f32>,
     w_hh_t: Vec<f32>,
+    /// One layer's ∂L/∂W_hh, row-major, before it joins the packed gradient.
+    dw_hh: Vec<f32>,
+    /// The head's weights row-major (the batched products' layout), and their gradient.
+    head_w: Vec<f32>,
+    dhead_w: Vec<f32>,
 }
 
 impl Workspace {
@@ -66,6 +72,9 @@ impl Workspace {
             dhp_all: vec![0.0; n * g],
             dx_all: vec![0.0; n * h],
             w_hh_t: vec![0.0; g * h],
+            dw_hh: vec![0.0; g * h],
+            head_w: vec![0.0; h * OUTPUTS],
+            dhead_w: vec![0.0; h * OUTPUTS],
         }
     }
 
@@ -105,9 +114,10 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
             .chunks_mut(OUTPUTS)
             .for_each(|row| row.copy_from_slice(&model.head.b));
         let n = rows * batch.steps;
+        panels::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
         gemm::mm_acc(
             &ws.h[top][rows * hd..],
-            &model.head.w,
+            &ws.head_w,
             &mut ws.logits,
             n,
             hd,
@@ -186,7 +196,7 @@ fn own_choices(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace, t: usize
     lg.chunks_mut(OUTPUTS)
         .for_each(|row| row.copy_from_slice(&model.head.b));
     let h = &ws.h[top][(t + 1) * rows * hd..(t + 2) * rows * hd];
-    mat_mat_acc(h, &model.head.w, lg, rows);
+    panels::mat_mat_acc(h, &model.head.w, lg, rows);
     for r in 0..rows {
         let i = t * rows + r;
         let mut row = [0f32; OUTPUTS];
@@ -221,17 +231,12 @@ pub fn forward_backward(
     let top = model.cells.len() - 1;
     // Head, all steps at once: dW (H×O) += Hᵀ·dY ; db += Σ dY ; dH (N×H) = dY·Wᵀ.
     let h_top = &ws.h[top][rows * hd..];
-    mm_tn_acc(h_top, &ws.logits, &mut grads.head.w, n, hd, OUTPUTS);
+    ws.dhead_w.fill(0.0);
+    mm_tn_acc(h_top, &ws.logits, &mut ws.dhead_w, n, hd, OUTPUTS);
+    panels::pack_add(&ws.dhead_w, hd, OUTPUTS, &mut grads.head.w);
+    panels::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
     crate::gemm::col_sums(&ws.logits, &mut grads.head.b);
-    mm_nt(
-        &ws.logits,
-        &model.head.w,
-        &mut ws.dh_top,
-        n,
-        OUTPUTS,
-        hd,
-        0.0,
-    );
+    mm_nt(&ws.logits, &ws.head_w, &mut ws.dh_top, n, OUTPUTS, hd, 0.0);
     // Layer by layer, top first: a layer's backward needs only what comes from above.
     for l in (0..=top).rev() {
         layer_backward(model, ws, l, batch.steps);
@@ -247,7 +252,7 @@ fn layer_backward(model: &HarmonyModel, ws: &mut Workspace, l: usize, steps: usi
     let cell = &model.cells[l];
     let g = cell.gates();
     let top = l == model.cells.len() - 1;
-    altus_core::nn::math::transpose_into(recurrent_weights(cell), hd, g, &mut ws.w_hh_t);
+    panels::unpack_transposed_into(recurrent_weights(cell), hd, g, &mut ws.w_hh_t);
     ws.dh_next.fill(0.0);
     ws.dc.fill(0.0);
     for t in (0..steps).rev() {
@@ -289,15 +294,10 @@ fn layer_backward(model: &HarmonyModel, ws: &mut Workspace, l: usize, steps: usi
 fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: usize, n: usize) {
     let (rows, hd) = (ws.rows, model.config.hidden);
     let g = model.cells[l].gates();
-    // Recurrent weights: dW_hh (H×G) += H_prevᵀ · dHP.
-    mm_tn_acc(
-        &ws.h[l][..n * hd],
-        &ws.dhp_all,
-        recurrent_grad(grad),
-        n,
-        hd,
-        g,
-    );
+    // Recurrent weights: dW_hh (H×G) += H_prevᵀ · dHP, row-major, then into the packed grad.
+    ws.dw_hh.fill(0.0);
+    mm_tn_acc(&ws.h[l][..n * hd], &ws.dhp_all, &mut ws.dw_hh, n, hd, g);
+    panels::pack_add(&ws.dw_hh, hd, g, recurrent_grad(grad));
     if let Cell::Gru(gg) = grad {
         crate::gemm::col_sums(&ws.dhp_all, &mut gg.b_hh);
     }

@@ -8,6 +8,7 @@ use altus_core::nn::Cell;
 use altus_core::nn::gru::gru_pointwise;
 use altus_core::nn::lstm::lstm_pointwise;
 use altus_core::nn::math::{mat_mat_acc, tanh};
+use altus_core::nn::panels;
 
 /// What one step's forward keeps for the backward.
 pub struct StepCache<'a> {
@@ -46,7 +47,7 @@ fn forward_impl(
     match cell {
         Cell::Lstm(l) => {
             // gates (B×4H) += h_prev (B×H) · W_hh (H×4H)
-            mat_mat_acc(h_prev, &l.w_hh, p, b);
+            panels::mat_mat_acc(h_prev, &l.w_hh, p, b);
             c.copy_from_slice(c_prev);
             for r in 0..b {
                 lstm_pointwise(
@@ -61,7 +62,7 @@ fn forward_impl(
             for r in 0..b {
                 hproj[r * g..(r + 1) * g].copy_from_slice(&gr.b_hh);
             }
-            mat_mat_acc(h_prev, &gr.w_hh, hproj, b);
+            panels::mat_mat_acc(h_prev, &gr.w_hh, hproj, b);
             h.copy_from_slice(h_prev);
             for r in 0..b {
                 gru_pointwise(
@@ -72,7 +73,7 @@ fn forward_impl(
             }
         }
         Cell::Rnn(rn) => {
-            mat_mat_acc(h_prev, &rn.w_hh, p, b);
+            panels::mat_mat_acc(h_prev, &rn.w_hh, p, b);
             for (hv, pv) in h.iter_mut().zip(p.iter_mut()) {
                 *pv = tanh(*pv);
                 *hv = *pv;
@@ -237,7 +238,7 @@ pub fn input_grads(grad: &mut Cell) -> (&mut [f32], &mut [f32]) {
     }
 }
 
-/// Recurrent weight gradient of a cell.
+/// Recurrent weight gradient of a cell (packed like the weights).
 pub fn recurrent_grad(grad: &mut Cell) -> &mut [f32] {
     match grad {
         Cell::Lstm(l) => &mut l.w_hh,
@@ -246,7 +247,7 @@ pub fn recurrent_grad(grad: &mut Cell) -> &mut [f32] {
     }
 }
 
-/// Recurrent weights of a cell.
+/// Recurrent weights of a cell (packed, [`panels`]).
 pub fn recurrent_weights(cell: &Cell) -> &[f32] {
     match cell {
         Cell::Lstm(l) => &l.w_hh,
