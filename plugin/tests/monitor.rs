@@ -6,8 +6,9 @@ mod common;
 use altus_plugin::monitor::{Monitor, Notes, SHOWN};
 use common::{VoiceRun, default_settings, in_block, playing_at};
 
-#[global_allocator]
-static A: testkit::alloc::Counting = testkit::alloc::Counting;
+// nice-plug's allocator is global in the tests' build (`assert_process_allocs`):
+// `assert_no_alloc` aborts on any allocation (see `no_alloc.rs`).
+use nice_assert_no_alloc::assert_no_alloc;
 
 fn notes_of(run: &VoiceRun) -> Notes {
     let v = &run.voice;
@@ -43,8 +44,7 @@ fn the_monitor_shows_what_sounds_and_the_last_two_bars_in_order() {
     while run.now < 12 * 24_000 {
         let notes = in_block(&events, run.now, run.block);
         run.block(&playing_at(run.now, 120.0), &notes);
-        let ((), allocs) = testkit::alloc::count(|| monitor.publish(&run.voice));
-        assert_eq!(allocs, 0, "publishing allocated at sample {}", run.now);
+        assert_no_alloc(|| monitor.publish(&run.voice));
         let step = run.voice.step_index().expect("the grid runs");
         if steps.last().is_none_or(|s| s.0 != step) {
             steps.push((step, notes_of(&run)));

@@ -7,8 +7,10 @@ use altus_core::harmony::engine::DecodeOptions;
 use altus_core::{Key, Mode};
 use altus_plugin::realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
 
-#[global_allocator]
-static A: testkit::alloc::Counting = testkit::alloc::Counting;
+// No allocator here: the tests' build of the plugin has `assert_process_allocs` (a
+// dev-dependency on itself), so nice-plug's allocator is global and `assert_no_alloc` aborts the
+// process on any allocation or free inside it (`the_checker_aborts_on_an_allocation`).
+use nice_assert_no_alloc::assert_no_alloc;
 
 #[test]
 fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
@@ -36,7 +38,7 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
         .collect();
     let mut olds = Vec::with_capacity(3);
     let mut sink = 0usize;
-    let (_, allocs) = testkit::alloc::count(|| {
+    assert_no_alloc(|| {
         for (b, notes) in blocks.iter().enumerate() {
             let s = settings_at(base, b);
             match b % 300 {
@@ -62,7 +64,6 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
             });
         }
     });
-    assert_eq!(allocs, 0, "allocations on the audio thread");
     assert!(sink > 1000, "{sink} events out");
     assert_eq!(olds.len(), 3);
 }
@@ -140,4 +141,30 @@ fn dense_line() -> Vec<Vec<Note>> {
             notes
         })
         .collect()
+}
+
+/// Run by `the_checker_aborts_on_an_allocation` in a child process.
+#[test]
+#[ignore]
+fn allocates_inside_the_checker() {
+    let v = assert_no_alloc(|| std::hint::black_box(vec![1u8; 64]));
+    println!("not caught: {}", v.len());
+}
+
+#[test]
+fn the_checker_aborts_on_an_allocation() {
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--ignored",
+            "--exact",
+            "allocates_inside_the_checker",
+            "--nocapture",
+        ])
+        .output()
+        .expect("run the test binary");
+    let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && !text.contains("not caught"),
+        "{text}"
+    );
 }

@@ -296,8 +296,8 @@ fn campaign(seed: u64, deadline: Option<Instant>, n: usize) -> (Tally, Tally) {
 }
 
 #[test]
-fn a_few_thousand_hostile_files_through_every_entry_point() {
-    let (mt, wt) = campaign(1, None, 2000);
+fn six_hundred_hostile_files_and_weight_files_through_every_entry_point() {
+    let (mt, wt) = campaign(1, None, 600);
     mt.report(&MIDI_ENTRIES, "MIDI");
     wt.report(&WEIGHT_ENTRIES, "weights");
     assert!(

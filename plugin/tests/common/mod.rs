@@ -12,37 +12,35 @@ use altus_core::harmony::engine::DecodeOptions;
 use altus_core::{Grid, Voice as Part};
 use altus_plugin::realtime::{self, KeySetting, Note, Settings, Transport, Velocity};
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// Sample rate of every host test.
 pub const SR: f64 = 48_000.0;
 
-/// Builds the debug bundle with allocation checks, once per test binary, in its own target
-/// folder (so it never replaces the release bundles of `cargo xtask bundle altus --release`).
+/// The debug bundles with allocation checks, made once per test binary from the plugin library
+/// this very `cargo test` built (the crate's dev-dependency on itself turns on
+/// `assert_process_allocs`), so the host tests compile nothing of their own and never touch
+/// the release bundles of `cargo xtask bundle altus --release`.
 pub fn bundle() -> &'static PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let target = root.join("target/host-tests");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .current_dir(&root)
-            .env("CARGO_TARGET_DIR", &target)
-            .args([
-                "xtask",
-                "bundle",
-                "altus",
-                "--features",
-                "assert_process_allocs",
-            ])
-            .status()
-            .expect("run cargo xtask bundle");
-        assert!(
-            status.success(),
-            "cargo xtask bundle altus --features assert_process_allocs failed"
-        );
-        target.join("bundled")
+        use std::env::consts::{DLL_PREFIX, DLL_SUFFIX};
+        let exe = std::env::current_exe().expect("test binary");
+        let lib = exe
+            .parent()
+            .expect("target/<profile>/deps")
+            .join(format!("{DLL_PREFIX}altus_plugin{DLL_SUFFIX}"));
+        assert!(lib.is_file(), "{} not built", lib.display());
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bundled");
+        let vst3 = dir.join("Altus.vst3/Contents/x86_64-linux");
+        std::fs::create_dir_all(&vst3).expect("bundle folder");
+        for to in [dir.join("Altus.clap"), vst3.join("Altus.so")] {
+            // A fresh name then a rename: a host test never sees a half-written library.
+            let tmp = to.with_extension(format!("tmp{}", std::process::id()));
+            std::fs::copy(&lib, &tmp).expect("copy the plugin library");
+            std::fs::rename(&tmp, &to).expect("place the plugin library");
+        }
+        dir
     })
 }
 
