@@ -89,10 +89,10 @@ fn mat_mat_acc_impl(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
     if rows > 1 {
         r = match isa {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => many_rows::<lanes::Zmm, 8>(x, w, out, k, n, rows),
+            Isa::Avx512 => many_rows::<lanes::Zmm, 4, 4>(x, w, out, k, n, rows),
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => many_rows::<lanes::Ymm, 4>(x, w, out, k, n, rows),
-            _ => many_rows::<lanes::Plain, 2>(x, w, out, k, n, rows),
+            Isa::Avx2 => many_rows::<lanes::Ymm, 4, 1>(x, w, out, k, n, rows),
+            _ => many_rows::<lanes::Plain, 2, 1>(x, w, out, k, n, rows),
         };
     }
     for r in r..rows {
@@ -105,12 +105,6 @@ fn mat_mat_acc_impl(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
             _ => one_row::<lanes::Plain, 3>(x, w, out),
         }
     }
-}
-
-/// Full panel `p` of a packed matrix with `k` rows, as rows of [`WIDTH`].
-#[inline(always)]
-fn panel(w: &[f32], k: usize, p: usize) -> &[[f32; WIDTH]] {
-    w[p * WIDTH * k..(p + 1) * WIDTH * k].as_chunks::<WIDTH>().0
 }
 
 /// One row of `x` times every panel: `Q` panels at a time share each load of `x`, then
@@ -159,9 +153,11 @@ fn blocks<L: Lanes, const Q: usize>(
     p
 }
 
-/// `R` rows at a time share each panel row; returns the rows done (the rest go one by one).
+/// `R` rows × `Q` panels of accumulators share each panel-row load and each `x` value; panels
+/// past the last full block go `R` rows × 1 panel. Returns the rows done (the rest go one by
+/// one). The caller has checked `w.len() = k·n` and `x.len() = rows·k`.
 #[inline(always)]
-fn many_rows<L: Lanes, const R: usize>(
+fn many_rows<L: Lanes, const R: usize, const Q: usize>(
     x: &[f32],
     w: &[f32],
     out: &mut [f32],
@@ -170,25 +166,54 @@ fn many_rows<L: Lanes, const R: usize>(
     rows: usize,
 ) -> usize {
     let rfull = rows - rows % R;
+    let full = n / WIDTH;
     for r0 in (0..rfull).step_by(R) {
-        let xs: [&[f32]; R] = std::array::from_fn(|r| &x[(r0 + r) * k..(r0 + r + 1) * k]);
-        for p in 0..n / WIDTH {
-            let mut acc = [L::zero(); R];
-            for (kk, wr) in panel(w, k, p).iter().enumerate() {
-                for r in 0..R {
-                    acc[r] = acc[r].madd(xs[r][kk], wr);
-                }
-            }
-            for (r, a) in acc.iter().enumerate() {
-                let o = &mut out[(r0 + r) * n + p * WIDTH..(r0 + r) * n + (p + 1) * WIDTH];
-                a.add_to(o.try_into().expect("one panel"));
-            }
+        let mut p = rows_block::<L, R, Q>(x, w, out, k, n, r0, 0);
+        while p < full {
+            p = rows_block::<L, R, 1>(x, w, out, k, n, r0, p);
         }
         for r in r0..r0 + R {
             narrow::<L>(&x[r * k..(r + 1) * k], w, &mut out[r * n..(r + 1) * n]);
         }
     }
     rfull
+}
+
+/// Rows `r0 .. r0 + R`, `Q` panels at a time from panel `p` while `Q` full panels remain;
+/// returns the next panel.
+#[inline(always)]
+fn rows_block<L: Lanes, const R: usize, const Q: usize>(
+    x: &[f32],
+    w: &[f32],
+    out: &mut [f32],
+    k: usize,
+    n: usize,
+    r0: usize,
+    mut p: usize,
+) -> usize {
+    let xs: [&[f32]; R] = std::array::from_fn(|r| &x[(r0 + r) * k..(r0 + r + 1) * k]);
+    while p + Q <= n / WIDTH {
+        let base = w[p * WIDTH * k..].as_ptr();
+        let mut acc = [[L::zero(); Q]; R];
+        for kk in 0..k {
+            for q in 0..Q {
+                // SAFETY: row `kk < k` of panel `p + q`, a full panel within `w` (`w.len() =
+                // k·n`, checked by the caller): offset `(q·k + kk)·WIDTH` from panel `p`.
+                let row = unsafe { &*(base.add((q * k + kk) * WIDTH) as *const [f32; WIDTH]) };
+                for (a, xr) in acc.iter_mut().zip(&xs) {
+                    a[q] = a[q].madd(xr[kk], row);
+                }
+            }
+        }
+        for (r, a) in acc.iter().enumerate() {
+            let o = &mut out[(r0 + r) * n + p * WIDTH..(r0 + r) * n + (p + Q) * WIDTH];
+            for (o, a) in o.as_chunks_mut::<WIDTH>().0.iter_mut().zip(a) {
+                a.add_to(o);
+            }
+        }
+        p += Q;
+    }
+    p
 }
 
 /// The last panel of one row when it is narrower than [`WIDTH`] (`wp` columns, rows of `wp`

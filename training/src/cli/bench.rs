@@ -1,7 +1,9 @@
 //! `altus bench train`: training throughput against the Keras peer, measured one after the
-//! other on the same data and machine (LSTM-128, batch 32, 64-step windows, as the peer).
+//! other on the same data and machine (LSTM-128, batch 32, 64-step windows, as the peer). Ours is
+//! the four-voice model (alto, tenor and bass heads, 174 outputs); the peer's has the alto's 33.
 
 use crate::harmony::train::{self, TrainConfig};
+use altus_core::harmony::features::OUTPUTS;
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,7 @@ fn flops_per_step(m: &HarmonyModel) -> f64 {
     let h = m.config.hidden as f64;
     let g = m.cells[0].gates() as f64;
     let recurrent = h * g * 3.0; // forward h·W, backward dh·Wᵀ and dW
-    let head = h * 34.0 * 3.0;
+    let head = h * OUTPUTS as f64 * 3.0; // all three voices' outputs
     let input = 7.0 * g * 2.0; // gather forward, scatter backward
     2.0 * (recurrent + head + input)
 }
