@@ -29,7 +29,7 @@ fn sig(x: f64) -> f64 {
 fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64]) {
     let (w_ih, b_ih) = cell.input_weights();
     let (hd, g) = (cell.hidden(), cell.gates());
-    let w_hh = panels::unpack(recurrent(cell), hd, g);
+    let w_hh = panels::unpack(cell.recurrent_weights(), hd, g);
     let mut gates: Vec<f64> = (0..g).map(|j| b_ih[j] as f64).collect();
     for (i, &xv) in x.iter().enumerate() {
         for j in 0..g {
@@ -74,14 +74,6 @@ fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64]) {
                 h[k] = gates[k].tanh();
             }
         }
-    }
-}
-
-fn recurrent(cell: &Cell) -> &[f32] {
-    match cell {
-        Cell::Lstm(l) => &l.w_hh,
-        Cell::Gru(g) => &g.w_hh,
-        Cell::Rnn(r) => &r.w_hh,
     }
 }
 

@@ -59,7 +59,7 @@ pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
         tensors.push((
             format!("{k}.weight_hh_l{l}"),
             vec![gates, hidden],
-            transpose(&panels::unpack(w_hh, hidden, gates), hidden, gates),
+            panels::unpack_transposed(w_hh, hidden, gates),
         ));
         tensors.push((format!("{k}.bias_ih_l{l}"), vec![gates], b_ih.to_vec()));
         tensors.push((format!("{k}.bias_hh_l{l}"), vec![gates], b_hh));
@@ -68,7 +68,7 @@ pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
     tensors.push((
         "head.weight".into(),
         vec![h.output, h.input],
-        transpose(&panels::unpack(&h.w, h.input, h.output), h.input, h.output),
+        panels::unpack_transposed(&h.w, h.input, h.output),
     ));
     tensors.push(("head.bias".into(), vec![h.output], h.b.clone()));
     encode(tensors, meta)

@@ -201,11 +201,7 @@ impl HarmonyModel {
             // The draws fill each matrix row by row; packing keeps a seed's model what it was
             // before the recurrent weights were stored in panels.
             let g = cell.gates();
-            let w_hh = match cell {
-                Cell::Lstm(l) => &mut l.w_hh,
-                Cell::Gru(x) => &mut x.w_hh,
-                Cell::Rnn(r) => &mut r.w_hh,
-            };
+            let w_hh = cell.recurrent_weights_mut();
             *w_hh = crate::nn::panels::pack(w_hh, h, g);
             if let Cell::Lstm(l) = cell {
                 l.b_ih[h..2 * h].fill(1.0);

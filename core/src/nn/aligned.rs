@@ -2,8 +2,7 @@
 //!
 //! A panel row ([`super::panels::WIDTH`] values) is one cache line only when the matrix starts
 //! on one: `Vec<f32>`'s large allocations start 16 bytes into a line, which split every load in
-//! two and cost the recurrent product 1.5–1.6× (`cargo run --release --example` probes at
-//! hidden 128 and 256).
+//! two; the packed recurrent product at hidden 256 took 11.2 µs so and 7.5 µs aligned.
 
 use std::ops::{Deref, DerefMut};
 

@@ -73,6 +73,24 @@ impl Cell {
         }
     }
 
+    /// Recurrent weights (`hidden × gates`, packed: [`panels`]).
+    pub fn recurrent_weights(&self) -> &[f32] {
+        match self {
+            Cell::Lstm(l) => &l.w_hh,
+            Cell::Gru(g) => &g.w_hh,
+            Cell::Rnn(r) => &r.w_hh,
+        }
+    }
+
+    /// Recurrent weights, mutable (an optimiser's or a gradient's view).
+    pub fn recurrent_weights_mut(&mut self) -> &mut aligned::Aligned {
+        match self {
+            Cell::Lstm(l) => &mut l.w_hh,
+            Cell::Gru(g) => &mut g.w_hh,
+            Cell::Rnn(r) => &mut r.w_hh,
+        }
+    }
+
     /// `out = b_ih + Σ rows of w_ih at the active (one-hot) inputs`.
     #[inline(always)]
     pub fn project_sparse(&self, active: &[u16], out: &mut [f32]) {

@@ -1,12 +1,16 @@
-//! Recurrent weights stored as column panels, the layout the step reads fastest.
+//! Weights the step streams (recurrent matrices, the harmony head) stored as column panels.
 //!
 //! A `rows × cols` matrix is cut into panels of [`WIDTH`] columns (the last one narrower when
-//! `cols` is not a multiple); each panel is stored whole, row after row, so the step's product
-//! `x · W` reads a few long contiguous streams instead of short pieces of every row. Row-major
-//! storage read a new 4 KB page for each of the 256 rows at hidden 256 and ran about half as
-//! fast (`examples`-style probes, `cargo bench -p altus-core --bench step`).
+//! `cols` is not a multiple); each panel is stored whole, row after row, on a cache-line boundary
+//! ([`Aligned`]), so the product `x · W` reads a few long contiguous streams of whole cache lines.
+//! Row-major storage read 512 bytes of each 4 KB row per block of columns: at hidden 256 the
+//! recurrent product took 14.0 µs that way and 7.3 µs packed (`cargo bench -p altus-core
+//! --bench step` measures the whole step).
 //!
 //! Element `(r, c)` of panel `p = c / WIDTH` (width `w`) sits at `p·WIDTH·rows + r·w + c mod WIDTH`.
+
+use super::aligned::Aligned;
+use super::lanes::{self, Lanes};
 
 /// Columns per panel: one 64-byte cache line, one AVX-512 register.
 pub const WIDTH: usize = 16;
@@ -22,11 +26,7 @@ pub fn offset(rows: usize, cols: usize, r: usize, c: usize) -> usize {
 /// A row-major `rows × cols` matrix, packed, on a cache-line boundary.
 pub fn pack(w: &[f32], rows: usize, cols: usize) -> Aligned {
     let mut out = Aligned::zeros(w.len());
-    for r in 0..rows {
-        for c in 0..cols {
-            out[offset(rows, cols, r, c)] = w[r * cols + c];
-        }
-    }
+    pack_add(w, rows, cols, &mut out);
     out
 }
 
@@ -55,6 +55,13 @@ pub fn unpack_into(p: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
     }
 }
 
+/// `Wᵀ` (`cols × rows`, row-major: PyTorch's layout) of a packed `rows × cols` matrix.
+pub fn unpack_transposed(p: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; p.len()];
+    unpack_transposed_into(p, rows, cols, &mut out);
+    out
+}
+
 /// `out (cols × rows, row-major) = Wᵀ` of a packed `rows × cols` matrix (the backward's view).
 pub fn unpack_transposed_into(p: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
     for c in 0..cols {
@@ -64,149 +71,107 @@ pub fn unpack_transposed_into(p: &[f32], rows: usize, cols: usize, out: &mut [f3
     }
 }
 
-use super::aligned::Aligned;
-use super::lanes::{self, Lanes};
-
 crate::multiversion!(
     /// `out (rows × n) += x (rows × k) · W`, `x` and `out` row-major, `W` (`k × n`) packed;
     /// compiled for the CPU's best instruction set.
     pub fn mat_mat_acc(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) => mat_mat_acc_impl
 );
 
-/// One panel at a time, read as one contiguous stream. One row (inference) keeps `C` partial
-/// sums over interleaved rows of the panel, enough independent chains to hide the add latency;
-/// several rows (training) share each load across `R` rows, as a GEMM micro-kernel does.
-/// The panel-row update is written with the instruction set's registers ([`Lanes`]): written
-/// as plain loops, the compiler vectorised across rows with gathers, 4–10× slower.
+/// Register blocking per instruction set: `R` rows × `Q` panels of accumulators share each
+/// panel-row load and each `x` value. One row (inference) takes as many panels at a time as
+/// hide the add latency and share the load of `x`; several rows (training) share each panel row
+/// across rows, as a GEMM micro-kernel does. The panel-row update is written with the
+/// instruction set's registers ([`Lanes`]): as plain loops, the compiler vectorised across rows
+/// with gathers, 4–10× slower.
 #[inline(always)]
 fn mat_mat_acc_impl(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
     use super::simd::Isa;
     let n = out.len() / rows;
     let k = x.len() / rows;
+    // Every unchecked read below relies on this.
     assert!(w.len() == k * n && x.len() == rows * k && out.len() == rows * n);
     let isa = super::simd::isa();
     let mut r = 0;
     if rows > 1 {
         r = match isa {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => many_rows::<lanes::Zmm, 4, 4>(x, w, out, k, n, rows),
+            Isa::Avx512 => many_rows::<lanes::Zmm, 4, 4>(x, w, out, rows),
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => many_rows::<lanes::Ymm, 4, 1>(x, w, out, k, n, rows),
-            _ => many_rows::<lanes::Plain, 2, 1>(x, w, out, k, n, rows),
+            Isa::Avx2 => many_rows::<lanes::Ymm, 4, 1>(x, w, out, rows),
+            _ => many_rows::<lanes::Plain, 2, 1>(x, w, out, rows),
         };
     }
     for r in r..rows {
         let (x, out) = (&x[r * k..(r + 1) * k], &mut out[r * n..(r + 1) * n]);
         match isa {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => one_row::<lanes::Zmm, 12>(x, w, out),
+            Isa::Avx512 => rows_times_w::<lanes::Zmm, 1, 12>(x, w, out),
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => one_row::<lanes::Ymm, 4>(x, w, out),
-            _ => one_row::<lanes::Plain, 3>(x, w, out),
+            Isa::Avx2 => rows_times_w::<lanes::Ymm, 1, 4>(x, w, out),
+            _ => rows_times_w::<lanes::Plain, 1, 3>(x, w, out),
         }
     }
 }
 
-/// One row of `x` times every panel: `Q` panels at a time share each load of `x`, then
-/// smaller blocks, then the narrow last panel.
-#[inline(always)]
-fn one_row<L: Lanes, const Q: usize>(x: &[f32], w: &[f32], out: &mut [f32]) {
-    let full = out.len() / WIDTH;
-    assert!(full * WIDTH * x.len() <= w.len());
-    let mut p = blocks::<L, Q>(x, w, out, 0, full);
-    p = blocks::<L, 4>(x, w, out, p, full);
-    p = blocks::<L, 2>(x, w, out, p, full);
-    blocks::<L, 1>(x, w, out, p, full);
-    narrow::<L>(x, w, out);
-}
-
-/// `Q` panels at a time from panel `p` while `Q` full panels remain; returns the next panel.
-/// The caller has checked `full · WIDTH · k ≤ w.len()`.
-#[inline(always)]
-fn blocks<L: Lanes, const Q: usize>(
-    x: &[f32],
-    w: &[f32],
-    out: &mut [f32],
-    mut p: usize,
-    full: usize,
-) -> usize {
-    let k = x.len();
-    let (oc, _) = out.as_chunks_mut::<WIDTH>();
-    while p + Q <= full {
-        // One raw pointer and index arithmetic: slices would keep a bounds check per panel
-        // and row in the innermost loop.
-        let base = w[p * WIDTH * k..].as_ptr();
-        let mut acc = [L::zero(); Q];
-        for (kk, &xv) in x.iter().enumerate() {
-            for (q, a) in acc.iter_mut().enumerate() {
-                // SAFETY: row `kk < k` of panel `p + q < full`, within `w` (checked by the
-                // caller): offset `(q·k + kk)·WIDTH` from panel `p`, WIDTH values.
-                let row = unsafe { &*(base.add((q * k + kk) * WIDTH) as *const [f32; WIDTH]) };
-                *a = a.madd(xv, row);
-            }
-        }
-        for (o, a) in oc[p..p + Q].iter_mut().zip(acc) {
-            a.add_to(o);
-        }
-        p += Q;
-    }
-    p
-}
-
-/// `R` rows × `Q` panels of accumulators share each panel-row load and each `x` value; panels
-/// past the last full block go `R` rows × 1 panel. Returns the rows done (the rest go one by
-/// one). The caller has checked `w.len() = k·n` and `x.len() = rows·k`.
+/// Blocks of `R` rows while `R` remain; returns the rows done (the rest go one by one).
 #[inline(always)]
 fn many_rows<L: Lanes, const R: usize, const Q: usize>(
     x: &[f32],
     w: &[f32],
     out: &mut [f32],
-    k: usize,
-    n: usize,
     rows: usize,
 ) -> usize {
+    let (k, n) = (x.len() / rows, out.len() / rows);
     let rfull = rows - rows % R;
-    let full = n / WIDTH;
     for r0 in (0..rfull).step_by(R) {
-        let mut p = rows_block::<L, R, Q>(x, w, out, k, n, r0, 0);
-        while p < full {
-            p = rows_block::<L, R, 1>(x, w, out, k, n, r0, p);
-        }
-        for r in r0..r0 + R {
-            narrow::<L>(&x[r * k..(r + 1) * k], w, &mut out[r * n..(r + 1) * n]);
-        }
+        let (xs, os) = (&x[r0 * k..(r0 + R) * k], &mut out[r0 * n..(r0 + R) * n]);
+        rows_times_w::<L, R, Q>(xs, w, os);
     }
     rfull
 }
 
-/// Rows `r0 .. r0 + R`, `Q` panels at a time from panel `p` while `Q` full panels remain;
-/// returns the next panel.
+/// `R` rows of `x` times every panel: `Q` panels at a time, then smaller blocks, then the narrow
+/// last panel. The caller has checked `w.len() = k·n`.
 #[inline(always)]
-fn rows_block<L: Lanes, const R: usize, const Q: usize>(
-    x: &[f32],
+fn rows_times_w<L: Lanes, const R: usize, const Q: usize>(x: &[f32], w: &[f32], out: &mut [f32]) {
+    let (k, n) = (x.len() / R, out.len() / R);
+    let xs: [&[f32]; R] = std::array::from_fn(|r| &x[r * k..(r + 1) * k]);
+    let mut p = blocks::<L, R, Q>(&xs, w, out, n, 0);
+    p = blocks::<L, R, 4>(&xs, w, out, n, p);
+    p = blocks::<L, R, 2>(&xs, w, out, n, p);
+    blocks::<L, R, 1>(&xs, w, out, n, p);
+    for (r, xr) in xs.iter().enumerate() {
+        narrow::<L>(xr, w, &mut out[r * n..(r + 1) * n]);
+    }
+}
+
+/// Rows `xs`, `Q` full panels at a time from panel `p` while `Q` remain; returns the next panel.
+#[inline(always)]
+fn blocks<L: Lanes, const R: usize, const Q: usize>(
+    xs: &[&[f32]; R],
     w: &[f32],
     out: &mut [f32],
-    k: usize,
     n: usize,
-    r0: usize,
     mut p: usize,
 ) -> usize {
-    let xs: [&[f32]; R] = std::array::from_fn(|r| &x[(r0 + r) * k..(r0 + r + 1) * k]);
+    let k = xs[0].len();
     while p + Q <= n / WIDTH {
+        // One raw pointer and index arithmetic: slices would keep a bounds check per panel
+        // and row in the innermost loop.
         let base = w[p * WIDTH * k..].as_ptr();
         let mut acc = [[L::zero(); Q]; R];
         for kk in 0..k {
             for q in 0..Q {
                 // SAFETY: row `kk < k` of panel `p + q`, a full panel within `w` (`w.len() =
-                // k·n`, checked by the caller): offset `(q·k + kk)·WIDTH` from panel `p`.
+                // k·n`, checked by `mat_mat_acc_impl`): offset `(q·k + kk)·WIDTH` from panel `p`.
                 let row = unsafe { &*(base.add((q * k + kk) * WIDTH) as *const [f32; WIDTH]) };
-                for (a, xr) in acc.iter_mut().zip(&xs) {
+                for (a, xr) in acc.iter_mut().zip(xs) {
                     a[q] = a[q].madd(xr[kk], row);
                 }
             }
         }
         for (r, a) in acc.iter().enumerate() {
-            let o = &mut out[(r0 + r) * n + p * WIDTH..(r0 + r) * n + (p + Q) * WIDTH];
+            let o = &mut out[r * n + p * WIDTH..r * n + (p + Q) * WIDTH];
             for (o, a) in o.as_chunks_mut::<WIDTH>().0.iter_mut().zip(a) {
                 a.add_to(o);
             }

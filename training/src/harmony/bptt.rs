@@ -4,10 +4,7 @@
 //! backward runs time in reverse, top layer first. Scheduled sampling: where `Batch::own` is set,
 //! the row's previous-alto input is the model's own previous choice instead of Bach's.
 
-use super::cells::{
-    StepCache, backward_sparse_input, backward_step, forward_step, input_grads, recurrent_grad,
-    recurrent_weights,
-};
+use super::cells::{StepCache, backward_sparse_input, backward_step, forward_step, input_grads};
 use super::loss;
 use crate::gemm::{self, mm_nt, mm_tn_acc};
 use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, VOICES};
@@ -96,6 +93,9 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
         batch.rows == ws.rows && batch.steps == ws.steps,
         "workspace shape"
     );
+    // The head row-major, once per batch: the batched products below and the backward read it.
+    let hd = model.config.hidden;
+    panels::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
     let sampling = batch.own.iter().any(|&o| o);
     for t in 0..batch.steps {
         inputs_at(batch, ws, t, model.config.inputs);
@@ -114,7 +114,6 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
             .chunks_mut(OUTPUTS)
             .for_each(|row| row.copy_from_slice(&model.head.b));
         let n = rows * batch.steps;
-        panels::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
         gemm::mm_acc(
             &ws.h[top][rows * hd..],
             &ws.head_w,
@@ -234,7 +233,6 @@ pub fn forward_backward(
     ws.dhead_w.fill(0.0);
     mm_tn_acc(h_top, &ws.logits, &mut ws.dhead_w, n, hd, OUTPUTS);
     panels::pack_add(&ws.dhead_w, hd, OUTPUTS, &mut grads.head.w);
-    panels::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
     crate::gemm::col_sums(&ws.logits, &mut grads.head.b);
     mm_nt(&ws.logits, &ws.head_w, &mut ws.dh_top, n, OUTPUTS, hd, 0.0);
     // Layer by layer, top first: a layer's backward needs only what comes from above.
@@ -252,7 +250,7 @@ fn layer_backward(model: &HarmonyModel, ws: &mut Workspace, l: usize, steps: usi
     let cell = &model.cells[l];
     let g = cell.gates();
     let top = l == model.cells.len() - 1;
-    panels::unpack_transposed_into(recurrent_weights(cell), hd, g, &mut ws.w_hh_t);
+    panels::unpack_transposed_into(cell.recurrent_weights(), hd, g, &mut ws.w_hh_t);
     ws.dh_next.fill(0.0);
     ws.dc.fill(0.0);
     for t in (0..steps).rev() {
@@ -297,7 +295,7 @@ fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: us
     // Recurrent weights: dW_hh (H×G) += H_prevᵀ · dHP, row-major, then into the packed grad.
     ws.dw_hh.fill(0.0);
     mm_tn_acc(&ws.h[l][..n * hd], &ws.dhp_all, &mut ws.dw_hh, n, hd, g);
-    panels::pack_add(&ws.dw_hh, hd, g, recurrent_grad(grad));
+    panels::pack_add(&ws.dw_hh, hd, g, grad.recurrent_weights_mut());
     if let Cell::Gru(gg) = grad {
         crate::gemm::col_sums(&ws.dhp_all, &mut gg.b_hh);
     }

@@ -237,21 +237,3 @@ pub fn input_grads(grad: &mut Cell) -> (&mut [f32], &mut [f32]) {
         Cell::Rnn(r) => (&mut r.w_ih, &mut r.b_ih),
     }
 }
-
-/// Recurrent weight gradient of a cell (packed like the weights).
-pub fn recurrent_grad(grad: &mut Cell) -> &mut [f32] {
-    match grad {
-        Cell::Lstm(l) => &mut l.w_hh,
-        Cell::Gru(g) => &mut g.w_hh,
-        Cell::Rnn(r) => &mut r.w_hh,
-    }
-}
-
-/// Recurrent weights of a cell (packed, [`panels`]).
-pub fn recurrent_weights(cell: &Cell) -> &[f32] {
-    match cell {
-        Cell::Lstm(l) => &l.w_hh,
-        Cell::Gru(g) => &g.w_hh,
-        Cell::Rnn(r) => &r.w_hh,
-    }
-}
