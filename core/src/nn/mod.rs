@@ -10,6 +10,7 @@
 
 pub mod aligned;
 pub mod dense;
+pub mod gemm;
 pub mod gru;
 pub mod lanes;
 pub mod lstm;

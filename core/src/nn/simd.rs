@@ -90,17 +90,17 @@ fn best_supported() -> Isa {
 /// instruction set available (see [`isa`]).
 #[macro_export]
 macro_rules! multiversion {
-    ($(#[$m:meta])* $vis:vis fn $name:ident $(<$lt:lifetime>)? ($($a:ident : $t:ty),* $(,)?) => $imp:path) => {
+    ($(#[$m:meta])* $vis:vis fn $name:ident $(<$lt:lifetime>)? ($($a:ident : $t:ty),* $(,)?) $(-> $ret:ty)? => $imp:path) => {
         $(#[$m])*
-        $vis fn $name $(<$lt>)? ($($a: $t),*) {
+        $vis fn $name $(<$lt>)? ($($a: $t),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
                 #[allow(clippy::too_many_arguments)]
-                unsafe fn v512 $(<$lt>)? ($($a: $t),*) { $imp($($a),*) }
+                unsafe fn v512 $(<$lt>)? ($($a: $t),*) $(-> $ret)? { $imp($($a),*) }
                 #[target_feature(enable = "avx2,fma")]
                 #[allow(clippy::too_many_arguments)]
-                unsafe fn v256 $(<$lt>)? ($($a: $t),*) { $imp($($a),*) }
+                unsafe fn v256 $(<$lt>)? ($($a: $t),*) $(-> $ret)? { $imp($($a),*) }
                 match $crate::nn::simd::isa() {
                     // SAFETY: the CPU supports these features (checked by `isa`).
                     $crate::nn::simd::Isa::Avx512 => return unsafe { v512($($a),*) },

@@ -1,0 +1,257 @@
+//! The one register-blocked product kernel: `out (rows × n) += X · W`, with `W` read either as
+//! column panels ([`super::panels`], the weights the step streams) or row-major (training's
+//! batched products), and `X` row-major or transposed. The layouts differ only in strides, so
+//! inference and training share the micro-kernel.
+//!
+//! Register blocking per instruction set: `R` rows × `Q` panels of accumulators share each
+//! panel-row load and each `x` value. One row (inference) takes as many panels at a time as hide
+//! the add latency; several rows share each panel row across rows, as a GEMM micro-kernel does,
+//! and the blocks of panels are the outer loop so that `Q` panels stay in cache while every block
+//! of rows passes over them. The panel-row update is written with the instruction set's
+//! registers ([`Lanes`]): as plain loops, the compiler vectorised across rows with gathers, 4–10×
+//! slower.
+
+use super::lanes::{self, Lanes};
+use super::panels::WIDTH;
+
+/// Where the operands' elements sit.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    /// `X(r, kk) = x[r·xr + kk·xk]`.
+    xr: usize,
+    xk: usize,
+    /// Full panel `p`: `W(kk, p·WIDTH + j) = w[p·wp + kk·wk + j]`.
+    wk: usize,
+    wp: usize,
+    /// The narrow last panel (`n mod WIDTH` columns from `n − n mod WIDTH`):
+    /// `W(kk, from + j) = w[tail + kk·wt + j]`.
+    tail: usize,
+    wt: usize,
+}
+
+impl Layout {
+    /// `X (rows × k)` row-major, `W (k × n)` packed in panels.
+    pub fn packed(k: usize, n: usize) -> Self {
+        let from = n - n % WIDTH;
+        Layout {
+            xr: k,
+            xk: 1,
+            wk: WIDTH,
+            wp: WIDTH * k,
+            tail: from * k,
+            wt: n - from,
+        }
+    }
+
+    /// `W (k × n)` row-major; `X` given as `rows × k` row-major or, `transposed`, as its
+    /// transpose (`k × rows`, row-major).
+    pub fn row_major(rows: usize, k: usize, n: usize, transposed: bool) -> Self {
+        let (xr, xk) = if transposed { (1, rows) } else { (k, 1) };
+        Layout {
+            xr,
+            xk,
+            wk: n,
+            wp: WIDTH,
+            tail: n - n % WIDTH,
+            wt: n,
+        }
+    }
+}
+
+/// One product: operands, sizes and layout, checked once by [`Op::new`].
+struct Op<'a> {
+    x: &'a [f32],
+    w: &'a [f32],
+    rows: usize,
+    k: usize,
+    n: usize,
+    lay: Layout,
+}
+
+impl<'a> Op<'a> {
+    /// Checks that every element the layout addresses lies inside `x` and `w`: each unchecked
+    /// read below relies on it.
+    fn new(x: &'a [f32], w: &'a [f32], rows: usize, k: usize, n: usize, lay: Layout) -> Self {
+        let np = n / WIDTH;
+        if rows > 0 && k > 0 {
+            assert!(
+                (rows - 1) * lay.xr + (k - 1) * lay.xk < x.len(),
+                "x too short"
+            );
+            if np > 0 {
+                assert!(
+                    (np - 1) * lay.wp + (k - 1) * lay.wk + WIDTH <= w.len(),
+                    "w too short"
+                );
+            }
+            if n > np * WIDTH {
+                assert!(
+                    lay.tail + (k - 1) * lay.wt + (n - np * WIDTH) <= w.len(),
+                    "w tail"
+                );
+            }
+        }
+        Op {
+            x,
+            w,
+            rows,
+            k,
+            n,
+            lay,
+        }
+    }
+
+    #[inline(always)]
+    fn x_at(&self, r: usize, kk: usize) -> f32 {
+        // SAFETY: `r < rows`, `kk < k`: inside `x` (checked by `new`).
+        unsafe { *self.x.as_ptr().add(r * self.lay.xr + kk * self.lay.xk) }
+    }
+}
+
+/// `out (rows × n, row-major) += X · W` for the instruction set `L`: `R × Q` blocks, then
+/// smaller blocks of panels, then the narrow last panel.
+#[inline(always)]
+fn run<L: Lanes, const R: usize, const Q: usize>(op: &Op, out: &mut [f32]) {
+    assert_eq!(out.len(), op.rows * op.n, "out");
+    let np = op.n / WIDTH;
+    let mut p = 0;
+    while p < np {
+        p += match np - p {
+            left if left >= Q => over_rows::<L, R, Q>(op, out, p),
+            left if left >= 4 => over_rows::<L, R, 4>(op, out, p),
+            left if left >= 2 => over_rows::<L, R, 2>(op, out, p),
+            _ => over_rows::<L, R, 1>(op, out, p),
+        };
+    }
+    if op.n > np * WIDTH {
+        let rfull = op.rows - op.rows % R;
+        for r0 in (0..rfull).step_by(R) {
+            narrow::<L, R>(op, out, r0);
+        }
+        for r in rfull..op.rows {
+            narrow::<L, 1>(op, out, r);
+        }
+    }
+}
+
+/// Panels `p..p + Q` for every row, `R` rows at a time; returns `Q`.
+#[inline(always)]
+fn over_rows<L: Lanes, const R: usize, const Q: usize>(
+    op: &Op,
+    out: &mut [f32],
+    p: usize,
+) -> usize {
+    let rfull = op.rows - op.rows % R;
+    for r0 in (0..rfull).step_by(R) {
+        block::<L, R, Q>(op, out, r0, p);
+    }
+    for r in rfull..op.rows {
+        block::<L, 1, Q>(op, out, r, p);
+    }
+    Q
+}
+
+/// Rows `r0..r0 + R` × panels `p..p + Q`, all of `k`.
+#[inline(always)]
+fn block<L: Lanes, const R: usize, const Q: usize>(op: &Op, out: &mut [f32], r0: usize, p: usize) {
+    let (lay, n) = (op.lay, op.n);
+    let base = op.w.as_ptr();
+    let mut acc = [[L::zero(); Q]; R];
+    for kk in 0..op.k {
+        for q in 0..Q {
+            // SAFETY: row `kk < k` of full panel `p + q < n / WIDTH`: inside `w` (`Op::new`).
+            let row =
+                unsafe { &*(base.add((p + q) * lay.wp + kk * lay.wk) as *const [f32; WIDTH]) };
+            for (r, a) in acc.iter_mut().enumerate() {
+                a[q] = a[q].madd(op.x_at(r0 + r, kk), row);
+            }
+        }
+    }
+    for (r, a) in acc.iter().enumerate() {
+        let o = &mut out[(r0 + r) * n + p * WIDTH..(r0 + r) * n + (p + Q) * WIDTH];
+        for (o, a) in o.as_chunks_mut::<WIDTH>().0.iter_mut().zip(a) {
+            a.add_to(o);
+        }
+    }
+}
+
+/// The narrow last panel (`wp < WIDTH` columns) of rows `r0..r0 + R`: each panel row is read as
+/// [`WIDTH`] values, the spare lanes (whatever follows in `w`) summed and dropped; the last
+/// rows, where that read would leave `w`, scalar.
+#[inline(always)]
+fn narrow<L: Lanes, const R: usize>(op: &Op, out: &mut [f32], r0: usize) {
+    let (lay, n, k) = (op.lay, op.n, op.k);
+    let from = n - n % WIDTH;
+    let wp = n - from;
+    // Rows `kk` with `tail + kk·wt + WIDTH ≤ w.len()` are read whole.
+    let wide = match op.w.len().checked_sub(lay.tail + WIDTH) {
+        Some(spare) => (spare / lay.wt + 1).min(k),
+        None => 0,
+    };
+    let mut acc = [L::zero(); R];
+    for kk in 0..wide {
+        let at = lay.tail + kk * lay.wt;
+        let row: &[f32; WIDTH] = op.w[at..at + WIDTH].try_into().expect("row");
+        for (r, a) in acc.iter_mut().enumerate() {
+            *a = a.madd(op.x_at(r0 + r, kk), row);
+        }
+    }
+    for (r, a) in acc.iter().enumerate() {
+        let mut sum = [0f32; WIDTH];
+        a.add_to(&mut sum);
+        for kk in wide..k {
+            let at = lay.tail + kk * lay.wt;
+            let xv = op.x_at(r0 + r, kk);
+            for (s, wv) in sum.iter_mut().zip(&op.w[at..at + wp]) {
+                *s = L::madd1(xv, *wv, *s);
+            }
+        }
+        for (o, s) in out[(r0 + r) * n + from..(r0 + r + 1) * n]
+            .iter_mut()
+            .zip(sum)
+        {
+            *o += s;
+        }
+    }
+}
+
+/// `out (rows × n) += X · W` (`k` inner) in `layout`, for the instruction set in use; the body
+/// of the multiversioned entry points.
+#[inline(always)]
+pub(crate) fn product(
+    x: &[f32],
+    w: &[f32],
+    out: &mut [f32],
+    (rows, k): (usize, usize),
+    layout: Layout,
+) {
+    use super::simd::Isa;
+    let n = out.len().checked_div(rows).unwrap_or(0);
+    let op = Op::new(x, w, rows, k, n, layout);
+    match (super::simd::isa(), rows) {
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx512, 1) => run::<lanes::Zmm, 1, 12>(&op, out),
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx512, _) => run::<lanes::Zmm, 4, 4>(&op, out),
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx2, 1) => run::<lanes::Ymm, 1, 4>(&op, out),
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx2, _) => run::<lanes::Ymm, 4, 1>(&op, out),
+        (_, 1) => run::<lanes::Plain, 1, 3>(&op, out),
+        _ => run::<lanes::Plain, 2, 1>(&op, out),
+    }
+}
+
+crate::multiversion!(
+    /// `out (rows × n) += X · W` with `W (k × n)` row-major and `X` row-major (`rows × k`) or,
+    /// `transposed`, stored as `Xᵀ` (`k × rows`); compiled for the CPU's best instruction set.
+    pub fn gemm_acc(x: &[f32], transposed: bool, w: &[f32], out: &mut [f32], rows: usize, k: usize) => gemm_acc_impl
+);
+
+#[inline(always)]
+fn gemm_acc_impl(x: &[f32], transposed: bool, w: &[f32], out: &mut [f32], rows: usize, k: usize) {
+    let n = out.len().checked_div(rows).unwrap_or(0);
+    assert_eq!(w.len(), k * n, "w is k × n");
+    let layout = Layout::row_major(rows, k, n, transposed);
+    product(x, w, out, (rows, k), layout);
+}
