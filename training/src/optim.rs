@@ -55,12 +55,26 @@ impl Adam {
             .zip(&mut self.m)
             .zip(&mut self.v)
         {
-            for i in 0..p.len() {
-                m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-                v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
-                p[i] -= a * m[i] / (v[i].sqrt() + eps);
-            }
+            adam_update(p, g, m, v, [a, b1, b2, eps]);
         }
+    }
+}
+
+altus_core::multiversion!(
+    /// One tensor's Adam update (`k` = step size, β₁, β₂, ε), compiled for the CPU's best
+    /// instruction set.
+    fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 4]) => adam_impl
+);
+
+#[inline(always)]
+fn adam_impl(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 4]) {
+    let [a, b1, b2, eps] = k;
+    let n = p.len();
+    let (g, m, v) = (&g[..n], &mut m[..n], &mut v[..n]);
+    for i in 0..n {
+        m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+        p[i] -= a * m[i] / (v[i].sqrt() + eps);
     }
 }
 

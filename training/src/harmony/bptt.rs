@@ -157,11 +157,8 @@ fn layer_forward(model: &HarmonyModel, ws: &mut Workspace, l: usize, t: usize) {
     let p = &mut ws.acts[l][lo..hi];
     let (w, b) = cell.input_weights();
     if l == 0 {
-        for r in 0..rows {
-            let i = t * rows + r;
-            let active = &ws.active[i][..ws.nact[i] as usize];
-            gather_rows(w, b, active, &mut p[r * g..(r + 1) * g]);
-        }
+        let at = t * rows..(t + 1) * rows;
+        gather_batch(w, b, &ws.active[at.clone()], &ws.nact[at], p);
     } else {
         p.chunks_mut(g).for_each(|row| row.copy_from_slice(b));
         let x = &ws.h[l - 1][(t + 1) * rows * hd..(t + 2) * rows * hd];
@@ -185,6 +182,26 @@ fn layer_forward(model: &HarmonyModel, ws: &mut Workspace, l: usize, t: usize) {
         &mut cn[..rows * hd],
         hproj,
     );
+}
+
+altus_core::multiversion!(
+    /// Each row's one-hot input projection (`p`: rows × gates), compiled for the CPU's best
+    /// instruction set.
+    fn gather_batch(w: &[f32], b: &[f32], active: &[[u16; MAX_ACTIVE]], nact: &[u8], p: &mut [f32]) => gather_batch_impl
+);
+
+#[inline(always)]
+fn gather_batch_impl(
+    w: &[f32],
+    b: &[f32],
+    active: &[[u16; MAX_ACTIVE]],
+    nact: &[u8],
+    p: &mut [f32],
+) {
+    let g = b.len();
+    for ((act, &n), row) in active.iter().zip(nact).zip(p.chunks_exact_mut(g)) {
+        gather_rows(w, b, &act[..n as usize], row);
+    }
 }
 
 /// The head at step `t` and the greedy choices each sampling row feeds back: voice by voice in

@@ -211,9 +211,14 @@ fn gru_backward(
     }
 }
 
-/// Input-side backward for a one-hot input: scatter `dp` rows into the active rows of `dW_ih`,
-/// and sum them into the input bias.
-pub fn backward_sparse_input(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) {
+altus_core::multiversion!(
+    /// Input-side backward for a one-hot input: scatter `dp` rows into the active rows of
+    /// `dW_ih`, and sum them into the input bias.
+    pub fn backward_sparse_input(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) => sparse_input_impl
+);
+
+#[inline(always)]
+fn sparse_input_impl(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) {
     let g = grad.gates();
     let (w, bias) = input_grads(grad);
     for (r, act) in active.iter().enumerate() {
@@ -230,6 +235,7 @@ pub fn backward_sparse_input(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) {
 }
 
 /// Input-side weight and bias gradients of a cell.
+#[inline(always)]
 pub fn input_grads(grad: &mut Cell) -> (&mut [f32], &mut [f32]) {
     match grad {
         Cell::Lstm(l) => (&mut l.w_ih, &mut l.b_ih),
