@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One step of the harmony model beside RTNeural's, in the same session (machines differ: only
 # the ratios carry). Runs ../shared/peers/rtneural/run.sh (native and portable builds) and
-# `cargo bench -p altus-core --bench step` twice (run-time dispatch, then ALTUS_ISA=portable),
-# then prints each pair, the ratio Altus / RTNeural (below 1: Altus is faster) and how many times
-# faster than real time a 64-sample block at 48 kHz (1,333 µs) is when it holds one step.
+# `cargo bench -p altus-core --bench step` twice (run-time dispatch, then ALTUS_ISA=portable) for
+# the four-voice step and for RTNeural's shape (a 34-output head), then prints each pair, the
+# ratio Altus / RTNeural (below 1: Altus is faster) and how many times faster than real time a
+# 64-sample block at 48 kHz (1,333 µs) is when it holds one step.
 #
 #   scripts/bench-step.sh [PEERS_DIR]      # default ../shared/peers
 set -euo pipefail
@@ -13,8 +14,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 bash "$peers/rtneural/run.sh" | tee "$out/rtneural.txt"
-cargo bench -q -p altus-core --bench step -- model_step 2>&1 | tee "$out/dispatch.txt"
-ALTUS_ISA=portable cargo bench -q -p altus-core --bench step -- model_step 2>&1 | tee "$out/portable.txt"
+groups='model_step|alto_shape'
+cargo bench -q -p altus-core --bench step -- "$groups" 2>&1 | tee "$out/dispatch.txt"
+ALTUS_ISA=portable cargo bench -q -p altus-core --bench step -- "$groups" 2>&1 | tee "$out/portable.txt"
 
 python3 - "$out" <<'PY'
 import re, sys
@@ -35,9 +37,9 @@ def rtneural():
 def altus(name):
     times, isa, key = {}, None, None
     for line in open(f"{out}/{name}.txt"):
-        m = re.search(r"model_step_(\w+)/step/(lstm|gru)(\d+)", line)
+        m = re.search(r"(model_step|alto_shape)_(\w+)/step/(lstm|gru)(\d+)", line)
         if m:
-            isa, key = m.group(1), (m.group(2), int(m.group(3)))
+            isa, key = m.group(2), (m.group(1), m.group(3), int(m.group(4)))
         m = re.search(r"time:\s+\[\S+ \S+ ([\d.]+) (\S+) ", line)
         if m and key:
             times[key] = float(m.group(1)) * scale[m.group(2)]
@@ -45,15 +47,20 @@ def altus(name):
     return isa, times
 
 rt = rtneural()
+shapes = [
+    ("model_step", "the four-voice step (head 174 outputs)"),
+    ("alto_shape", "RTNeural's shape (head 34 outputs)"),
+]
 for name, build in [("dispatch", "native"), ("portable", "portable")]:
     isa, ours = altus(name)
-    print(f"\nAltus ({isa}) vs RTNeural ({build} build), µs per step")
-    print(f"{'model':<8} {'Altus':>8} {'RTNeural':>9} {'ratio':>6} {'x real time':>12}")
-    for cell in ["lstm", "gru"]:
-        for h in [64, 128, 256]:
-            a, r = ours.get((cell, h)), rt.get((build, cell, h))
-            if a is None or r is None:
-                print(f"{cell}{h:<4} missing")
-                continue
-            print(f"{cell}{h:<4} {a:>8.2f} {r:>9.2f} {a / r:>6.2f} {1333.3 / a:>12.0f}")
+    for group, what in shapes:
+        print(f"\nAltus ({isa}) vs RTNeural ({build} build), µs per step, {what}")
+        print(f"{'model':<8} {'Altus':>8} {'RTNeural':>9} {'ratio':>6} {'x real time':>12}")
+        for cell in ["lstm", "gru"]:
+            for h in [64, 128, 256]:
+                a, r = ours.get((group, cell, h)), rt.get((build, cell, h))
+                if a is None or r is None:
+                    print(f"{cell}{h:<4} missing")
+                    continue
+                print(f"{cell}{h:<4} {a:>8.2f} {r:>9.2f} {a / r:>6.2f} {1333.3 / a:>12.0f}")
 PY

@@ -4,6 +4,8 @@
 //! - `model_step_*`: one model step, LSTM and GRU, hidden 64/128/256, one layer, the one-hot
 //!   inputs of a step and the three voices' head (compare RTNeural's figures in
 //!   ../shared/BENCHMARKS.md, LSTM(100 → H) + Dense(H → 34));
+//! - `alto_shape_*`: the same recurrent step with a head of 34 outputs, RTNeural's bench's shape
+//!   (the alto-only model's), from the same parts;
 //! - `voices_step_*`: one whole four-voice step of the engine with the embedded model — model,
 //!   decoding under the rules (beam 1 and the default 3) and re-strike choices — as the plugin
 //!   runs it with all voices on.
@@ -11,9 +13,25 @@
 use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
+use altus_core::nn::{PackedDense, layer_and_head_step};
 use altus_core::{Key, Mode, Pitch};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
+
+/// The inputs of one 16th (soprano onset on a beat, the voices' previous classes).
+fn features() -> StepFeatures {
+    StepFeatures {
+        soprano: Some(72),
+        soprano_onset: true,
+        bar_pos: 4,
+        strength: 2,
+        minor: false,
+        prev_soprano: Some(74),
+        held: 0,
+        prev: [12, 20, 8],
+        prev_onset: [true, false, true],
+    }
+}
 
 fn model_step(c: &mut Criterion, isa: &str) {
     let mut g = c.benchmark_group(format!("model_step_{isa}"));
@@ -22,22 +40,51 @@ fn model_step(c: &mut Criterion, isa: &str) {
             let m = HarmonyModel::init(ModelConfig::new(cell, hidden, 1), 1);
             let mut state = m.new_state();
             let mut out = [0f32; OUTPUTS];
-            let f = StepFeatures {
-                soprano: Some(72),
-                soprano_onset: true,
-                bar_pos: 4,
-                strength: 2,
-                minor: false,
-                prev_soprano: Some(74),
-                held: 0,
-                prev: [12, 20, 8],
-                prev_onset: [true, false, true],
-            };
+            let f = features();
             let mut act = [0u16; MAX_ACTIVE];
             let n = f.active(m.config.inputs, &mut act);
             let name = format!("{}{hidden}", cell.name());
             g.bench_with_input(BenchmarkId::new("step", &name), &(), |b, _| {
                 b.iter(|| m.step(black_box(&act[..n]), &mut state, &mut out))
+            });
+        }
+    }
+    g.finish();
+}
+
+/// The model's first cell and a 34-output head: RTNeural's shape, from core's own parts.
+fn alto_shape(c: &mut Criterion, isa: &str) {
+    let mut g = c.benchmark_group(format!("alto_shape_{isa}"));
+    for cell in [CellKind::Lstm, CellKind::Gru] {
+        for hidden in [64, 128, 256] {
+            let m = HarmonyModel::init(ModelConfig::new(cell, hidden, 1), 1);
+            let cell0 = &m.cells[0];
+            let mut head = PackedDense::zeros(hidden, 34);
+            let k = 1.0 / (hidden as f32).sqrt();
+            let mut rng = altus_core::rng::Rng::new(2);
+            head.w
+                .iter_mut()
+                .for_each(|w| *w = (rng.next_f32() * 2.0 - 1.0) * k);
+            let gates = cell0.gates();
+            let (mut proj, mut scratch) = (vec![0f32; gates], vec![0f32; gates]);
+            let (mut h, mut cs) = (vec![0f32; hidden], vec![0f32; hidden]);
+            let mut out = [0f32; 34];
+            let mut act = [0u16; MAX_ACTIVE];
+            let n = features().active(m.config.inputs, &mut act);
+            let name = format!("{}{hidden}", cell.name());
+            g.bench_with_input(BenchmarkId::new("step", &name), &(), |b, _| {
+                b.iter(|| {
+                    layer_and_head_step(
+                        cell0,
+                        &head,
+                        black_box(&act[..n]),
+                        &mut proj,
+                        &mut h,
+                        &mut cs,
+                        &mut scratch,
+                        &mut out,
+                    )
+                })
             });
         }
     }
@@ -79,6 +126,7 @@ fn voices_step(c: &mut Criterion, isa: &str) {
 fn bench(c: &mut Criterion) {
     let isa = format!("{:?}", altus_core::nn::simd::isa()).to_lowercase();
     model_step(c, &isa);
+    alto_shape(c, &isa);
     voices_step(c, &isa);
 }
 

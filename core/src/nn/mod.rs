@@ -118,3 +118,27 @@ impl Cell {
         }
     }
 }
+
+crate::multiversion!(
+    /// One layer on one-hot inputs and a dense head, compiled for the CPU's best instruction set:
+    /// the shape of RTNeural's benchmark (`core/benches/step.rs` times it beside the model).
+    #[allow(clippy::too_many_arguments)]
+    pub fn layer_and_head_step(cell: &Cell, head: &PackedDense, active: &[u16], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => layer_and_head_impl
+);
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn layer_and_head_impl(
+    cell: &Cell,
+    head: &PackedDense,
+    active: &[u16],
+    proj: &mut [f32],
+    h: &mut [f32],
+    c: &mut [f32],
+    scratch: &mut [f32],
+    out: &mut [f32],
+) {
+    cell.project_sparse(active, proj);
+    cell.step(proj, h, c, scratch);
+    head.forward(h, out);
+}
