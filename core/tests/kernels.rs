@@ -160,7 +160,7 @@ fn check_matmul(isa: Isa) {
         (1, 20),
         (2, 3),
     ] {
-        for rows in [1, 3, 4, 16] {
+        for rows in [1, 3, 4, 11, 16] {
             let x: Vec<f32> = (0..rows * k).map(|_| rng.normal()).collect();
             let w: Vec<f32> = (0..k * n).map(|_| rng.normal() * 0.1).collect();
             let init: Vec<f32> = (0..rows * n).map(|_| rng.normal()).collect();
