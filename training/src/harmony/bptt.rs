@@ -4,7 +4,9 @@
 //! backward runs time in reverse, top layer first. Scheduled sampling: where `Batch::own` is set,
 //! the row's previous-alto input is the model's own previous choice instead of Bach's.
 
-use super::cells::{StepCache, backward_sparse_input, backward_step, forward_step, input_grads};
+use super::cells::{
+    StepCache, backward_sparse_input, backward_step, forward_step, input_grads, recurrent_grad,
+};
 use super::loss;
 use crate::gemm::{self, mm_nt, mm_tn_acc};
 use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, VOICES};
@@ -311,7 +313,8 @@ fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: us
     let g = model.cells[l].gates();
     // Recurrent weights: dW_hh (H×G) += H_prevᵀ · dHP, row-major, then into the packed grad.
     ws.dw_hh.fill(0.0);
-    mm_tn_acc(&ws.h[l][..n * hd], &ws.dhp_all, &mut ws.dw_hh, n, hd, g);
+    let dhp = recurrent_grad(&model.cells[l], &ws.dp_all, &ws.dhp_all);
+    mm_tn_acc(&ws.h[l][..n * hd], dhp, &mut ws.dw_hh, n, hd, g);
     panels::pack_add(&ws.dw_hh, hd, g, grad.recurrent_weights_mut());
     if let Cell::Gru(gg) = grad {
         crate::gemm::col_sums(&ws.dhp_all, &mut gg.b_hh);

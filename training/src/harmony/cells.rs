@@ -86,8 +86,9 @@ altus_core::multiversion!(
     /// Backward of one step for `b` rows.
     /// In: `dh` (B×H) = ∂L/∂h_t; `dc` (B×H) = ∂L/∂c_t from step t+1 (LSTM); `w_hh_t`, the
     /// recurrent weights transposed (G×H).
-    /// Out: `dp` (B×G) = ∂L/∂(input projection); `dhp` (B×G) = ∂L/∂(recurrent projection)
-    /// (equal to `dp` except for the GRU's n gate; the caller turns it into ∂W_hh);
+    /// Out: `dp` (B×G) = ∂L/∂(input projection); for the GRU, `dhp` (B×G) = ∂L/∂(recurrent
+    /// projection), which differs from `dp` in the n gate (the LSTM and the RNN leave `dhp`
+    /// alone: their `dp` is that gradient too; see [`recurrent_grad`]);
     /// `dh_prev` (B×H) = ∂L/∂h_{t-1}; `dc` becomes ∂L/∂c_{t-1}.
     #[allow(clippy::too_many_arguments)]
     pub fn backward_step(cell: &Cell, b: usize, dh: &[f32], dc: &mut [f32], cache: &StepCache, w_hh_t: &[f32], dp: &mut [f32], dhp: &mut [f32], dh_prev: &mut [f32]) => backward_impl
@@ -107,18 +108,26 @@ fn backward_impl(
     dh_prev: &mut [f32],
 ) {
     match cell {
-        Cell::Lstm(_) => lstm_backward(cell, b, dh, dc, cache, dp, dhp, dh_prev),
+        Cell::Lstm(_) => lstm_backward(cell, b, dh, dc, cache, dp, dh_prev),
         Cell::Gru(_) => gru_backward(cell, b, dh, cache, dp, dhp, dh_prev),
         Cell::Rnn(_) => {
             for ((d, &a), &dhv) in dp.iter_mut().zip(cache.acts).zip(dh) {
                 *d = dhv * (1.0 - a * a);
             }
-            dhp.copy_from_slice(dp);
             dh_prev.fill(0.0);
         }
     }
     // dh_prev (B×H) += dhp (B×G) · W_hhᵀ
-    mat_mat_acc(dhp, w_hh_t, dh_prev, b);
+    mat_mat_acc(recurrent_grad(cell, dp, dhp), w_hh_t, dh_prev, b);
+}
+
+/// ∂L/∂(recurrent projection) of a backward step: `dhp` for the GRU, `dp` for the others.
+pub fn recurrent_grad<'a>(cell: &Cell, dp: &'a [f32], dhp: &'a [f32]) -> &'a [f32] {
+    if matches!(cell, Cell::Gru(_)) {
+        dhp
+    } else {
+        dp
+    }
 }
 
 /// The LSTM's element-wise backward, row by row (gates i, f, g, o).
@@ -131,7 +140,6 @@ fn lstm_backward(
     dc: &mut [f32],
     cache: &StepCache,
     dp: &mut [f32],
-    dhp: &mut [f32],
     dh_prev: &mut [f32],
 ) {
     let (hd, g) = (cell.hidden(), cell.gates());
@@ -167,7 +175,6 @@ fn lstm_backward(
             dc[k] = dct * f;
         }
     }
-    dhp.copy_from_slice(dp);
     dh_prev.fill(0.0);
 }
 
