@@ -2,10 +2,12 @@
 //! detection; `ALTUS_ISA=portable cargo bench -p altus-core --bench step` measures the build's
 //! baseline, SSE2 on x86-64, instead; the group names say which ran):
 //! - `model_step_*`: one model step, LSTM and GRU, hidden 64/128/256, one layer, the one-hot
-//!   inputs of a step and the three voices' head (compare RTNeural's figures in
+//!   inputs of a step and the three voices' head, as the engine runs it (from bf16 copies of the
+//!   streamed weights where the CPU has AVX-512 BF16; compare RTNeural's figures in
 //!   ../shared/BENCHMARKS.md, LSTM(100 → H) + Dense(H → 34));
+//! - `f32_step_*`: the same from the `f32` weights;
 //! - `alto_shape_*`: the same recurrent step with a head of 34 outputs, RTNeural's bench's shape
-//!   (the alto-only model's), from the same parts;
+//!   (the alto-only model's), from the same parts, bf16 copies as the engine would;
 //! - `voices_step_*`: one whole four-voice step of the engine with the embedded model — model,
 //!   decoding under the rules (beam 1 and the default 3) and re-strike choices — as the plugin
 //!   runs it with all voices on.
@@ -13,6 +15,7 @@
 use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
+use altus_core::nn::bf16::{self, Bf16Panels};
 use altus_core::nn::{PackedDense, layer_and_head_step};
 use altus_core::{Key, Mode, Pitch};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -33,11 +36,15 @@ fn features() -> StepFeatures {
     }
 }
 
-fn model_step(c: &mut Criterion, isa: &str) {
-    let mut g = c.benchmark_group(format!("model_step_{isa}"));
+fn model_step(c: &mut Criterion, isa: &str, engine: bool) {
+    let group = if engine { "model_step" } else { "f32_step" };
+    let mut g = c.benchmark_group(format!("{group}_{isa}"));
     for cell in [CellKind::Lstm, CellKind::Gru] {
         for hidden in [64, 128, 256] {
-            let m = HarmonyModel::init(ModelConfig::new(cell, hidden, 1), 1);
+            let mut m = HarmonyModel::init(ModelConfig::new(cell, hidden, 1), 1);
+            if engine {
+                m.use_bf16();
+            }
             let mut state = m.new_state();
             let mut out = [0f32; OUTPUTS];
             let f = features();
@@ -66,6 +73,16 @@ fn alto_shape(c: &mut Criterion, isa: &str) {
                 .iter_mut()
                 .for_each(|w| *w = (rng.next_f32() * 2.0 - 1.0) * k);
             let gates = cell0.gates();
+            // The bf16 copies the engine would read, where this CPU has AVX-512 BF16.
+            let copies = bf16::supported().then(|| {
+                (
+                    Bf16Panels::new(cell0.recurrent_weights(), hidden, gates).unwrap(),
+                    Bf16Panels::new(&head.w, hidden, 34).unwrap(),
+                )
+            });
+            let bf = copies
+                .as_ref()
+                .map_or([None, None], |(r, h)| [Some(r), Some(h)]);
             let (mut proj, mut scratch) = (vec![0f32; gates], vec![0f32; gates]);
             let (mut h, mut cs) = (vec![0f32; hidden], vec![0f32; hidden]);
             let mut out = [0f32; 34];
@@ -77,6 +94,7 @@ fn alto_shape(c: &mut Criterion, isa: &str) {
                     layer_and_head_step(
                         cell0,
                         &head,
+                        bf,
                         black_box(&act[..n]),
                         &mut proj,
                         &mut h,
@@ -125,7 +143,8 @@ fn voices_step(c: &mut Criterion, isa: &str) {
 
 fn bench(c: &mut Criterion) {
     let isa = format!("{:?}", altus_core::nn::simd::isa()).to_lowercase();
-    model_step(c, &isa);
+    model_step(c, &isa, true);
+    model_step(c, &isa, false);
     alto_shape(c, &isa);
     voices_step(c, &isa);
 }

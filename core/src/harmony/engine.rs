@@ -127,7 +127,12 @@ impl Memory {
 
 impl Engine {
     /// An engine in its initial state.
-    pub fn new(model: Box<HarmonyModel>, key: Key, opts: DecodeOptions) -> Self {
+    /// The step reads bf16 copies of the streamed weights where the CPU can
+    /// ([`HarmonyModel::use_bf16`]).
+    pub fn new(mut model: Box<HarmonyModel>, key: Key, opts: DecodeOptions) -> Self {
+        if !model.uses_bf16() {
+            model.use_bf16();
+        }
         let state = model.new_state();
         Engine {
             model,

@@ -33,10 +33,11 @@ impl Lstm {
         }
     }
 
-    /// One step: `gates` holds the input projection on entry (4H, overwritten with activations).
+    /// One step: `gates` holds the input projection on entry (4H, overwritten with activations);
+    /// `w_hh` is [`Lstm::w_hh`] with its bf16 copy, if any.
     #[inline(always)]
-    pub fn step(&self, gates: &mut [f32], h: &mut [f32], c: &mut [f32]) {
-        panels::mat_mat_acc(h, &self.w_hh, gates, 1);
+    pub fn step(&self, w_hh: panels::Panels, gates: &mut [f32], h: &mut [f32], c: &mut [f32]) {
+        panels::vec_acc(h, w_hh, gates);
         lstm_pointwise(gates, c, h);
     }
 }

@@ -9,6 +9,7 @@
 //! [`safetensors`].
 
 pub mod aligned;
+pub mod bf16;
 pub mod dense;
 pub mod gemm;
 pub mod gru;
@@ -108,22 +109,35 @@ impl Cell {
     }
 
     /// One step from the input projection `xproj` (`gates` long; used as scratch). Updates `h`
-    /// (and `c` for an LSTM, `H` long); `scratch` must be `gates` long.
+    /// (and `c` for an LSTM, `H` long); `scratch` must be `gates` long. `bf16`, when given, is
+    /// the recurrent weights' bf16 copy ([`bf16`]).
     #[inline(always)]
-    pub fn step(&self, xproj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32]) {
+    pub fn step(
+        &self,
+        bf16: Option<&bf16::Bf16Panels>,
+        xproj: &mut [f32],
+        h: &mut [f32],
+        c: &mut [f32],
+        scratch: &mut [f32],
+    ) {
+        let w = panels::Panels {
+            w: self.recurrent_weights(),
+            bf16,
+        };
         match self {
-            Cell::Lstm(l) => l.step(xproj, h, c),
-            Cell::Gru(g) => g.step(xproj, h, scratch),
-            Cell::Rnn(r) => r.step(xproj, h),
+            Cell::Lstm(l) => l.step(w, xproj, h, c),
+            Cell::Gru(g) => g.step(w, xproj, h, scratch),
+            Cell::Rnn(r) => r.step(w, xproj, h),
         }
     }
 }
 
 crate::multiversion!(
     /// One layer on one-hot inputs and a dense head, compiled for the CPU's best instruction set:
-    /// the shape of RTNeural's benchmark (`core/benches/step.rs` times it beside the model).
+    /// the shape of RTNeural's benchmark (`core/benches/step.rs` times it beside the model),
+    /// with the bf16 copies of the recurrent and head weights where given.
     #[allow(clippy::too_many_arguments)]
-    pub fn layer_and_head_step(cell: &Cell, head: &PackedDense, active: &[u16], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => layer_and_head_impl
+    pub fn layer_and_head_step<'a>(cell: &Cell, head: &PackedDense, bf16: [Option<&'a bf16::Bf16Panels>; 2], active: &[u16], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => layer_and_head_impl
 );
 
 #[inline(always)]
@@ -131,6 +145,7 @@ crate::multiversion!(
 fn layer_and_head_impl(
     cell: &Cell,
     head: &PackedDense,
+    bf16: [Option<&bf16::Bf16Panels>; 2],
     active: &[u16],
     proj: &mut [f32],
     h: &mut [f32],
@@ -139,6 +154,6 @@ fn layer_and_head_impl(
     out: &mut [f32],
 ) {
     cell.project_sparse(active, proj);
-    cell.step(proj, h, c, scratch);
-    head.forward(h, out);
+    cell.step(bf16[0], proj, h, c, scratch);
+    head.forward(bf16[1], h, out);
 }

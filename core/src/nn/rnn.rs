@@ -30,10 +30,11 @@ impl Rnn {
         }
     }
 
-    /// One step: `pre` holds the input projection (H; left holding the new `h`).
+    /// One step: `pre` holds the input projection (H; left holding the new `h`); `w_hh` is
+    /// [`Rnn::w_hh`] with its bf16 copy, if any.
     #[inline(always)]
-    pub fn step(&self, pre: &mut [f32], h: &mut [f32]) {
-        panels::mat_mat_acc(h, &self.w_hh, pre, 1);
+    pub fn step(&self, w_hh: panels::Panels, pre: &mut [f32], h: &mut [f32]) {
+        panels::vec_acc(h, w_hh, pre);
         for (hk, p) in h.iter_mut().zip(pre.iter_mut()) {
             *p = super::math::tanh(*p);
             *hk = *p;
