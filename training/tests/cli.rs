@@ -93,3 +93,29 @@ fn dataset_stats_survives_a_messy_folder() {
     assert!(!ok && err.contains("nope"), "{err}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_tool_quietly() {
+    // `altus dataset stats | head -1`: the first line comes before the corpus is read; the rest
+    // goes to a closed pipe.
+    let Some(dir) = chorales_for_test("a_reader_that_closes_the_pipe_ends_the_tool_quietly") else {
+        return;
+    };
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_altus"))
+        .args(["dataset", "stats"])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("folder"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
