@@ -164,15 +164,27 @@ fn lstm_backward(
         for k in 0..hd {
             do_[k] = tanh(c[k]);
         }
-        for k in 0..hd {
-            let (i, f, gg, o) = (ai[k], af[k], ag[k], ao[k]);
-            let tc = do_[k];
-            let dct = dc[k] + dh[k] * o * (1.0 - tc * tc);
-            di[k] = dct * gg * i * (1.0 - i);
-            df[k] = dct * c_prev[k] * f * (1.0 - f);
-            dg[k] = dct * i * (1.0 - gg * gg);
-            do_[k] = dh[k] * tc * o * (1.0 - o);
-            dc[k] = dct * f;
+        // One loop per output, each a few zipped streams: the single fused loop (eleven
+        // streams) compiled to scalar code, an eighth of a training step.
+        // dc ← ∂L/∂c_t = dc + dh·o·(1 − tanh²c)
+        for (((d, &h), &o), &tc) in dc.iter_mut().zip(dh).zip(ao).zip(do_.iter()) {
+            *d += h * o * (1.0 - tc * tc);
+        }
+        // do ← dh·tanh(c)·o·(1 − o) (`do_` held tanh c)
+        for ((d, &h), &o) in do_.iter_mut().zip(dh).zip(ao) {
+            *d = h * *d * o * (1.0 - o);
+        }
+        for (((d, &dct), &g), &i) in di.iter_mut().zip(dc.iter()).zip(ag).zip(ai) {
+            *d = dct * g * i * (1.0 - i);
+        }
+        for (((d, &dct), &cp), &f) in df.iter_mut().zip(dc.iter()).zip(c_prev).zip(af) {
+            *d = dct * cp * f * (1.0 - f);
+        }
+        for (((d, &dct), &i), &g) in dg.iter_mut().zip(dc.iter()).zip(ai).zip(ag) {
+            *d = dct * i * (1.0 - g * g);
+        }
+        for (d, &f) in dc.iter_mut().zip(af) {
+            *d *= f;
         }
     }
     dh_prev.fill(0.0);
@@ -202,18 +214,24 @@ fn gru_backward(
         let (hz, hnn) = rest.split_at_mut(hd);
         let (dn, hnn) = (&mut dn[..hd], &mut hnn[..hd]);
         let (dh, h_prev, dh_prev) = (&dh[hs.clone()], &cache.h_prev[hs.clone()], &mut dh_prev[hs]);
-        for k in 0..hd {
-            let (rr, z, n) = (ar[k], az[k], an[k]);
-            let dn_pre = dh[k] * (1.0 - z) * (1.0 - n * n);
-            let dz_pre = dh[k] * (h_prev[k] - n) * z * (1.0 - z);
-            let dr_pre = dn_pre * hn[k] * rr * (1.0 - rr);
-            dr[k] = dr_pre;
-            dz[k] = dz_pre;
-            dn[k] = dn_pre;
-            hr[k] = dr_pre;
-            hz[k] = dz_pre;
-            hnn[k] = dn_pre * rr;
-            dh_prev[k] = dh[k] * z;
+        // One loop per output, a few zipped streams each (as the LSTM's: a fused loop over
+        // eleven streams compiled to scalar code).
+        for (((d, &h), &z), &n) in dn.iter_mut().zip(dh).zip(az).zip(an) {
+            *d = h * (1.0 - z) * (1.0 - n * n);
+        }
+        for ((((d, &h), &hp), &n), &z) in dz.iter_mut().zip(dh).zip(h_prev).zip(an).zip(az) {
+            *d = h * (hp - n) * z * (1.0 - z);
+        }
+        for (((d, &dnv), &hv), &r) in dr.iter_mut().zip(dn.iter()).zip(hn).zip(ar) {
+            *d = dnv * hv * r * (1.0 - r);
+        }
+        hr.copy_from_slice(dr);
+        hz.copy_from_slice(dz);
+        for ((d, &dnv), &r) in hnn.iter_mut().zip(dn.iter()).zip(ar) {
+            *d = dnv * r;
+        }
+        for ((d, &h), &z) in dh_prev.iter_mut().zip(dh).zip(az) {
+            *d = h * z;
         }
     }
 }
