@@ -16,7 +16,7 @@ use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 use altus_core::nn::bf16::{self, Bf16Panels};
-use altus_core::nn::{PackedDense, layer_and_head_step};
+use altus_core::nn::{Cell, PackedDense};
 use altus_core::{Key, Mode, Pitch};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -57,6 +57,31 @@ fn model_step(c: &mut Criterion, isa: &str, engine: bool) {
         }
     }
     g.finish();
+}
+
+altus_core::multiversion!(
+    /// One layer on one-hot inputs and a dense head, compiled for the CPU's best instruction
+    /// set as the model's step is.
+    #[allow(clippy::too_many_arguments)]
+    fn layer_and_head_step<'a>(cell: &Cell, head: &PackedDense, bf16: [Option<&'a Bf16Panels>; 2], active: &[u16], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => layer_and_head_impl
+);
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn layer_and_head_impl(
+    cell: &Cell,
+    head: &PackedDense,
+    bf16: [Option<&Bf16Panels>; 2],
+    active: &[u16],
+    proj: &mut [f32],
+    h: &mut [f32],
+    c: &mut [f32],
+    scratch: &mut [f32],
+    out: &mut [f32],
+) {
+    cell.project_sparse(active, proj);
+    cell.step(bf16[0], proj, h, c, scratch);
+    head.forward(bf16[1], h, out);
 }
 
 /// The model's first cell and a 34-output head: RTNeural's shape, from core's own parts.

@@ -1,6 +1,7 @@
 //! Matrix products on row-major slices for the batched backward passes, through core's
 //! register-blocked kernel ([`gemm_acc`]: 8 rows × 3 panels of 16 columns on AVX-512, the inner
-//! dimension in chunks of 128). ndarray's GEMM (matrixmultiply) has no AVX-512 kernel and was a quarter of a training step.
+//! dimension in chunks of 128). ndarray's GEMM (matrixmultiply) has no AVX-512 kernel and was a
+//! quarter of a training step.
 
 use altus_core::nn::gemm::gemm_acc;
 use std::cell::RefCell;

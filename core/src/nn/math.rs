@@ -56,6 +56,29 @@ pub fn mat_mat_acc(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
     super::gemm::gemm_acc(x, false, w, out, rows, k);
 }
 
+/// `v` reduced in 16 interleaved lanes: `step(lane, x)` for each element, then the lanes
+/// `combine`d from `init`. A strict left fold is one chain of dependent operations, which the
+/// compiler may not reorder; sixteen independent chains vectorise.
+#[inline(always)]
+pub fn fold_lanes(
+    v: &[f32],
+    init: f32,
+    step: impl Fn(f32, f32) -> f32,
+    combine: impl Fn(f32, f32) -> f32,
+) -> f32 {
+    let mut acc = [init; 16];
+    let (chunks, rest) = v.as_chunks::<16>();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a = step(*a, x);
+        }
+    }
+    for (a, &x) in acc.iter_mut().zip(rest) {
+        *a = step(*a, x);
+    }
+    acc.into_iter().fold(init, combine)
+}
+
 /// `e^x` without a libm call, so loops around it vectorise (Cephes' polynomial).
 ///
 /// Stated error, checked by the tests against `std`: relative error below 3e-7 for

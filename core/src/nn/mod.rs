@@ -131,29 +131,3 @@ impl Cell {
         }
     }
 }
-
-crate::multiversion!(
-    /// One layer on one-hot inputs and a dense head, compiled for the CPU's best instruction set:
-    /// the shape of RTNeural's benchmark (`core/benches/step.rs` times it beside the model),
-    /// with the bf16 copies of the recurrent and head weights where given.
-    #[allow(clippy::too_many_arguments)]
-    pub fn layer_and_head_step<'a>(cell: &Cell, head: &PackedDense, bf16: [Option<&'a bf16::Bf16Panels>; 2], active: &[u16], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => layer_and_head_impl
-);
-
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn layer_and_head_impl(
-    cell: &Cell,
-    head: &PackedDense,
-    bf16: [Option<&bf16::Bf16Panels>; 2],
-    active: &[u16],
-    proj: &mut [f32],
-    h: &mut [f32],
-    c: &mut [f32],
-    scratch: &mut [f32],
-    out: &mut [f32],
-) {
-    cell.project_sparse(active, proj);
-    cell.step(bf16[0], proj, h, c, scratch);
-    head.forward(bf16[1], h, out);
-}

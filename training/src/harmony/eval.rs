@@ -62,6 +62,10 @@ pub fn free_running(
     threads: usize,
 ) -> Metrics {
     let per = seqs.len().div_ceil(threads.max(1)).max(1);
+    // The engine's bf16 copies made once here, not once per sequence by `Engine::new`.
+    let mut prepared = model.clone();
+    prepared.use_bf16();
+    let model = &prepared;
     std::thread::scope(|sc| {
         let hs: Vec<_> = seqs
             .chunks(per)

@@ -5,7 +5,7 @@
 use super::batch::{Batch, NO_TARGET, Stats};
 use altus_core::harmony::features::{CLASSES, HEAD, OUTPUTS, VOICES};
 use altus_core::harmony::model::HarmonyModel;
-use altus_core::nn::math::{exp, sigmoid};
+use altus_core::nn::math::{exp, fold_lanes, sigmoid};
 
 altus_core::multiversion!(
     /// Loss of the last forward, the voices conditioned on Bach's choices at the same step;
@@ -46,14 +46,15 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
         return;
     }
     let (cls, on) = block.split_at_mut(CLASSES);
-    let m = lanes(cls, f32::NEG_INFINITY, f32::max);
+    // In lanes: one chain of dependent `max` or `+` was most of this loss's time.
+    let m = fold_lanes(cls, f32::NEG_INFINITY, f32::max, f32::max);
     let t = target as usize;
     let logit = cls[t];
     // Right when the target is the first of the largest logits.
     s.correct[v] += usize::from(logit == m && cls[..t].iter().all(|&x| x < m));
     // Each exponential once (core's polynomial, relative error < 3e-7), kept for the gradient.
     cls.iter_mut().for_each(|x| *x = exp(*x - m));
-    let z = lanes(cls, 0.0, |a, b| a + b);
+    let z = fold_lanes(cls, 0.0, |a, b| a + b, |a, b| a + b);
     s.class_loss[v] += (m + z.ln() - logit) as f64;
     s.count[v] += 1;
     let scale = 1.0 / (z * norm);
@@ -71,24 +72,6 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
     } else {
         on[0] = 0.0;
     }
-}
-
-/// `v` folded with `f` from `init` in 16 interleaved lanes, then across them: one chain of
-/// `v.len()` dependent `max` or `+` (a strict left fold, which the compiler may not reorder) was
-/// most of this loss's time.
-#[inline(always)]
-fn lanes(v: &[f32], init: f32, f: impl Fn(f32, f32) -> f32) -> f32 {
-    let mut acc = [init; 16];
-    let (chunks, rest) = v.as_chunks::<16>();
-    for c in chunks {
-        for (a, &x) in acc.iter_mut().zip(c) {
-            *a = f(*a, x);
-        }
-    }
-    for (a, &x) in acc.iter_mut().zip(rest) {
-        *a = f(*a, x);
-    }
-    acc.into_iter().fold(init, f)
 }
 
 /// ∂L/∂cond: each target class of an earlier voice collects the gradient of the later voices'
