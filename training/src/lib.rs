@@ -11,3 +11,4 @@ pub mod key;
 pub mod melody;
 pub mod optim;
 pub mod plot;
+pub mod pool;

@@ -1,7 +1,10 @@
 //! Adam and global-norm gradient clipping over a model's parameter tensors.
 
+use crate::pool::Pool;
 use altus_core::harmony::model::HarmonyModel;
 use altus_core::nn::math::fold_lanes;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Adam (Kingma & Ba) with bias correction.
 pub struct Adam {
@@ -38,65 +41,143 @@ impl Adam {
         }
     }
 
-    /// One update of `model` from `grads` (same shapes).
-    pub fn step(&mut self, model: &mut HarmonyModel, grads: &HarmonyModel) {
-        self.step_tensors(model.params_mut(), &grads.params());
-    }
-
     /// One update of any list of tensors from their gradients (same order and shapes).
     pub fn step_tensors(&mut self, params: Vec<&mut [f32]>, grads: &[&[f32]]) {
-        self.t += 1;
-        let c1 = 1.0 - self.b1.powi(self.t);
-        let c2 = 1.0 - self.b2.powi(self.t);
-        let (b1, b2, eps) = (self.b1, self.b2, self.eps);
-        let a = self.lr * c2.sqrt() / c1;
+        let k = self.advance(1.0);
         for (((p, g), m), v) in params
             .into_iter()
             .zip(grads)
             .zip(&mut self.m)
             .zip(&mut self.v)
         {
-            adam_update(p, g, m, v, [a, b1, b2, eps]);
+            adam_update(p, g, m, v, k);
         }
     }
+
+    /// Counts a step; its coefficients (step size, β₁, β₂, ε, gradient scale).
+    fn advance(&mut self, scale: f32) -> [f32; 5] {
+        self.t += 1;
+        let c1 = 1.0 - self.b1.powi(self.t);
+        let c2 = 1.0 - self.b2.powi(self.t);
+        let a = self.lr * c2.sqrt() / c1;
+        [a, self.b1, self.b2, self.eps, scale]
+    }
+
+    /// Sums the workers' gradients (`grads[w]`: worker `w`'s tensors, in `params`' order) into
+    /// the first worker's, clips their global L2 norm to `clip` and takes one step; returns
+    /// the norm before clipping. Each tensor is cut into one part per worker and the parts run
+    /// on as many threads: these passes are memory-bound (seven streams of every weight), and
+    /// one core doing them while the other waited was a sixteenth of a harmony batch.
+    pub fn step_summed(
+        &mut self,
+        pool: &Pool,
+        params: Vec<&mut [f32]>,
+        grads: Vec<Vec<&mut [f32]>>,
+        clip: f32,
+    ) -> f32 {
+        let width = pool.width();
+        let k = self.advance(1.0);
+        let mut shares: Vec<Vec<Part>> = (0..width).map(|_| Vec::new()).collect();
+        let mut workers: Vec<_> = grads.into_iter().map(Vec::into_iter).collect();
+        for ((p, m), v) in params.into_iter().zip(&mut self.m).zip(&mut self.v) {
+            // Parts of whole 64-byte lines, so two threads never write one line.
+            let c = p.len().div_ceil(width).next_multiple_of(16).max(16);
+            let mut g: Vec<_> = workers
+                .iter_mut()
+                .map(|w| w.next().expect("a gradient per tensor").chunks_mut(c))
+                .collect();
+            let parts = p.chunks_mut(c).zip(m.chunks_mut(c)).zip(v.chunks_mut(c));
+            for (share, ((p, m), v)) in shares.iter_mut().zip(parts) {
+                let g = g
+                    .iter_mut()
+                    .map(|w| w.next().expect("same shape"))
+                    .collect();
+                share.push(Part { p, m, v, g });
+            }
+        }
+        let shares: Vec<Mutex<Vec<Part>>> = shares.into_iter().map(Mutex::new).collect();
+        let sums: Vec<AtomicU32> = (0..width).map(|_| AtomicU32::new(0)).collect();
+        pool.run(&|j| {
+            let mut ss = 0.0;
+            for part in lock(&shares[j]).iter_mut() {
+                let (first, rest) = part.g.split_first_mut().expect("one worker");
+                rest.iter().for_each(|r| add_into(first, r));
+                ss += square_sum(first);
+            }
+            sums[j].store(ss.to_bits(), Ordering::Relaxed);
+        });
+        let norm = sums
+            .iter()
+            .map(|s| f32::from_bits(s.load(Ordering::Relaxed)))
+            .sum::<f32>()
+            .sqrt();
+        let scale = if norm > clip && norm.is_finite() {
+            clip / norm
+        } else {
+            1.0
+        };
+        let [a, b1, b2, eps, _] = k;
+        pool.run(&|j| {
+            for part in lock(&shares[j]).iter_mut() {
+                adam_update(part.p, part.g[0], part.m, part.v, [a, b1, b2, eps, scale]);
+            }
+        });
+        norm
+    }
+}
+
+/// A share's lock; each is taken by one index of one job, so never contended or poisoned
+/// (a panic there ends the run).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One thread's part of one tensor: the weights, their moments and every worker's gradient.
+struct Part<'a> {
+    p: &'a mut [f32],
+    m: &'a mut [f32],
+    v: &'a mut [f32],
+    g: Vec<&'a mut [f32]>,
 }
 
 altus_core::multiversion!(
-    /// One tensor's Adam update (`k` = step size, β₁, β₂, ε), compiled for the CPU's best
-    /// instruction set.
-    fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 4]) => adam_impl
+    /// `dst += src`, compiled for the CPU's best instruction set.
+    fn add_into(dst: &mut [f32], src: &[f32]) => add_into_impl
 );
 
 #[inline(always)]
-fn adam_impl(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 4]) {
-    let [a, b1, b2, eps] = k;
+fn add_into_impl(dst: &mut [f32], src: &[f32]) {
+    dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
+}
+
+altus_core::multiversion!(
+    /// Σ x², in lanes (one chain of dependent adds is serial work), for the CPU's best
+    /// instruction set.
+    fn square_sum(x: &[f32]) -> f32 => square_sum_impl
+);
+
+#[inline(always)]
+fn square_sum_impl(x: &[f32]) -> f32 {
+    fold_lanes(x, 0.0, |a, x| a + x * x, |a, b| a + b)
+}
+
+altus_core::multiversion!(
+    /// One tensor's Adam update (`k` = step size, β₁, β₂, ε, and a scale of the gradient),
+    /// compiled for the CPU's best instruction set.
+    fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 5]) => adam_impl
+);
+
+#[inline(always)]
+fn adam_impl(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 5]) {
+    let [a, b1, b2, eps, scale] = k;
     let n = p.len();
     let (g, m, v) = (&g[..n], &mut m[..n], &mut v[..n]);
     for i in 0..n {
-        m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-        v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+        let g = g[i] * scale;
+        m[i] = b1 * m[i] + (1.0 - b1) * g;
+        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
         p[i] -= a * m[i] / (v[i].sqrt() + eps);
     }
-}
-
-/// Scales `grads` so their global L2 norm is at most `max`; returns the norm before clipping.
-pub fn clip_global_norm(grads: &mut HarmonyModel, max: f32) -> f32 {
-    let norm = grads
-        .params()
-        .iter()
-        // In lanes: one chain of dependent adds over every weight took a third of a
-        // millisecond per batch while the other core waited.
-        .map(|p| fold_lanes(p, 0.0, |a, x| a + x * x, |a, b| a + b))
-        .sum::<f32>()
-        .sqrt();
-    if norm > max && norm.is_finite() {
-        let s = max / norm;
-        grads
-            .params_mut()
-            .into_iter()
-            .for_each(|p| p.iter_mut().for_each(|g| *g *= s));
-    }
-    norm
 }
 
 #[cfg(test)]
@@ -105,7 +186,7 @@ mod tests {
     use altus_core::harmony::model::{CellKind, ModelConfig};
 
     #[test]
-    fn adam_moves_against_the_gradient_and_clipping_bounds_the_norm() {
+    fn adam_moves_against_the_gradient() {
         let cfg = ModelConfig::new(CellKind::Rnn, 2, 1);
         let mut m = HarmonyModel::zeros(cfg);
         let mut g = HarmonyModel::zeros(cfg);
@@ -115,19 +196,66 @@ mod tests {
             .enumerate()
             .for_each(|(i, x)| *x = i as f32 - 10.0);
         let mut adam = Adam::new(&m, 0.1);
-        adam.step(&mut m, &g);
+        adam.step_tensors(m.params_mut(), &g.params());
         // First Adam step moves each weight by lr against the sign of its gradient.
         assert!((m.head.b[0] - 0.1).abs() < 1e-5 && (m.head.b[20] + 0.1).abs() < 1e-5);
         assert_eq!(m.head.b[10], 0.0);
-        let before = clip_global_norm(&mut g, 1.0);
-        assert!(before > 1.0);
-        let after: f32 = g
-            .params()
-            .iter()
-            .flat_map(|p| p.iter())
-            .map(|x| x * x)
-            .sum::<f32>()
-            .sqrt();
-        assert!((after - 1.0).abs() < 1e-5);
+    }
+
+    /// The threaded sum, clip and step against the same done serially: one to three workers,
+    /// tensor lengths that do not divide into parts, clipping on two steps of three.
+    #[test]
+    fn the_parallel_summed_step_is_the_serial_step_on_the_clipped_sum() {
+        let cfg = ModelConfig::new(CellKind::Gru, 5, 1);
+        for workers in 1..=3u64 {
+            // Pool widths 3, 1 and 2: parts need not match workers.
+            let pool = Pool::new((workers as usize + 1) % 3);
+            let mut fast = HarmonyModel::init(cfg, 1);
+            let mut slow = fast.clone();
+            let (mut adam_fast, mut adam_slow) = (Adam::new(&fast, 0.01), Adam::new(&slow, 0.01));
+            for step in 0..3u64 {
+                let mut gs: Vec<HarmonyModel> = (0..workers)
+                    .map(|w| HarmonyModel::init(cfg, 10 + 7 * step + w))
+                    .collect();
+                let mut sum: Vec<Vec<f32>> = gs[0].params().iter().map(|p| p.to_vec()).collect();
+                for g in &gs[1..] {
+                    for (s, p) in sum.iter_mut().zip(g.params()) {
+                        s.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+                    }
+                }
+                let norm = sum
+                    .iter()
+                    .flatten()
+                    .map(|&x| x as f64 * x as f64)
+                    .sum::<f64>()
+                    .sqrt();
+                let clip = if step == 1 { 1e9 } else { norm as f32 / 3.0 };
+                let scale = (clip as f64 / norm).min(1.0) as f32;
+                let clipped: Vec<Vec<f32>> = sum
+                    .iter()
+                    .map(|p| p.iter().map(|x| x * scale).collect())
+                    .collect();
+                let refs: Vec<&[f32]> = clipped.iter().map(|p| &p[..]).collect();
+                adam_slow.step_tensors(slow.params_mut(), &refs);
+                let grads = gs.iter_mut().map(|g| g.params_mut()).collect();
+                let got = adam_fast.step_summed(&pool, fast.params_mut(), grads, clip);
+                assert!((got as f64 - norm).abs() < 1e-5 * norm, "{got} vs {norm}");
+                for (s, p) in sum
+                    .iter()
+                    .flatten()
+                    .zip(gs[0].params().into_iter().flatten())
+                {
+                    assert!((s - p).abs() < 1e-6, "first worker holds the sum");
+                }
+            }
+            for (a, b) in fast
+                .params()
+                .into_iter()
+                .flatten()
+                .zip(slow.params().into_iter().flatten())
+            {
+                assert!((a - b).abs() < 1e-6, "{workers} workers: {a} vs {b}");
+            }
+        }
     }
 }

@@ -6,9 +6,11 @@ use crate::data::sequences::{self, Sequence, Window};
 use crate::harmony::bptt::{self, Batch, Stats, Workspace};
 use crate::harmony::eval;
 use crate::harmony::metrics::Metrics;
-use crate::optim::{Adam, clip_global_norm};
+use crate::optim::Adam;
+use crate::pool::Pool;
 use altus_core::harmony::model::{HarmonyModel, ModelConfig};
 use altus_core::rng::Rng;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -156,6 +158,8 @@ struct Run {
     model: HarmonyModel,
     adam: Adam,
     workers: Vec<Worker>,
+    /// Threads beside this one, one per further worker.
+    pool: Pool,
     rng: Rng,
 }
 
@@ -176,6 +180,7 @@ impl Run {
             adam: Adam::new(&model, cfg.lr),
             model,
             workers,
+            pool: Pool::new(threads - 1),
             rng: Rng::new(cfg.seed),
         }
     }
@@ -213,15 +218,7 @@ impl Run {
         let batches: Vec<&[Window]> = wins.chunks_exact(cfg.batch).collect();
         let mut stats = Stats::default();
         for (bi, chunk) in batches.iter().enumerate() {
-            let s = train_batch(
-                &mut self.model,
-                &mut self.adam,
-                &mut self.workers,
-                train,
-                chunk,
-                cfg,
-                sampling,
-            );
+            let s = self.batch(train, chunk, cfg, sampling);
             stats.add(&s);
             on_batch(bi + 1, batches.len(), &stats);
             if stop.load(Ordering::Relaxed) {
@@ -233,60 +230,65 @@ impl Run {
     }
 }
 
-/// One mini-batch: forward/backward on every thread's share, summed, clipped, one Adam step.
-fn train_batch(
-    model: &mut HarmonyModel,
-    adam: &mut Adam,
-    workers: &mut [Worker],
-    seqs: &[Sequence],
-    wins: &[Window],
-    cfg: &TrainConfig,
-    sampling: f32,
-) -> Stats {
-    let norm = wins
-        .iter()
-        .map(|&(s, st)| seqs[s].len().saturating_sub(st).min(cfg.window))
-        .sum::<usize>()
-        .max(1) as f32;
-    let per = wins.len().div_ceil(workers.len());
-    let m: &HarmonyModel = model;
-    let stats: Vec<Stats> = std::thread::scope(|sc| {
-        let handles: Vec<_> = workers
+impl Run {
+    /// One mini-batch: forward/backward on every thread's share, summed, clipped, one Adam
+    /// step.
+    fn batch(
+        &mut self,
+        seqs: &[Sequence],
+        wins: &[Window],
+        cfg: &TrainConfig,
+        sampling: f32,
+    ) -> Stats {
+        let Run {
+            model,
+            adam,
+            workers,
+            pool,
+            ..
+        } = self;
+        let norm = wins
+            .iter()
+            .map(|&(s, st)| seqs[s].len().saturating_sub(st).min(cfg.window))
+            .sum::<usize>()
+            .max(1) as f32;
+        let per = wins.len().div_ceil(workers.len());
+        let m: &HarmonyModel = model;
+        let shares: Vec<Mutex<(&mut Worker, &[Window])>> = workers
             .iter_mut()
             .zip(wins.chunks(per))
-            .map(|(w, chunk)| {
-                sc.spawn(move || {
-                    let mut padded = chunk.to_vec();
-                    padded.resize(per, (0, usize::MAX / 2));
-                    sequences::fill_batch(
-                        &mut w.batch,
-                        seqs,
-                        &padded,
-                        cfg.window,
-                        sampling,
-                        &mut w.rng,
-                    );
-                    w.grads.params_mut().into_iter().for_each(|p| p.fill(0.0));
-                    bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm)
-                })
-            })
+            .map(Mutex::new)
             .collect();
-        handles
+        let stats: Vec<Mutex<Stats>> = shares.iter().map(|_| Mutex::default()).collect();
+        pool.run(&|i| {
+            let Some(share) = shares.get(i) else { return };
+            let mut share = share.lock().unwrap_or_else(|e| e.into_inner());
+            let (w, chunk) = &mut *share;
+            let mut padded = chunk.to_vec();
+            padded.resize(per, (0, usize::MAX / 2));
+            sequences::fill_batch(
+                &mut w.batch,
+                seqs,
+                &padded,
+                cfg.window,
+                sampling,
+                &mut w.rng,
+            );
+            w.grads.params_mut().into_iter().for_each(|p| p.fill(0.0));
+            let s = bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm);
+            *stats[i].lock().unwrap_or_else(|e| e.into_inner()) = s;
+        });
+        drop(shares);
+        let grads = workers.iter_mut().map(|w| w.grads.params_mut()).collect();
+        adam.step_summed(pool, model.params_mut(), grads, cfg.clip);
+        let stats: Vec<Stats> = stats
             .into_iter()
-            .map(|h| h.join().expect("training thread"))
-            .collect()
-    });
-    let (first, rest) = workers.split_first_mut().expect("one worker");
-    for w in rest.iter() {
-        for (a, b) in first.grads.params_mut().into_iter().zip(w.grads.params()) {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        }
+            .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        let mut total = Stats::default();
+        stats.iter().for_each(|s| total.add(s));
+        total
     }
-    clip_global_norm(&mut first.grads, cfg.clip);
-    adam.step(model, &first.grads);
-    let mut total = Stats::default();
-    stats.iter().for_each(|s| total.add(s));
-    total
 }
 
 /// Teacher-forced loss and accuracy over the selection windows.
