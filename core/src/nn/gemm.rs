@@ -8,8 +8,8 @@
 //! the add latency; several rows share each panel row across rows, as a GEMM micro-kernel does,
 //! and the blocks of panels are the outer loop so that `Q` panels (a chunk of [`KC`] of their
 //! rows) stay in L1 while every block of rows passes over them. Blocks measured on one Xeon core
-//! (`training/examples/gemm_probe.rs`, training's shapes): AVX-512 8 × 3 panels, 100–150
-//! GFLOP/s (4 × 4: 49–130); AVX2 6 × 1, 72–94 (4 × 1: 57–83). The panel-row update is written with the instruction set's
+//! (`training/examples/gemm_probe.rs`, training's shapes): AVX-512 8 × 3 panels, 111–171
+//! GFLOP/s (4 × 4: 49–130); AVX2 6 × 1, 68–94 (4 × 1: 57–83). The panel-row update is written with the instruction set's
 //! registers ([`Lanes`]): as plain loops, the compiler vectorised across rows with gathers, 4–10×
 //! slower.
 
@@ -183,12 +183,18 @@ fn block<L: Lanes, const R: usize, const Q: usize>(op: &Op, out: &mut [f32], r0:
     let base = op.w.as_ptr();
     let mut acc = [[L::zero(); Q]; R];
     for kk in op.k0..op.k1 {
-        for q in 0..Q {
+        // The `Q` panel rows in registers first, then row by row one `x` value for `Q`
+        // multiply-adds: `R × Q + Q + 1` registers. Panel by panel, the compiler kept all `R`
+        // broadcasts live across the panels, one register more than AVX-512 has at 8 × 3,
+        // and spilled an accumulator to the stack inside the loop.
+        let rows: [L; Q] = std::array::from_fn(|q| {
             // SAFETY: row `kk < k` of full panel `p + q < n / WIDTH`: inside `w` (`Op::new`).
-            let row =
-                unsafe { &*(base.add((p + q) * lay.wp + kk * lay.wk) as *const [f32; WIDTH]) };
-            for (r, a) in acc.iter_mut().enumerate() {
-                a[q] = a[q].madd(op.x_at(r0 + r, kk), row);
+            L::load(unsafe { &*(base.add((p + q) * lay.wp + kk * lay.wk) as *const [f32; WIDTH]) })
+        });
+        for (r, a) in acc.iter_mut().enumerate() {
+            let x = op.x_at(r0 + r, kk);
+            for (a, &w) in a.iter_mut().zip(&rows) {
+                *a = a.madd_lanes(x, w);
             }
         }
     }

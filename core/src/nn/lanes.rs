@@ -11,6 +11,10 @@ pub trait Lanes: Copy {
     fn zero() -> Self;
     /// `self + x · w`.
     fn madd(self, x: f32, w: &[f32; 16]) -> Self;
+    /// The lanes of `w`.
+    fn load(w: &[f32; 16]) -> Self;
+    /// `self + x · w`, `w` already loaded.
+    fn madd_lanes(self, x: f32, w: Self) -> Self;
     /// `self + o`.
     fn add(self, o: Self) -> Self;
     /// `out += self`.
@@ -34,6 +38,14 @@ impl Lanes for Plain {
             *a += x * w;
         }
         self
+    }
+    #[inline(always)]
+    fn load(w: &[f32; 16]) -> Self {
+        Plain(*w)
+    }
+    #[inline(always)]
+    fn madd_lanes(self, x: f32, w: Self) -> Self {
+        self.madd(x, &w.0)
     }
     #[inline(always)]
     fn add(mut self, o: Self) -> Self {
@@ -79,6 +91,14 @@ mod x86 {
             Zmm(unsafe { _mm512_fmadd_ps(_mm512_set1_ps(x), _mm512_loadu_ps(w.as_ptr()), self.0) })
         }
         #[inline(always)]
+        fn load(w: &[f32; 16]) -> Self {
+            Zmm(unsafe { _mm512_loadu_ps(w.as_ptr()) })
+        }
+        #[inline(always)]
+        fn madd_lanes(self, x: f32, w: Self) -> Self {
+            Zmm(unsafe { _mm512_fmadd_ps(_mm512_set1_ps(x), w.0, self.0) })
+        }
+        #[inline(always)]
         fn add(self, o: Self) -> Self {
             Zmm(unsafe { _mm512_add_ps(self.0, o.0) })
         }
@@ -115,6 +135,25 @@ mod x86 {
                 Ymm(
                     _mm256_fmadd_ps(x, lo, self.0),
                     _mm256_fmadd_ps(x, hi, self.1),
+                )
+            }
+        }
+        #[inline(always)]
+        fn load(w: &[f32; 16]) -> Self {
+            unsafe {
+                Ymm(
+                    _mm256_loadu_ps(w.as_ptr()),
+                    _mm256_loadu_ps(w.as_ptr().add(8)),
+                )
+            }
+        }
+        #[inline(always)]
+        fn madd_lanes(self, x: f32, w: Self) -> Self {
+            unsafe {
+                let x = _mm256_set1_ps(x);
+                Ymm(
+                    _mm256_fmadd_ps(x, w.0, self.0),
+                    _mm256_fmadd_ps(x, w.1, self.1),
                 )
             }
         }
