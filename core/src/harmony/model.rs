@@ -73,6 +73,7 @@ impl Order {
     }
 
     /// Whether voice `v`'s logits see voice `u`'s choice.
+    #[inline]
     pub fn sees(self, v: usize, u: usize) -> bool {
         if self == Order::Independent {
             return false;
