@@ -77,6 +77,16 @@ pub fn unpack_transposed_into(p: &[f32], rows: usize, cols: usize, out: &mut [f3
     }
 }
 
+/// `out = Wᵀ` (`cols × rows`), packed, of a packed `rows × cols` matrix: the matrix training's
+/// backward multiplies by at every step.
+pub fn transpose_packed_into(p: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
+    for c in 0..cols {
+        for r in 0..rows {
+            out[offset(cols, rows, c, r)] = p[offset(rows, cols, r, c)];
+        }
+    }
+}
+
 crate::multiversion!(
     /// `out (rows × n) += x (rows × k) · W`, `x` and `out` row-major, `W` (`k × n`) packed;
     /// compiled for the CPU's best instruction set ([`super::gemm`] holds the kernel).
@@ -133,6 +143,9 @@ mod tests {
             let mut t = vec![0.0; w.len()];
             unpack_transposed_into(&p, rows, cols, &mut t);
             assert_eq!(t, super::super::math::transpose(&w, rows, cols));
+            let mut tp = vec![0.0; w.len()];
+            transpose_packed_into(&p, rows, cols, &mut tp);
+            assert_eq!(unpack(&tp, cols, rows), t);
             let mut acc = p.clone();
             pack_add(&w, rows, cols, &mut acc);
             assert_eq!(acc[..], p.iter().map(|v| 2.0 * v).collect::<Vec<_>>()[..]);

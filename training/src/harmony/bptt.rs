@@ -269,7 +269,7 @@ fn layer_backward(model: &HarmonyModel, ws: &mut Workspace, l: usize, steps: usi
     let cell = &model.cells[l];
     let g = cell.gates();
     let top = l == model.cells.len() - 1;
-    panels::unpack_transposed_into(cell.recurrent_weights(), hd, g, &mut ws.w_hh_t);
+    panels::transpose_packed_into(cell.recurrent_weights(), hd, g, &mut ws.w_hh_t);
     ws.dh_next.fill(0.0);
     ws.dc.fill(0.0);
     for t in (0..steps).rev() {
