@@ -274,7 +274,7 @@ impl Run {
                 sampling,
                 &mut w.rng,
             );
-            w.grads.params_mut().into_iter().for_each(|p| p.fill(0.0));
+            // The gradients are zero: the optimiser's step leaves them so.
             let s = bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm);
             *stats[i].lock().unwrap_or_else(|e| e.into_inner()) = s;
         });
