@@ -183,18 +183,28 @@ fn block<L: Lanes, const R: usize, const Q: usize>(op: &Op, out: &mut [f32], r0:
     let base = op.w.as_ptr();
     let mut acc = [[L::zero(); Q]; R];
     for kk in op.k0..op.k1 {
-        // The `Q` panel rows in registers first, then row by row one `x` value for `Q`
-        // multiply-adds: `R × Q + Q + 1` registers. Panel by panel, the compiler kept all `R`
-        // broadcasts live across the panels, one register more than AVX-512 has at 8 × 3,
-        // and spilled an accumulator to the stack inside the loop.
-        let rows: [L; Q] = std::array::from_fn(|q| {
-            // SAFETY: row `kk < k` of full panel `p + q < n / WIDTH`: inside `w` (`Op::new`).
-            L::load(unsafe { &*(base.add((p + q) * lay.wp + kk * lay.wk) as *const [f32; WIDTH]) })
-        });
-        for (r, a) in acc.iter_mut().enumerate() {
-            let x = op.x_at(r0 + r, kk);
-            for (a, &w) in a.iter_mut().zip(&rows) {
-                *a = a.madd_lanes(x, w);
+        // SAFETY: row `kk < k` of full panel `p + q < n / WIDTH`: inside `w` (`Op::new`).
+        let row = |q: usize| unsafe {
+            &*(base.add((p + q) * lay.wp + kk * lay.wk) as *const [f32; WIDTH])
+        };
+        if L::PRELOAD {
+            // The `Q` panel rows in registers first, then row by row one `x` value for `Q`
+            // multiply-adds: `R × Q + Q + 1` registers. Panel by panel, the compiler kept all
+            // `R` broadcasts live across the panels, one register more than AVX-512 has at
+            // 8 × 3, and spilled an accumulator to the stack inside the loop.
+            let rows: [L; Q] = std::array::from_fn(|q| L::load(row(q)));
+            for (r, a) in acc.iter_mut().enumerate() {
+                let x = op.x_at(r0 + r, kk);
+                for (a, &w) in a.iter_mut().zip(&rows) {
+                    *a = a.madd_lanes(x, w);
+                }
+            }
+        } else {
+            for q in 0..Q {
+                let row = row(q);
+                for (r, a) in acc.iter_mut().enumerate() {
+                    a[q] = a[q].madd(op.x_at(r0 + r, kk), row);
+                }
             }
         }
     }

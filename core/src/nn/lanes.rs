@@ -7,6 +7,9 @@
 
 /// One panel row of accumulators.
 pub trait Lanes: Copy {
+    /// Whether a block's panel rows fit in registers beside its accumulators (32 AVX-512
+    /// registers do at 8 × 3 and 1 × 12; 16 SSE or AVX2 registers do not, and spill).
+    const PRELOAD: bool;
     /// All zero.
     fn zero() -> Self;
     /// `self + x · w`.
@@ -28,6 +31,7 @@ pub trait Lanes: Copy {
 pub struct Plain([f32; 16]);
 
 impl Lanes for Plain {
+    const PRELOAD: bool = false;
     #[inline(always)]
     fn zero() -> Self {
         Plain([0.0; 16])
@@ -82,6 +86,7 @@ mod x86 {
     // AVX-512 and `Ymm` only when it is AVX2 or better, so the instructions exist; loads and
     // stores are unaligned ones of exactly the 16 lanes of a `[f32; 16]`.
     impl Lanes for Zmm {
+        const PRELOAD: bool = true;
         #[inline(always)]
         fn zero() -> Self {
             Zmm(unsafe { _mm512_setzero_ps() })
@@ -120,6 +125,7 @@ mod x86 {
     pub struct Ymm(__m256, __m256);
 
     impl Lanes for Ymm {
+        const PRELOAD: bool = false;
         #[inline(always)]
         fn zero() -> Self {
             unsafe { Ymm(_mm256_setzero_ps(), _mm256_setzero_ps()) }
