@@ -1,10 +1,9 @@
 //! Adam and global-norm gradient clipping over a model's parameter tensors.
 
-use crate::pool::Pool;
+use crate::pool::{Pool, lock};
 use altus_core::harmony::model::HarmonyModel;
 use altus_core::nn::math::fold_lanes;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Adam (Kingma & Ba) with bias correction.
 pub struct Adam {
@@ -43,32 +42,32 @@ impl Adam {
 
     /// One update of any list of tensors from their gradients (same order and shapes).
     pub fn step_tensors(&mut self, params: Vec<&mut [f32]>, grads: &[&[f32]]) {
-        let k = self.advance(1.0);
+        let k = self.advance();
         for (((p, g), m), v) in params
             .into_iter()
             .zip(grads)
             .zip(&mut self.m)
             .zip(&mut self.v)
         {
-            adam_update(p, g, m, v, k);
+            adam_update(p, g, m, v, k, 1.0);
         }
     }
 
-    /// Counts a step; its coefficients (step size, β₁, β₂, ε, gradient scale).
-    fn advance(&mut self, scale: f32) -> [f32; 5] {
+    /// Counts a step; its coefficients (step size, β₁, β₂, ε).
+    fn advance(&mut self) -> [f32; 4] {
         self.t += 1;
         let c1 = 1.0 - self.b1.powi(self.t);
         let c2 = 1.0 - self.b2.powi(self.t);
         let a = self.lr * c2.sqrt() / c1;
-        [a, self.b1, self.b2, self.eps, scale]
+        [a, self.b1, self.b2, self.eps]
     }
 
     /// Sums the workers' gradients (`grads[w]`: worker `w`'s tensors, in `params`' order),
     /// clips their global L2 norm to `clip`, takes one step and leaves every gradient at zero
     /// for the next batch (zeroed where each is read, instead of one more pass by each
-    /// worker); returns the norm before clipping. Each tensor is cut into one part per worker and the parts run
-    /// on as many threads: these passes are memory-bound (seven streams of every weight), and
-    /// one core doing them while the other waited was a sixteenth of a harmony batch.
+    /// worker); returns the norm before clipping. Each tensor is cut into one part per thread
+    /// of `pool`: these passes are memory-bound (seven streams of every weight), and one core
+    /// doing them while the other waited was a sixteenth of a harmony batch.
     pub fn step_summed(
         &mut self,
         pool: &Pool,
@@ -77,7 +76,7 @@ impl Adam {
         clip: f32,
     ) -> f32 {
         let width = pool.width();
-        let k = self.advance(1.0);
+        let k = self.advance();
         let mut shares: Vec<Vec<Part>> = (0..width).map(|_| Vec::new()).collect();
         let mut workers: Vec<_> = grads.into_iter().map(Vec::into_iter).collect();
         for ((p, m), v) in params.into_iter().zip(&mut self.m).zip(&mut self.v) {
@@ -96,42 +95,31 @@ impl Adam {
                 share.push(Part { p, m, v, g });
             }
         }
-        let shares: Vec<Mutex<Vec<Part>>> = shares.into_iter().map(Mutex::new).collect();
-        let sums: Vec<AtomicU32> = (0..width).map(|_| AtomicU32::new(0)).collect();
+        // Each thread's parts and its partial Σ g².
+        let shares: Vec<Mutex<(Vec<Part>, f32)>> =
+            shares.into_iter().map(|s| Mutex::new((s, 0.0))).collect();
         pool.run(&|j| {
-            let mut ss = 0.0;
-            for part in lock(&shares[j]).iter_mut() {
+            let (parts, ss) = &mut *lock(&shares[j]);
+            for part in parts.iter_mut() {
                 let (first, rest) = part.g.split_first_mut().expect("one worker");
                 rest.iter_mut().for_each(|r| take_into(first, r));
-                ss += square_sum(first);
+                *ss += square_sum(first);
             }
-            sums[j].store(ss.to_bits(), Ordering::Relaxed);
         });
-        let norm = sums
-            .iter()
-            .map(|s| f32::from_bits(s.load(Ordering::Relaxed)))
-            .sum::<f32>()
-            .sqrt();
+        // Summed in index order: the same norm whatever order the threads finished in.
+        let norm = shares.iter().map(|s| lock(s).1).sum::<f32>().sqrt();
         let scale = if norm > clip && norm.is_finite() {
             clip / norm
         } else {
             1.0
         };
-        let [a, b1, b2, eps, _] = k;
         pool.run(&|j| {
-            for part in lock(&shares[j]).iter_mut() {
-                let g = &mut *part.g[0];
-                adam_update_taking(part.p, g, part.m, part.v, [a, b1, b2, eps, scale]);
+            for part in lock(&shares[j]).0.iter_mut() {
+                adam_update_taking(part.p, part.g[0], part.m, part.v, k, scale);
             }
         });
         norm
     }
-}
-
-/// A share's lock; each is taken by one index of one job, so never contended or poisoned
-/// (a panic there ends the run).
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// One thread's part of one tensor: the weights, their moments and every worker's gradient.
@@ -167,39 +155,45 @@ fn square_sum_impl(x: &[f32]) -> f32 {
 }
 
 altus_core::multiversion!(
-    /// One tensor's Adam update (`k` = step size, β₁, β₂, ε, and a scale of the gradient),
+    /// One tensor's Adam update (`k` = step size, β₁, β₂, ε) from the gradient times `scale`,
     /// compiled for the CPU's best instruction set.
-    fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 5]) => adam_impl
+    fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 4], scale: f32) => adam_impl
 );
 
 altus_core::multiversion!(
     /// [`adam_update`], zeroing the gradient as it reads it.
-    fn adam_update_taking(p: &mut [f32], g: &mut [f32], m: &mut [f32], v: &mut [f32], k: [f32; 5]) => adam_taking_impl
+    fn adam_update_taking(p: &mut [f32], g: &mut [f32], m: &mut [f32], v: &mut [f32], k: [f32; 4], scale: f32) => adam_taking_impl
 );
 
 #[inline(always)]
-fn adam_impl(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 5]) {
+fn adam_impl(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 4], scale: f32) {
     let n = p.len();
     let (g, m, v) = (&g[..n], &mut m[..n], &mut v[..n]);
     for i in 0..n {
-        adam_one(&mut p[i], g[i], &mut m[i], &mut v[i], k);
+        adam_one(&mut p[i], g[i] * scale, &mut m[i], &mut v[i], k);
     }
 }
 
 #[inline(always)]
-fn adam_taking_impl(p: &mut [f32], g: &mut [f32], m: &mut [f32], v: &mut [f32], k: [f32; 5]) {
+fn adam_taking_impl(
+    p: &mut [f32],
+    g: &mut [f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    k: [f32; 4],
+    scale: f32,
+) {
     let n = p.len();
     let (g, m, v) = (&mut g[..n], &mut m[..n], &mut v[..n]);
     for i in 0..n {
-        adam_one(&mut p[i], g[i], &mut m[i], &mut v[i], k);
+        adam_one(&mut p[i], g[i] * scale, &mut m[i], &mut v[i], k);
         g[i] = 0.0;
     }
 }
 
-/// Adam on one weight.
+/// Adam on one weight from its (scaled) gradient `g`.
 #[inline(always)]
-fn adam_one(p: &mut f32, g: f32, m: &mut f32, v: &mut f32, [a, b1, b2, eps, scale]: [f32; 5]) {
-    let g = g * scale;
+fn adam_one(p: &mut f32, g: f32, m: &mut f32, v: &mut f32, [a, b1, b2, eps]: [f32; 4]) {
     *m = b1 * *m + (1.0 - b1) * g;
     *v = b2 * *v + (1.0 - b2) * g * g;
     *p -= a * *m / (v.sqrt() + eps);

@@ -158,6 +158,12 @@ fn helper(s: &Shared, index: usize) {
     }
 }
 
+/// A job's slot, locked by the one index that uses it: never contended, and a poisoned one
+/// (a panic in an earlier job, already reported by [`Pool::run`]) is still usable.
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,9 @@
 //! and the blocks of panels are the outer loop so that `Q` panels (a chunk of [`KC`] of their
 //! rows) stay in L1 while every block of rows passes over them. Blocks measured on one Xeon core
 //! (`training/examples/gemm_probe.rs`, training's shapes): AVX-512 8 × 3 panels, 111–171
-//! GFLOP/s (4 × 4: 49–130); AVX2 6 × 1, 68–94 (4 × 1: 57–83). The panel-row update is written with the instruction set's
-//! registers ([`Lanes`]): as plain loops, the compiler vectorised across rows with gathers, 4–10×
-//! slower.
+//! GFLOP/s (4 × 4: 49–130); AVX2 6 × 1, 68–94 (4 × 1: 57–83). The panel-row update is written
+//! with the instruction set's registers ([`Lanes`]): as plain loops, the compiler vectorised
+//! across rows with gathers, 4–10× slower.
 
 use super::lanes::{self, Lanes};
 use super::panels::WIDTH;

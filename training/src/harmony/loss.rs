@@ -49,7 +49,8 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
         return;
     }
     let (cls, on) = block.split_at_mut(CLASSES);
-    // The classes in whole registers, padded with −∞ (its exponential is 0): fixed-size loops
+    // The classes in whole registers, padded with −∞ (below the maximum; their exponentials,
+    // floored as below, add nothing to `z` at f32 precision and are dropped): fixed-size loops
     // vectorise without a scalar tail, where 57 classes left 9 (or 1 at eight lanes) to scalar
     // code in every pass.
     let mut x = [f32::NEG_INFINITY; PADDED];
@@ -63,9 +64,9 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
     // Each exponential once (core's polynomial, relative error < 3e-7), kept for the gradient.
     // From −60 up: a subnormal value (the padding's exponential, or a tiny probability times
     // `scale` below) costs a microcode assist of ~150 cycles on Intel cores, which was a
-    // third of this loss. e^−60 · scale stays normal for any batch (scale ≥ 1 / (57 · 2^16)),
-    // and what the floor adds to a probability, 9e-27, is far below an f32 step of any
-    // gradient here.
+    // third of this loss. e^−60 · scale stays normal for any batch the CLI accepts (`norm` ≤
+    // 4096 × 4096 steps and z ≤ 64, so scale ≥ 2^−30 and the product ≥ 2^−117), and what the
+    // floor adds to a probability, 9e-27, is far below an f32 step of any gradient here.
     x.iter_mut().for_each(|x| *x = exp((*x - m).max(-60.0)));
     let z = fold_lanes(&x, 0.0, |a, b| a + b, |a, b| a + b);
     s.class_loss[v] += (m + z.ln() - logit) as f64;

@@ -7,7 +7,7 @@ use crate::harmony::bptt::{self, Batch, Stats, Workspace};
 use crate::harmony::eval;
 use crate::harmony::metrics::Metrics;
 use crate::optim::Adam;
-use crate::pool::Pool;
+use crate::pool::{Pool, lock};
 use altus_core::harmony::model::{HarmonyModel, ModelConfig};
 use altus_core::rng::Rng;
 use std::sync::Mutex;
@@ -254,16 +254,15 @@ impl Run {
             .max(1) as f32;
         let per = wins.len().div_ceil(workers.len());
         let m: &HarmonyModel = model;
-        let shares: Vec<Mutex<(&mut Worker, &[Window])>> = workers
+        // Each worker with its windows and the statistics it returns.
+        let shares: Vec<Mutex<(&mut Worker, &[Window], Stats)>> = workers
             .iter_mut()
             .zip(wins.chunks(per))
-            .map(Mutex::new)
+            .map(|(w, chunk)| Mutex::new((w, chunk, Stats::default())))
             .collect();
-        let stats: Vec<Mutex<Stats>> = shares.iter().map(|_| Mutex::default()).collect();
         pool.run(&|i| {
             let Some(share) = shares.get(i) else { return };
-            let mut share = share.lock().unwrap_or_else(|e| e.into_inner());
-            let (w, chunk) = &mut *share;
+            let (w, chunk, stats) = &mut *lock(share);
             let mut padded = chunk.to_vec();
             padded.resize(per, (0, usize::MAX / 2));
             sequences::fill_batch(
@@ -275,18 +274,14 @@ impl Run {
                 &mut w.rng,
             );
             // The gradients are zero: the optimiser's step leaves them so.
-            let s = bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm);
-            *stats[i].lock().unwrap_or_else(|e| e.into_inner()) = s;
+            *stats = bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm);
         });
-        drop(shares);
+        let mut total = Stats::default();
+        for share in shares {
+            total.add(&share.into_inner().unwrap_or_else(|e| e.into_inner()).2);
+        }
         let grads = workers.iter_mut().map(|w| w.grads.params_mut()).collect();
         adam.step_summed(pool, model.params_mut(), grads, cfg.clip);
-        let stats: Vec<Stats> = stats
-            .into_iter()
-            .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect();
-        let mut total = Stats::default();
-        stats.iter().for_each(|s| total.add(s));
         total
     }
 }
