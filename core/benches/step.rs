@@ -2,12 +2,12 @@
 //! detection; `ALTUS_ISA=portable cargo bench -p altus-core --bench step` measures the build's
 //! baseline, SSE2 on x86-64, instead; the group names say which ran):
 //! - `model_step_*`: one model step, LSTM and GRU, hidden 64/128/256, one layer, the one-hot
-//!   inputs of a step and the three voices' head, as the engine runs it (from bf16 copies of the
-//!   streamed weights where the CPU has AVX-512 BF16; compare RTNeural's figures in
+//!   inputs of a step and the three voices' head, as the engine runs it (from the 16-bit copies of
+//!   the streamed weights where the level has a format for them, `nn::half`; compare RTNeural's figures in
 //!   ../shared/BENCHMARKS.md, LSTM(100 → H) + Dense(H → 34));
 //! - `f32_step_*`: the same from the `f32` weights;
 //! - `alto_shape_*`: the same recurrent step with a head of 34 outputs, RTNeural's bench's shape
-//!   (the alto-only model's), from the same parts, bf16 copies as the engine would;
+//!   (the alto-only model's), from the same parts, 16-bit copies as the engine would;
 //! - `voices_step_*`: one whole four-voice step of the engine with the embedded model — model,
 //!   decoding under the rules (beam 1 and the default 3) and re-strike choices — as the plugin
 //!   runs it with all voices on.
@@ -15,7 +15,7 @@
 use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
-use altus_core::nn::bf16::{self, Bf16Panels};
+use altus_core::nn::half::{self, HalfPanels};
 use altus_core::nn::{Cell, PackedDense};
 use altus_core::{Key, Mode, Pitch};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -43,7 +43,7 @@ fn model_step(c: &mut Criterion, isa: &str, engine: bool) {
         for hidden in [64, 128, 256] {
             let mut m = HarmonyModel::init(ModelConfig::new(cell, hidden, 1), 1);
             if engine {
-                m.use_bf16();
+                m.use_half();
             }
             let mut state = m.new_state();
             let mut out = [0f32; OUTPUTS];
@@ -63,7 +63,7 @@ altus_core::multiversion!(
     /// One layer on one-hot inputs and a dense head, compiled for the CPU's best instruction
     /// set as the model's step is.
     #[allow(clippy::too_many_arguments)]
-    fn layer_and_head_step<'a>(cell: &Cell, head: &PackedDense, bf16: [Option<&'a Bf16Panels>; 2], active: &[u16], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => layer_and_head_impl
+    fn layer_and_head_step<'a>(cell: &Cell, head: &PackedDense, half: [Option<&'a HalfPanels>; 2], active: &[u16], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => layer_and_head_impl
 );
 
 #[inline(always)]
@@ -71,7 +71,7 @@ altus_core::multiversion!(
 fn layer_and_head_impl(
     cell: &Cell,
     head: &PackedDense,
-    bf16: [Option<&Bf16Panels>; 2],
+    half: [Option<&HalfPanels>; 2],
     active: &[u16],
     proj: &mut [f32],
     h: &mut [f32],
@@ -80,8 +80,8 @@ fn layer_and_head_impl(
     out: &mut [f32],
 ) {
     cell.project_sparse(active, proj);
-    cell.step(bf16[0], proj, h, c, scratch);
-    head.forward(bf16[1], h, out);
+    cell.step(half[0], proj, h, c, scratch);
+    head.forward(half[1], h, out);
 }
 
 /// The model's first cell and a 34-output head: RTNeural's shape, from core's own parts.
@@ -98,11 +98,11 @@ fn alto_shape(c: &mut Criterion, isa: &str) {
                 .iter_mut()
                 .for_each(|w| *w = (rng.next_f32() * 2.0 - 1.0) * k);
             let gates = cell0.gates();
-            // The bf16 copies the engine would read, where this CPU has AVX-512 BF16.
-            let copies = bf16::supported().then(|| {
+            // The 16-bit copies the engine would read at this level, if any.
+            let copies = half::format().map(|make| {
                 (
-                    Bf16Panels::new(cell0.recurrent_weights(), hidden, gates).unwrap(),
-                    Bf16Panels::new(&head.w, hidden, 34).unwrap(),
+                    make(cell0.recurrent_weights(), hidden, gates).unwrap(),
+                    make(&head.w, hidden, 34).unwrap(),
                 )
             });
             let bf = copies

@@ -4,9 +4,10 @@
 //!
 //! Tolerance: 2e-5 absolute + 2e-5 relative per output, after 20 recurrent steps (f32 sums
 //! of 256 products in another order differ by a few ulps; the fast `exp` adds < 3e-7
-//! relative error per call). The bf16 product (AVX-512 BF16, where the CPU has it) is held to
-//! the same tolerance against the reference on the same rounded weights and inputs; what the
-//! rounding does to harmonizations is `core/tests/bf16.rs`'s.
+//! relative error per call). The 16-bit products the step reads where the CPU has them (bf16 at
+//! the AVX-512 level with AVX-512 BF16, `f16` at the AVX2 level with F16C) are held to the same
+//! tolerance against the reference on the same rounded weights and inputs; what the rounding
+//! does to harmonizations is `core/tests/half.rs`'s.
 
 // The reference is written as the equations read, index by index.
 #![allow(clippy::needless_range_loop)]
@@ -14,7 +15,9 @@
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 use altus_core::nn::Cell;
-use altus_core::nn::bf16::{self, Bf16Panels, from_bf16, to_bf16};
+use altus_core::nn::bf16::{self, from_bf16, to_bf16};
+use altus_core::nn::f16::{self, from_f16, to_f16};
+use altus_core::nn::half;
 use altus_core::nn::math::mat_mat_acc;
 use altus_core::nn::panels;
 use altus_core::nn::simd::{self, Isa};
@@ -28,18 +31,54 @@ fn sig(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// `v` as the bf16 product reads it.
-fn bf(v: f64) -> f64 {
-    from_bf16(to_bf16(v as f32)) as f64
+/// The 16-bit copies the step reads at some level.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Copy16 {
+    /// Weights and the product's input rounded to bf16.
+    Bf16,
+    /// Weights rounded to `f16`; the input stays `f32`.
+    F16,
+}
+
+impl Copy16 {
+    /// The format the step reads at `isa` on this CPU, if any.
+    fn at(isa: Isa) -> Option<Self> {
+        match isa {
+            Isa::Avx512 if bf16::supported() => Some(Copy16::Bf16),
+            Isa::Avx2 if f16::supported() => Some(Copy16::F16),
+            _ => None,
+        }
+    }
+
+    /// A weight as the product reads it.
+    fn weight(self, v: f32) -> f32 {
+        match self {
+            Copy16::Bf16 => from_bf16(to_bf16(v)),
+            Copy16::F16 => from_f16(to_f16(v)),
+        }
+    }
+
+    /// An input value as the product reads it.
+    fn input(self, v: f64) -> f64 {
+        match self {
+            Copy16::Bf16 => from_bf16(to_bf16(v as f32)) as f64,
+            Copy16::F16 => v,
+        }
+    }
+}
+
+/// `v` as a product with copies `round` reads it.
+fn rd(round: Option<Copy16>, v: f64) -> f64 {
+    round.map_or(v, |f| f.input(v))
 }
 
 /// One reference step of a cell from its input `x` (dense) and state; `round`: the recurrent
-/// product reads `h` rounded to bf16, as the bf16 kernel does.
-fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64], round: bool) {
+/// product reads `h` as that 16-bit kernel does.
+fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64], round: Option<Copy16>) {
     let (w_ih, b_ih) = cell.input_weights();
     let (hd, g) = (cell.hidden(), cell.gates());
     let w_hh = panels::unpack(cell.recurrent_weights(), hd, g);
-    let hr: Vec<f64> = h.iter().map(|&v| if round { bf(v) } else { v }).collect();
+    let hr: Vec<f64> = h.iter().map(|&v| rd(round, v)).collect();
     let mut gates: Vec<f64> = (0..g).map(|j| b_ih[j] as f64).collect();
     for (i, &xv) in x.iter().enumerate() {
         for j in 0..g {
@@ -88,13 +127,13 @@ fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64], round: bool) {
 }
 
 /// The whole model's reference step: one-hot input, cells, head (`round`: the recurrent
-/// products and the head read their input rounded to bf16).
+/// products and the head read their input as that 16-bit kernel does).
 fn model_ref(
     m: &HarmonyModel,
     active: &[u16],
     h: &mut [Vec<f64>],
     c: &mut [Vec<f64>],
-    round: bool,
+    round: Option<Copy16>,
 ) -> Vec<f64> {
     let mut x = vec![0.0; m.cells[0].input()];
     active.iter().for_each(|&a| x[a as usize] = 1.0);
@@ -102,9 +141,7 @@ fn model_ref(
         cell_ref(cell, &x, &mut h[l], &mut c[l], round);
         x = h[l].clone();
     }
-    if round {
-        x.iter_mut().for_each(|v| *v = bf(*v));
-    }
+    x.iter_mut().for_each(|v| *v = rd(round, *v));
     head_ref(m, &x)
 }
 
@@ -121,25 +158,19 @@ fn head_ref(m: &HarmonyModel, x: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-fn round_to_bf16(w: &mut [f32]) {
-    w.iter_mut().for_each(|v| *v = from_bf16(to_bf16(*v)));
-}
-
-/// Whether the step's bf16 path runs here (AVX-512 level in use, CPU with AVX-512 BF16).
-fn bf16_runs(isa: Isa) -> bool {
-    isa == Isa::Avx512 && bf16::supported()
+fn round_to(f: Copy16, w: &mut [f32]) {
+    w.iter_mut().for_each(|v| *v = f.weight(*v));
 }
 
 fn check_models(isa: Isa) {
     let shapes = [(64, 1), (100, 1), (128, 1), (192, 1), (256, 1), (128, 2)];
-    // Each shape with `f32` weights; where it runs, again with the bf16 copies (the engine's),
-    // against the reference on the same rounded weights, from the step's own state each step
-    // (a bf16 rounding of a state that differs in its last `f32` bit may go the other way).
-    let variants: Vec<bool> = if bf16_runs(isa) {
-        vec![false, true]
-    } else {
-        vec![false]
-    };
+    // Each shape with `f32` weights; where they run, again with the 16-bit copies (the
+    // engine's), against the reference on the same rounded weights, from the step's own state
+    // each step (a bf16 rounding of a state that differs in its last `f32` bit may go the
+    // other way).
+    let variants: Vec<Option<Copy16>> = std::iter::once(None)
+        .chain(Copy16::at(isa).map(Some))
+        .collect();
     for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
         for ((hidden, layers), round) in shapes
             .into_iter()
@@ -148,12 +179,12 @@ fn check_models(isa: Isa) {
             let cfg = ModelConfig::new(cell, hidden, layers);
             let mut m = HarmonyModel::init(cfg, hidden as u64);
             let mut r = m.clone();
-            if round {
-                assert!(m.use_bf16());
+            if let Some(f) = round {
+                assert!(m.use_half());
                 for cell in &mut r.cells {
-                    round_to_bf16(cell.recurrent_weights_mut());
+                    round_to(f, cell.recurrent_weights_mut());
                 }
-                round_to_bf16(&mut r.head.w);
+                round_to(f, &mut r.head.w);
             }
             let mut state = m.new_state();
             let (mut h, mut c) = (
@@ -176,7 +207,7 @@ fn check_models(isa: Isa) {
                 };
                 let mut act = [0u16; MAX_ACTIVE];
                 let n = f.active(cfg.inputs, &mut act);
-                if round {
+                if round.is_some() {
                     for l in 0..layers {
                         h[l] = state.h[l].iter().map(|&v| v as f64).collect();
                         c[l] = state.c[l].iter().map(|&v| v as f64).collect();
@@ -184,22 +215,25 @@ fn check_models(isa: Isa) {
                 }
                 m.step(&act[..n], &mut state, &mut out);
                 let mut want = model_ref(&r, &act[..n], &mut h, &mut c, round);
-                if round {
+                if round.is_some() {
                     // The head from the step's own new state, for the same reason.
-                    let top: Vec<f64> = state.h[layers - 1].iter().map(|&v| bf(v as f64)).collect();
+                    let top: Vec<f64> = state.h[layers - 1]
+                        .iter()
+                        .map(|&v| rd(round, v as f64))
+                        .collect();
                     want = head_ref(&r, &top);
                 }
                 for (o, (&a, &b)) in out.iter().zip(&want).enumerate() {
                     assert!(
                         close(a, b),
-                        "{isa:?} {cell:?}-{hidden}×{layers} bf16 {round} step {t} output {o}: {a} vs {b}"
+                        "{isa:?} {cell:?}-{hidden}×{layers} {round:?} step {t} output {o}: {a} vs {b}"
                     );
                 }
                 for (l, hl) in h.iter().enumerate() {
                     for (k, (&a, &b)) in state.h[l].iter().zip(hl).enumerate() {
                         assert!(
                             close(a, b),
-                            "{isa:?} {cell:?}-{hidden} bf16 {round} h[{l}][{k}]: {a} vs {b}"
+                            "{isa:?} {cell:?}-{hidden} {round:?} h[{l}][{k}]: {a} vs {b}"
                         );
                     }
                 }
@@ -233,26 +267,21 @@ fn check_matmul(isa: Isa) {
             mat_mat_acc(&x, &w, &mut out, rows);
             let mut packed = init.clone();
             panels::mat_mat_acc(&x, &panels::pack(&w, k, n), &mut packed, rows);
-            if rows == 1 && bf16_runs(isa) && k <= bf16::MAX_K {
-                let b = Bf16Panels::new(&panels::pack(&w, k, n), k, n).unwrap();
-                let mut got = init.clone();
+            if let (1, Some(f)) = (rows, Copy16::at(isa)) {
                 let p = panels::pack(&w, k, n);
-                panels::vec_acc(
-                    &x,
-                    panels::Panels {
-                        w: &p,
-                        bf16: Some(&b),
-                    },
-                    &mut got,
-                );
+                let copy = half::format().expect("a 16-bit format")(&p, k, n).unwrap();
+                assert!(copy.usable());
+                let mut got = init.clone();
+                let half = Some(&copy);
+                panels::vec_acc(&x, panels::Panels { w: &p, half }, &mut got);
                 for j in 0..n {
                     let want = init[j] as f64
                         + (0..k)
-                            .map(|i| bf(x[i] as f64) * b.get(i, j) as f64)
+                            .map(|i| f.input(x[i] as f64) * copy.get(i, j) as f64)
                             .sum::<f64>();
                     assert!(
                         close(got[j], want),
-                        "bf16 1×{k}·{k}×{n} at {j}: {} vs {want}",
+                        "{f:?} 1×{k}·{k}×{n} at {j}: {} vs {want}",
                         got[j]
                     );
                 }
@@ -283,13 +312,11 @@ fn check_matmul(isa: Isa) {
 fn kernels_match_the_scalar_reference_on_every_instruction_set() {
     // One test in this binary: forcing the level affects the whole process.
     let levels = simd::supported();
+    let has = |yes: bool| if yes { "tested" } else { "not on this CPU" };
     eprintln!(
-        "instruction sets tested: {levels:?}; AVX-512 BF16 product: {}",
-        if bf16::supported() {
-            "tested"
-        } else {
-            "not on this CPU"
-        }
+        "instruction sets tested: {levels:?}; AVX-512 BF16 product: {}; F16C product: {}",
+        has(bf16::supported()),
+        has(f16::supported())
     );
     for isa in levels {
         simd::force(isa).unwrap();

@@ -127,11 +127,11 @@ impl Memory {
 
 impl Engine {
     /// An engine in its initial state.
-    /// The step reads bf16 copies of the streamed weights where the CPU can
-    /// ([`HarmonyModel::use_bf16`]).
+    /// The step reads half-size copies of the streamed weights where the CPU can
+    /// ([`HarmonyModel::use_half`]).
     pub fn new(mut model: Box<HarmonyModel>, key: Key, opts: DecodeOptions) -> Self {
-        if !model.uses_bf16() {
-            model.use_bf16();
+        if !model.uses_half() {
+            model.use_half();
         }
         let state = model.new_state();
         Engine {

@@ -128,8 +128,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(HarmonyModel, WeightsMeta)> {
     model.head.w = panels::pack(&head, h, OUTPUTS);
     model.head.b = tensor(&st, "head.bias", &[OUTPUTS])?;
     debug_assert_eq!(model.cells[0].input(), INPUTS);
-    // The engine reads bf16 copies where the CPU can ([`HarmonyModel::use_bf16`]).
-    model.use_bf16();
+    // The engine reads half-size copies where the CPU can ([`HarmonyModel::use_half`]).
+    model.use_half();
     Ok((model, meta))
 }
 

@@ -5,7 +5,7 @@
 //! it, and the plugin runs it in the audio thread (no allocation in [`HarmonyModel::step`]).
 
 use crate::harmony::features::{CLASSES, HEAD, INPUTS, Inputs, OUTPUTS, VOICES};
-use crate::nn::bf16::Bf16Copies;
+use crate::nn::half::HalfCopies;
 use crate::nn::{Cell, Gru, Lstm, PackedDense, Rnn};
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -124,9 +124,9 @@ pub struct HarmonyModel {
     /// that see voice `u` (see [`Order::sees`]) when `u` takes class `c`. Empty for
     /// [`Order::Independent`].
     pub cond: Vec<f32>,
-    /// bf16 copies of the recurrent matrices (one per cell) and of the head, which the step
-    /// reads instead where the CPU can ([`HarmonyModel::use_bf16`]).
-    bf16: Bf16Copies,
+    /// Half-size copies of the recurrent matrices (one per cell) and of the head, which the
+    /// step reads instead where the CPU can ([`HarmonyModel::use_half`]).
+    half: HalfCopies,
 }
 
 /// Recurrent state and scratch for one stream, sized once for a model.
@@ -189,18 +189,15 @@ impl HarmonyModel {
             cells,
             head: PackedDense::zeros(config.hidden, OUTPUTS),
             cond,
-            bf16: Bf16Copies::default(),
+            half: HalfCopies::default(),
         }
     }
 
-    /// Has the step read bf16 copies of the recurrent matrices and the head, where the CPU has
-    /// AVX-512 BF16 (half the bytes per 16th: see [`crate::nn::bf16`]); false, and the `f32`
+    /// Has the step read 16-bit copies of the recurrent matrices and the head, where the level
+    /// in use has a format for them (half the bytes per 16th: [`crate::nn::half`]); false, and the `f32`
     /// weights kept, on other CPUs or when a copy cannot be made. Changing the weights
     /// ([`HarmonyModel::params_mut`]) drops the copies.
-    pub fn use_bf16(&mut self) -> bool {
-        if !crate::nn::bf16::supported() {
-            return false;
-        }
+    pub fn use_half(&mut self) -> bool {
         let h = self.config.hidden;
         let mut mats: Vec<(&[f32], usize, usize)> = self
             .cells
@@ -208,13 +205,13 @@ impl HarmonyModel {
             .map(|c| (c.recurrent_weights(), h, c.gates()))
             .collect();
         mats.push((&self.head.w, h, OUTPUTS));
-        self.bf16 = Bf16Copies::new(&mats);
-        self.bf16.is_some()
+        self.half = HalfCopies::new(&mats);
+        self.half.is_some()
     }
 
-    /// Whether the step reads bf16 copies ([`HarmonyModel::use_bf16`]).
-    pub fn uses_bf16(&self) -> bool {
-        self.bf16.is_some()
+    /// Whether the step reads half-size copies ([`HarmonyModel::use_half`]).
+    pub fn uses_half(&self) -> bool {
+        self.half.is_some()
     }
 
     /// Random initial weights: uniform ±1/√H (PyTorch's default), LSTM forget bias 1.
@@ -297,10 +294,10 @@ impl HarmonyModel {
         }
     }
 
-    /// Every weight tensor, mutable, in the order of [`HarmonyModel::params`]; drops the bf16
+    /// Every weight tensor, mutable, in the order of [`HarmonyModel::params`]; drops the half-size
     /// copies, which would go stale.
     pub fn params_mut(&mut self) -> Vec<&mut [f32]> {
-        self.bf16 = Bf16Copies::default();
+        self.half = HalfCopies::default();
         let mut v: Vec<&mut [f32]> = Vec::new();
         for cell in &mut self.cells {
             match cell {
@@ -340,8 +337,8 @@ fn step_impl(m: &HarmonyModel, active: &[u16], state: &mut ModelState, out: &mut
         } else {
             cell.project_dense(&h[l - 1], proj);
         }
-        cell.step(m.bf16.get(l), proj, &mut h[l], &mut c[l], scratch);
+        cell.step(m.half.get(l), proj, &mut h[l], &mut c[l], scratch);
     }
     m.head
-        .forward(m.bf16.get(m.cells.len()), &h[m.cells.len() - 1], out);
+        .forward(m.half.get(m.cells.len()), &h[m.cells.len() - 1], out);
 }

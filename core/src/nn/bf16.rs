@@ -9,10 +9,9 @@
 //! and were slower: the conversions compete with the multiply-adds for the same ports.)
 //!
 //! Rounding to bf16 keeps 8 significant bits (relative error ≤ 2⁻⁹); `core/tests/kernels.rs`
-//! holds the product to the scalar reference on the rounded values, and `core/tests/bf16.rs`
+//! holds the product to the scalar reference on the rounded values, and `core/tests/half.rs`
 //! states what the rounding does to harmonizations of real chorales. Used only where the CPU
-//! has AVX-512 BF16 and the AVX-512 level is in use; elsewhere the step reads the `f32`
-//! weights.
+//! has AVX-512 BF16 and the AVX-512 level is in use ([`super::half`]).
 //!
 //! Layout: the packed matrix's panels of [`WIDTH`] columns, each padded to full width with
 //! zeros, rows taken in pairs: line `j` of panel `p` holds rows `2j` and `2j + 1`, interleaved
@@ -85,39 +84,6 @@ pub fn to_bf16(v: f32) -> u16 {
 /// The `f32` value of the bf16 with bits `h`.
 pub fn from_bf16(h: u16) -> f32 {
     f32::from_bits((h as u32) << 16)
-}
-
-/// The bf16 copies of a model's streamed matrices, or none. Derived from the weights, so it
-/// takes no part in a model's equality.
-#[derive(Clone, Debug, Default)]
-pub struct Bf16Copies(Option<Vec<Bf16Panels>>);
-
-impl PartialEq for Bf16Copies {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Bf16Copies {
-    /// Copies of the packed matrices `(w, k, n)`; none at all when one cannot be made.
-    pub fn new(mats: &[(&[f32], usize, usize)]) -> Self {
-        Bf16Copies(
-            mats.iter()
-                .map(|&(w, k, n)| Bf16Panels::new(w, k, n))
-                .collect(),
-        )
-    }
-
-    /// The copy of matrix `i`, if there are copies.
-    #[inline(always)]
-    pub fn get(&self, i: usize) -> Option<&Bf16Panels> {
-        self.0.as_ref().and_then(|c| c.get(i))
-    }
-
-    /// Whether there are copies.
-    pub fn is_some(&self) -> bool {
-        self.0.is_some()
-    }
 }
 
 /// Whether this CPU runs the bf16 product (AVX-512 BF16), detected once.

@@ -1,7 +1,7 @@
 //! Fully connected output layer: `y = h·W + b`.
 
 use super::aligned::Aligned;
-use super::bf16::Bf16Panels;
+use super::half::HalfPanels;
 use super::math::vec_mat_acc;
 use super::panels;
 
@@ -62,10 +62,10 @@ impl PackedDense {
         }
     }
 
-    /// `out = x·W + b`, from `W`'s bf16 copy `bf16` where [`panels::vec_acc`] can.
+    /// `out = x·W + b`, from `W`'s half-size copy `half` where [`panels::vec_acc`] can.
     #[inline(always)]
-    pub fn forward(&self, bf16: Option<&Bf16Panels>, x: &[f32], out: &mut [f32]) {
+    pub fn forward(&self, half: Option<&HalfPanels>, x: &[f32], out: &mut [f32]) {
         out.copy_from_slice(&self.b);
-        panels::vec_acc(x, panels::Panels { w: &self.w, bf16 }, out);
+        panels::vec_acc(x, panels::Panels { w: &self.w, half }, out);
     }
 }

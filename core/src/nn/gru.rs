@@ -37,7 +37,7 @@ impl Gru {
 
     /// One step: `xproj` holds the input projection (3H, overwritten with `[r z n]`);
     /// `hproj` is 3H scratch (left holding `h·W_hh + b_hh`); `w_hh` is [`Gru::w_hh`] with its
-    /// bf16 copy, if any.
+    /// half-size copy, if any.
     #[inline(always)]
     pub fn step(&self, w_hh: panels::Panels, xproj: &mut [f32], h: &mut [f32], hproj: &mut [f32]) {
         hproj.copy_from_slice(&self.b_hh);

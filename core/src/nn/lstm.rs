@@ -34,7 +34,7 @@ impl Lstm {
     }
 
     /// One step: `gates` holds the input projection on entry (4H, overwritten with activations);
-    /// `w_hh` is [`Lstm::w_hh`] with its bf16 copy, if any.
+    /// `w_hh` is [`Lstm::w_hh`] with its half-size copy, if any.
     #[inline(always)]
     pub fn step(&self, w_hh: panels::Panels, gates: &mut [f32], h: &mut [f32], c: &mut [f32]) {
         panels::vec_acc(h, w_hh, gates);

@@ -11,8 +11,10 @@
 pub mod aligned;
 pub mod bf16;
 pub mod dense;
+pub mod f16;
 pub mod gemm;
 pub mod gru;
+pub mod half;
 pub mod lanes;
 pub mod lstm;
 pub mod math;
@@ -109,12 +111,12 @@ impl Cell {
     }
 
     /// One step from the input projection `xproj` (`gates` long; used as scratch). Updates `h`
-    /// (and `c` for an LSTM, `H` long); `scratch` must be `gates` long. `bf16`, when given, is
-    /// the recurrent weights' bf16 copy ([`bf16`]).
+    /// (and `c` for an LSTM, `H` long); `scratch` must be `gates` long. `half`, when given, is
+    /// the recurrent weights' half-size copy ([`half`]).
     #[inline(always)]
     pub fn step(
         &self,
-        bf16: Option<&bf16::Bf16Panels>,
+        half: Option<&half::HalfPanels>,
         xproj: &mut [f32],
         h: &mut [f32],
         c: &mut [f32],
@@ -122,7 +124,7 @@ impl Cell {
     ) {
         let w = panels::Panels {
             w: self.recurrent_weights(),
-            bf16,
+            half,
         };
         match self {
             Cell::Lstm(l) => l.step(w, xproj, h, c),

@@ -10,7 +10,7 @@
 //! Element `(r, c)` of panel `p = c / WIDTH` (width `w`) sits at `p·WIDTH·rows + r·w + c mod WIDTH`.
 
 use super::aligned::Aligned;
-use super::bf16::{self, Bf16Panels};
+use super::half::HalfPanels;
 
 /// Columns per panel: one 64-byte cache line, one AVX-512 register.
 pub const WIDTH: usize = 16;
@@ -101,25 +101,22 @@ fn mat_mat_acc_impl(x: &[f32], w: &[f32], out: &mut [f32], rows: usize) {
     super::gemm::product(x, w, out, (rows, k), super::gemm::Layout::packed(k, n));
 }
 
-/// A packed matrix as the step reads it: its `f32` panels, and their bf16 copy when the model
-/// has one ([`super::bf16`]).
+/// A packed matrix as the step reads it: its `f32` panels, and their half-size copy when the
+/// model has one ([`super::half`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Panels<'a> {
     /// The weights.
     pub w: &'a [f32],
-    /// Their bf16 copy.
-    pub bf16: Option<&'a Bf16Panels>,
+    /// Their half-size copy.
+    pub half: Option<&'a HalfPanels>,
 }
 
-/// `out (n) += x (k) · W`, `W` (`k × n`) packed: from the bf16 copy where there is one, the CPU
-/// has AVX-512 BF16 and the AVX-512 level is in use ([`super::simd`]); else from the `f32`
-/// weights.
+/// `out (n) += x (k) · W`, `W` (`k × n`) packed: from the half-size copy where there is one
+/// the level in use reads ([`HalfPanels::usable`]); else from the `f32` weights.
 #[inline(always)]
 pub fn vec_acc(x: &[f32], w: Panels, out: &mut [f32]) {
-    match w.bf16 {
-        Some(b) if bf16::supported() && super::simd::isa() == super::simd::Isa::Avx512 => {
-            bf16::vec_acc(x, b, out)
-        }
+    match w.half {
+        Some(h) if h.usable() => h.vec_acc(x, out),
         _ => mat_mat_acc(x, w.w, out, 1),
     }
 }

@@ -31,7 +31,7 @@ impl Rnn {
     }
 
     /// One step: `pre` holds the input projection (H; left holding the new `h`); `w_hh` is
-    /// [`Rnn::w_hh`] with its bf16 copy, if any.
+    /// [`Rnn::w_hh`] with its half-size copy, if any.
     #[inline(always)]
     pub fn step(&self, w_hh: panels::Panels, pre: &mut [f32], h: &mut [f32]) {
         panels::vec_acc(h, w_hh, pre);

@@ -62,9 +62,9 @@ pub fn free_running(
     threads: usize,
 ) -> Metrics {
     let per = seqs.len().div_ceil(threads.max(1)).max(1);
-    // The engine's bf16 copies made once here, not once per sequence by `Engine::new`.
+    // The engine's half-size copies made once here, not once per sequence by `Engine::new`.
     let mut prepared = model.clone();
-    prepared.use_bf16();
+    prepared.use_half();
     let model = &prepared;
     std::thread::scope(|sc| {
         let hs: Vec<_> = seqs
