@@ -18,16 +18,17 @@
 //! column by column (`[w(2j, c), w(2j+1, c)]` for the 16 columns), one 64-byte line, which is
 //! the operand `vdpbf16ps` takes. An odd last row is paired with zeros.
 
+use super::half::{self, Line};
 use super::panels::WIDTH;
+
+/// Where `(r mod 2, c mod WIDTH)` sits in a line: the two rows interleaved column by column.
+fn slot(r: usize, c: usize) -> usize {
+    2 * c + r
+}
 
 /// Largest inner dimension of a product (the model's hidden size, [`crate::harmony::format`]
 /// accepts up to 512): the rounded `x` lives on the stack.
 pub const MAX_K: usize = 512;
-
-/// One cache line: two rows of one panel.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C, align(64))]
-struct Line([u16; 2 * WIDTH]);
 
 /// A `k × n` matrix in bf16 pairs of panel rows (see the module documentation).
 #[derive(Clone, Debug, PartialEq)]
@@ -41,18 +42,10 @@ impl Bf16Panels {
     /// The packed `k × n` matrix `packed` ([`super::panels`]) rounded to bf16; `None` when `k`
     /// exceeds [`MAX_K`] or a weight is not finite.
     pub fn new(packed: &[f32], k: usize, n: usize) -> Option<Self> {
-        if k > MAX_K || packed.len() != k * n || packed.iter().any(|v| !v.is_finite()) {
+        if k > MAX_K || packed.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        let (np, pairs) = (n.div_ceil(WIDTH), k.div_ceil(2));
-        let mut lines = vec![Line([0; 2 * WIDTH]); np * pairs];
-        for r in 0..k {
-            for c in 0..n {
-                let v = packed[super::panels::offset(k, n, r, c)];
-                let line = &mut lines[(c / WIDTH) * pairs + r / 2];
-                line.0[2 * (c % WIDTH) + r % 2] = to_bf16(v);
-            }
-        }
+        let lines = half::lines(packed, (k, n), slot, to_bf16)?;
         Some(Bf16Panels { lines, k, n })
     }
 
@@ -68,8 +61,7 @@ impl Bf16Panels {
 
     /// Element `(r, c)`, as `f32`.
     pub fn get(&self, r: usize, c: usize) -> f32 {
-        let pairs = self.k.div_ceil(2);
-        from_bf16(self.lines[(c / WIDTH) * pairs + r / 2].0[2 * (c % WIDTH) + r % 2])
+        from_bf16(half::bits(&self.lines, self.k, (r, c), slot))
     }
 }
 

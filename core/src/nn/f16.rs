@@ -20,15 +20,16 @@
 //! zeros, rows after one another (panel row `r` is 32 bytes); a panel starts on a cache line,
 //! an odd last row padded with zeros.
 
+use super::half::{self, Line};
 use super::panels::WIDTH;
+
+/// Where `(r mod 2, c mod WIDTH)` sits in a line: one row after the other.
+fn slot(r: usize, c: usize) -> usize {
+    r * WIDTH + c
+}
 
 /// Largest finite `f16`; a weight beyond it cannot be copied.
 pub const MAX: f32 = 65_504.0;
-
-/// One cache line: two rows of one panel.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C, align(64))]
-struct Line([u16; 2 * WIDTH]);
 
 /// A `k × n` matrix as `f16` panels (see the module documentation).
 #[derive(Clone, Debug, PartialEq)]
@@ -42,18 +43,10 @@ impl F16Panels {
     /// The packed `k × n` matrix `packed` ([`super::panels`]) rounded to `f16`; `None` when a
     /// weight is not finite or beyond [`MAX`].
     pub fn new(packed: &[f32], k: usize, n: usize) -> Option<Self> {
-        if packed.len() != k * n || packed.iter().any(|v| !v.is_finite() || v.abs() > MAX) {
+        if packed.iter().any(|v| !v.is_finite() || v.abs() > MAX) {
             return None;
         }
-        let (np, pairs) = (n.div_ceil(WIDTH), k.div_ceil(2));
-        let mut lines = vec![Line([0; 2 * WIDTH]); np * pairs];
-        for r in 0..k {
-            for c in 0..n {
-                let v = packed[super::panels::offset(k, n, r, c)];
-                let line = &mut lines[(c / WIDTH) * pairs + r / 2];
-                line.0[(r % 2) * WIDTH + c % WIDTH] = to_f16(v);
-            }
-        }
+        let lines = half::lines(packed, (k, n), slot, to_f16)?;
         Some(F16Panels { lines, k, n })
     }
 
@@ -69,8 +62,7 @@ impl F16Panels {
 
     /// Element `(r, c)`, as `f32`.
     pub fn get(&self, r: usize, c: usize) -> f32 {
-        let pairs = self.k.div_ceil(2);
-        from_f16(self.lines[(c / WIDTH) * pairs + r / 2].0[(r % 2) * WIDTH + c % WIDTH])
+        from_f16(half::bits(&self.lines, self.k, (r, c), slot))
     }
 }
 
