@@ -33,6 +33,7 @@ fn features() -> StepFeatures {
         held: 0,
         prev: [12, 20, 8],
         prev_onset: [true, false, true],
+        ahead: Default::default(),
     }
 }
 
@@ -158,6 +159,7 @@ fn voices_step(c: &mut Criterion, isa: &str) {
                         soprano_onset: t.is_multiple_of(2),
                         bar_pos: (t % 16) as u16,
                         strength: altus_core::music::phase::strength(t % 16, 4, 4) as u8,
+                        ahead: Default::default(),
                     }))
                 })
             },

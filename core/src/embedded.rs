@@ -13,6 +13,16 @@ pub fn default_harmony() -> (HarmonyModel, WeightsMeta) {
         .expect("the embedded default model is valid (checked by a test)")
 }
 
+/// The embedded weight file of the offline lookahead model (`altus harmonize --lookahead`),
+/// which also sees the soprano's next notes. The plugin never plays it.
+pub static DEFAULT_LOOKAHEAD: &[u8] = include_bytes!("../models/harmony-lookahead.safetensors");
+
+/// The default lookahead model and its metadata.
+pub fn default_lookahead() -> (HarmonyModel, WeightsMeta) {
+    format::from_bytes(DEFAULT_LOOKAHEAD)
+        .expect("the embedded lookahead model is valid (checked by a test)")
+}
+
 /// The embedded key classifier (`altus key train`).
 pub static DEFAULT_KEY: &[u8] = include_bytes!("../models/key.safetensors");
 

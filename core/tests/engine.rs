@@ -15,6 +15,7 @@ fn input(t: u16, pitch: u8) -> StepInput {
         soprano_onset: t.is_multiple_of(4),
         bar_pos: t % 16,
         strength: altus_core::music::phase::strength((t % 16) as usize, 4, 4) as u8,
+        ahead: Default::default(),
     }
 }
 
@@ -107,6 +108,7 @@ fn absurd_weights_never_reach_decoding_as_nan() {
                         held: (t % 9) as u8,
                         prev: [(t % 57) as usize, (t % 31) as usize, (t % 13) as usize],
                         prev_onset: [false, t % 2 == 0, true],
+                        ahead: Default::default(),
                     };
                     let mut act = [0u16; MAX_ACTIVE];
                     let n = f.active(m.config.inputs, &mut act);
@@ -125,6 +127,7 @@ fn absurd_weights_never_reach_decoding_as_nan() {
 fn weight_files_beyond_the_bound_are_refused_and_name_the_tensor() {
     let cfg = ModelConfig::new(CellKind::Gru, 8, 1);
     let meta = WeightsMeta {
+        leading: Default::default(),
         format: weights::FORMAT_VERSION,
         feature_version: FEATURE_VERSION,
         kind: "harmony".into(),
@@ -169,6 +172,7 @@ fn a_long_silence_idles_and_the_soprano_starts_afresh() {
             soprano_onset: false,
             bar_pos: t % 16,
             strength: 0,
+            ahead: Default::default(),
         });
         rest = if out.pitch == [None; 3] { rest + 1 } else { 0 };
     }
@@ -179,6 +183,7 @@ fn a_long_silence_idles_and_the_soprano_starts_afresh() {
         soprano_onset: false,
         bar_pos: 0,
         strength: 4,
+        ahead: Default::default(),
     });
     assert_eq!(*a.logits(), before, "idle: the model does not run");
     // The soprano's return is answered as by an engine that never heard the first phrase.

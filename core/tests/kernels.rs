@@ -204,6 +204,7 @@ fn check_models(isa: Isa) {
                     held: (t % 7) as u8,
                     prev: [0; 3].map(|_| rng.below(altus_core::harmony::features::CLASSES)),
                     prev_onset: [t % 4 == 1, t % 3 == 1, t % 2 == 1],
+                    ahead: Default::default(),
                 };
                 let mut act = [0u16; MAX_ACTIVE];
                 let n = f.active(cfg.inputs, &mut act);

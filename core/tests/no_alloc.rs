@@ -55,6 +55,7 @@ fn engine_steps_do_not_allocate() {
                         soprano_onset: t % 3 == 0,
                         bar_pos: t % 16,
                         strength: (t % 5) as u8,
+                        ahead: Default::default(),
                     });
                     if t == 250 {
                         e.reset();

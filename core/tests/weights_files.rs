@@ -1,11 +1,12 @@
 //! Weight files: round trips for every cell, and every kind of bad file gives a clear error.
 
-use altus_core::harmony::features::FEATURE_VERSION;
+use altus_core::harmony::features::{FEATURE_VERSION, INPUTS};
 use altus_core::harmony::format::{self as weights, FORMAT_VERSION, WeightsMeta};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
 
 fn meta(config: ModelConfig) -> WeightsMeta {
     WeightsMeta {
+        leading: Default::default(),
         format: FORMAT_VERSION,
         feature_version: FEATURE_VERSION,
         kind: "alto".into(),
@@ -48,8 +49,9 @@ fn bad_files_name_the_problem() {
     // Metadata claims another shape than the tensors have.
     let lie = weights::to_bytes(&m, &meta(ModelConfig { hidden: 8, ..cfg })).unwrap();
     let e = err(&lie);
+    let (want, have) = (format!("[32, {INPUTS}]"), format!("[24, {INPUTS}]"));
     assert!(
-        e.contains("lstm.weight_ih_l0") && e.contains("[32, 281]") && e.contains("[24, 281]"),
+        e.contains("lstm.weight_ih_l0") && e.contains(&want) && e.contains(&have),
         "{e}"
     );
     // Metadata for a 2-layer model, tensors for one.
@@ -67,6 +69,7 @@ fn bad_files_name_the_problem() {
     let e = err(&weights::to_bytes(
         &m,
         &WeightsMeta {
+            leading: Default::default(),
             format: 7,
             ..meta(cfg)
         },

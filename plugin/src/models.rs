@@ -108,9 +108,16 @@ pub fn user_model_path() -> Option<PathBuf> {
         .filter(|p| p.exists())
 }
 
-/// Loads and validates a weight file (off the audio thread).
+/// Loads and validates a weight file (off the audio thread). A lookahead model is refused: it
+/// needs the soprano's future, which a live performance does not have.
 pub fn load(path: &Path) -> Result<(Loaded, ModelInfo), String> {
     let (model, meta) = altus_core::harmony::format::load(path).map_err(|e| e.to_string())?;
+    if model.config.inputs.lookahead {
+        return Err(format!(
+            "{}: a lookahead model (for altus harmonize --lookahead) needs the whole melody; the plugin plays causal models only",
+            path.display()
+        ));
+    }
     let info = describe(&model, Some(&meta), Some(path));
     Ok((ready(model), info))
 }

@@ -37,6 +37,7 @@ pub fn settings(p: &AltusParams) -> Settings {
             ],
             seed: 0,
             beam: DecodeOptions::default().beam,
+            leading: true,
         },
         voices: p.voices.value().count(),
         velocity: match p.velocity_mode.value() {

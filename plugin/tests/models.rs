@@ -1,6 +1,6 @@
 //! User models: found through `ALTUS_MODEL`, read and validated once (at the first activation,
-//! so they play from the first block); a bad file keeps the embedded model and says why; a
-//! model swapped in mid-song ends the sounding alto.
+//! so they play from the first block); a bad file, or the offline lookahead model, keeps the
+//! embedded model and says why; a model swapped in mid-song ends the sounding alto.
 
 mod common;
 
@@ -36,6 +36,17 @@ fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
         "{note}"
     );
     assert_eq!(*m, altus_core::embedded::default_harmony().0);
+
+    // The offline lookahead model needs the melody's future: refused, with the reason.
+    let ahead = dir.join("lookahead.safetensors");
+    std::fs::write(&ahead, altus_core::embedded::DEFAULT_LOOKAHEAD).unwrap();
+    let err = models::load(&ahead)
+        .err()
+        .expect("a lookahead model is refused");
+    assert!(
+        err.contains("lookahead.safetensors") && err.contains("plays causal models only"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

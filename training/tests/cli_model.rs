@@ -118,6 +118,30 @@ fn harmonize_a_melody_from_another_tool() {
         ]);
     }
     assert_eq!(std::fs::read(&t1).unwrap(), std::fs::read(&t2).unwrap());
+    // The whole melody known: the lookahead model writes other voices in the same form.
+    let ahead = d.join("ahead.mid");
+    let (ok, stdout, err) = altus(&[
+        "harmonize",
+        s(&inp),
+        s(&ahead),
+        "--voices",
+        "satb",
+        "--lookahead",
+    ]);
+    assert!(ok && stdout.contains("key G (auto)"), "{err}");
+    let satb = d.join("satb.mid");
+    assert!(altus(&["harmonize", s(&inp), s(&satb), "--voices", "satb"]).0);
+    let (a, c) = (
+        midi::read_file(&ahead).unwrap(),
+        midi::read_file(&satb).unwrap(),
+    );
+    assert_eq!(a.parts.len(), 4);
+    assert_eq!(a.parts[0].notes, c.parts[0].notes, "the same soprano");
+    assert_ne!(
+        a.parts[1..].iter().map(|p| &p.notes).collect::<Vec<_>>(),
+        c.parts[1..].iter().map(|p| &p.notes).collect::<Vec<_>>(),
+        "the lookahead model hears where the melody goes"
+    );
     // The pickup can be given; the key too.
     let (ok, stdout, _) = altus(&["harmonize", s(&inp), s(&t2), "--pickup", "0", "--key", "Em"]);
     assert!(
@@ -208,23 +232,47 @@ fn check_card(info: &serde_json::Value) {
     }
 }
 
-/// `altus eval`: a table per voice and the voice-leading table, the model beside Bach and the
-/// baselines.
-fn check_eval(model: &Path, corpus: &Path) {
+/// `altus eval`: a table per voice, a motion table per voice and the voice-leading table, the
+/// model (with its voice-leading preferences and without) beside Bach and the baselines; the
+/// figures the card recorded at training are what eval of the saved file prints.
+fn check_eval(model: &Path, corpus: &Path, card: &serde_json::Value) {
     let (ok, stdout, err) = altus(&["eval", "--model", s(model), "--data", s(corpus)]);
     assert!(ok, "{err}");
     for row in [
         "alto (free-running)",
         "tenor (free-running)",
         "bass (free-running)",
+        "alto motion",
+        "bass motion",
         "voice leading (all six pairs)",
         "\ntiny ",
+        "\ntiny, no leading ",
         "\nBach ",
         "lookup (mode, soprano)",
         "lookup + previous soprano",
         "diatonic third below (alto)",
     ] {
         assert!(stdout.contains(row), "{row}: {stdout}");
+    }
+    for voice in ["alto", "tenor", "bass"] {
+        // The "tiny" row of the voice's agreement table: its first figure.
+        let table = stdout
+            .split(&format!("{voice} (free-running)"))
+            .nth(1)
+            .unwrap();
+        let row = table.lines().find(|l| l.starts_with("tiny ")).unwrap();
+        let printed: f64 = row
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('%')
+            .parse()
+            .unwrap();
+        let recorded = 100.0 * card[voice]["free_running_agreement"].as_f64().unwrap();
+        assert!(
+            (printed - recorded).abs() <= 0.051,
+            "{voice}: the card says {recorded:.2}%, eval of the saved file {printed}%"
+        );
     }
 }
 
@@ -253,6 +301,23 @@ fn check_harmonize(model: &Path, corpus: &Path, out: &Path) {
         let want = ["Soprano", "Alto", "Tenor", "Bass"].map(String::from);
         assert_eq!(names, want[..tracks], "{voices}");
     }
+    // A causal model is no lookahead model: one clear line, nothing written.
+    let _ = std::fs::remove_file(out);
+    let input = corpus.join("000206b_.mid");
+    let (ok, _, err) = altus(&[
+        "harmonize",
+        s(&input),
+        s(out),
+        "--model",
+        s(model),
+        "--lookahead",
+    ]);
+    assert!(!ok && err.lines().count() == 1, "{err}");
+    assert!(
+        err.contains("a causal model, but a lookahead one was asked for"),
+        "{err}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]
@@ -262,21 +327,26 @@ fn train_then_eval_then_harmonize() {
     };
     let d = tmp("train");
     let model = d.join("tiny.safetensors");
+    // Bass first: the within-step conditioning table must reach the file too.
     let (ok, stdout, err) = altus_line(&format!(
-        "train --data {} --out {} --cell gru --hidden 16 --epochs 2 --seed 1",
+        "train --data {} --out {} --cell gru --hidden 16 --epochs 2 --seed 1 --order bass-first",
         s(&corpus),
         s(&model)
     ));
     assert!(ok, "{err}");
     assert!(stdout.contains("epoch   2"), "{stdout}");
-    let log = std::fs::read_to_string(d.join("train-log.csv")).unwrap();
+    let log = std::fs::read_to_string(d.join("tiny.train-log.csv")).unwrap();
     assert_eq!(log.lines().count(), 3, "{log}");
     assert!(log.starts_with("epoch,train_loss"));
-    assert_eq!(&std::fs::read(d.join("loss.png")).unwrap()[..4], b"\x89PNG");
+    assert_eq!(
+        &std::fs::read(d.join("tiny.loss.png")).unwrap()[..4],
+        b"\x89PNG"
+    );
     let (m, meta) = altus_core::harmony::format::load(&model).unwrap();
     assert_eq!(m.config.hidden, 16);
     check_card(&meta.info);
-    check_eval(&model, &corpus);
+    assert!(!m.cond.is_empty() && m.cond.iter().any(|&w| w != 0.0));
+    check_eval(&model, &corpus, &meta.info["validation"]);
     check_harmonize(&model, &corpus, &d.join("h.mid"));
     let (ok, _, err) = altus(&[
         "train",

@@ -115,12 +115,14 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
-/// `altus harmonize` of the case's file: greedy or sampled, every beam width, alto or SATB.
+/// `altus harmonize` of the case's file: greedy or sampled, every beam width, alto or SATB,
+/// causal or with the lookahead model.
 fn harmonize_args(case: usize, path: &Path, dir: &Path) -> harmonize::Args {
     harmonize::Args {
         input: path.to_path_buf(),
         output: dir.join("out.mid"),
         model: None,
+        lookahead: case.is_multiple_of(5),
         key: "auto".into(),
         temperature: if case.is_multiple_of(2) { 0.0 } else { 0.8 },
         seed: case as u64,
@@ -207,6 +209,7 @@ fn weights_case(t: &mut Tally, case: usize, bytes: &[u8], rng: &mut Rng) {
                     soprano_onset: s % 3 == 0,
                     bar_pos: s % 16,
                     strength: (s % 5) as u8,
+                    ahead: Default::default(),
                 });
                 e.logits().iter().all(|x| x.is_finite())
             }) || panic!("NaN logits")

@@ -1,7 +1,8 @@
 //! The harmony model end to end: training is deterministic, the embedded model meets the
-//! four-part issue's goals on the validation split (free-running, causal, against the baselines
-//! fitted on the training split), its card is what eval measures now, the metrics count what
-//! they say, and generation is causal.
+//! four-part issue's goals and the voice-leading issue's motion goals it reaches on the
+//! validation split (free-running, causal, against the baselines fitted on the training split),
+//! the lookahead model beats it, its card is what eval measures now, the metrics count what they
+//! say, and generation is causal.
 
 use altus_core::harmony::engine::DecodeOptions;
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig};
@@ -46,6 +47,8 @@ fn same_seed_same_model_and_training_learns() {
         window: 32,
         clip: 1.0,
         sampling: 0.2,
+        rejoin: Default::default(),
+        ema: 0.0,
         patience: 10,
         threads: 2,
         shift_windows: true,
@@ -96,7 +99,11 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
     let (plain, context) = (Lookup::fit(&tr), Lookup::with_context(&tr));
     let lookup = eval::total(&va, |s| plain.lines(s));
     let lookup_ctx = eval::total(&va, |s| context.lines(s));
-    // The goals of the four-part issue, free-running and causal, per voice.
+    // Free-running and causal, per voice: the four-part issue's goals, and the motion goals of
+    // the voice-leading issue as far as this model meets them (MODEL.md): leaps and mean
+    // intervals; steps reach 0.79–0.88 × Bach's share (the goal, 0.9 ×, is not met); notes
+    // starting between 8ths within 2 points of Bach's; 16th notes no more than 2 points over
+    // his (the alto and tenor write fewer than his 3%, not more).
     for (v, name) in ["alto", "tenor", "bass"].iter().enumerate() {
         let (ours, b) = (&m.voices[v], &bach.voices[v]);
         let agree = ours.agreement();
@@ -121,6 +128,27 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
             "{name} coverage {}",
             ours.coverage()
         );
+        let (c, bm) = (&ours.motion, &b.motion);
+        let pair = |f: fn(&altus_training::harmony::motion::Motion) -> f64| (f(c), f(bm));
+        let steps = pair(|x| x.step_share());
+        assert!(
+            steps.0 >= 0.78 * steps.1,
+            "{name} steps {steps:?} (Bach second)"
+        );
+        let leaps = pair(|x| x.leap_share());
+        assert!(
+            leaps.0 <= 1.3 * leaps.1,
+            "{name} leaps {leaps:?} (Bach second)"
+        );
+        let mean = pair(|x| x.mean_interval());
+        assert!(mean.0 <= 1.15 * mean.1, "{name} mean interval {mean:?}");
+        let odd = pair(|x| x.odd_start_share());
+        assert!(
+            (odd.0 - odd.1).abs() <= 0.02,
+            "{name} odd-16th starts {odd:?}"
+        );
+        let short = pair(|x| x.sixteenth_share());
+        assert!(short.0 <= short.1 + 0.02, "{name} 16th notes {short:?}");
     }
     assert!(
         m.voices[0].agreement() >= 0.40,
@@ -137,6 +165,36 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
     let spacing = (m.spacing_rate(), bach.spacing_rate());
     assert!((spacing.0 - spacing.1).abs() <= 0.02, "spacing {spacing:?}");
     assert!(m.pcs_rate() >= 0.30, "pitch-class sets {}", m.pcs_rate());
+}
+
+#[test]
+fn the_lookahead_model_beats_the_causal_one() {
+    let Some(dir) = chorales_for_test("the_lookahead_model_beats_the_causal_one") else {
+        return;
+    };
+    let (_, va) = data(&dir);
+    let causal = eval::free_running(
+        &altus_core::embedded::default_harmony().0,
+        &va,
+        eval::EVAL_DECODE,
+        2,
+    );
+    let ahead = altus_core::embedded::default_lookahead().0;
+    assert!(ahead.config.inputs.lookahead);
+    let m = eval::free_running(&ahead, &va, eval::EVAL_DECODE, 2);
+    let bach = eval::total(&va, |s| s.voices.clone());
+    for (v, name) in ["alto", "tenor", "bass"].iter().enumerate() {
+        let (a, c) = (m.voices[v].agreement(), causal.voices[v].agreement());
+        assert!(a >= c + 0.02, "{name}: lookahead {a}, causal {c}");
+        let (x, b) = (&m.voices[v].motion, &bach.voices[v].motion);
+        assert!(
+            x.leap_share() <= 1.3 * b.leap_share(),
+            "{name} leaps {}",
+            x.leap_share()
+        );
+        assert!(x.mean_interval() <= 1.15 * b.mean_interval(), "{name}");
+    }
+    assert!(m.parallels_per_100() <= 0.5);
 }
 
 #[test]
@@ -192,6 +250,7 @@ fn metrics_count_what_they_say() {
         bar_pos: vec![0, 4, 8, 12],
         strength: vec![4, 2, 3, 2],
         motion: vec![(None, 0); 4],
+        ahead: vec![Default::default(); 4],
     };
     let ours = [
         line([65, 67, 79, 65], [true; 4]),

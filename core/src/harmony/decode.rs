@@ -4,32 +4,46 @@
 //! The rules, in the order they are given up — each only when no joint choice satisfies it and
 //! the ones after it:
 //! 1. each voice within its range;
-//! 2. no voice rests while the soprano sounds;
+//! 2. no voice rests while the soprano sounds; while it rests, a voice may only hold its note,
+//!    for at most [`HOLD_THROUGH_REST`] 16ths, then rests too (a live player's detached notes
+//!    keep the harmony; a melody that stops ends it);
 //! 3. S ≥ A ≥ T ≥ B (no crossing);
 //! 4. soprano–alto and alto–tenor at most an octave apart;
 //! 5. no parallel fifths or octaves between any two voices (soprano included).
 //!
-//! Rule 5 is dropped first, then 4, and so on. At temperature 0 a small beam keeps the `beam`
-//! best partial choices per voice (in the model's [`Order`](super::model::Order)) and takes the
-//! joint choice with the highest summed log-probability, widening before it gives a rule up;
+//! Rule 5 is dropped first, then 4, and so on. Choices are scored by the model's log-probability
+//! plus the voice-leading preferences of [`super::leading`]. At temperature 0 a small beam keeps
+//! the `beam` best partial choices per voice (in the model's [`Order`](super::model::Order)) and
+//! takes the joint choice with the highest summed score, widening before it gives a rule up;
 //! above 0, each voice is sampled in turn under every rule, a draw that corners a later voice is
 //! drawn again, and a step that keeps failing is decoded by the beam. No allocation: everything
 //! lives on the stack.
 
 use super::features::{CLASSES, HEAD, REST, VOICES, class_pitch};
+use super::leading::Leading;
 use super::model::HarmonyModel;
 use crate::rng::Rng;
+
+/// 16ths a voice may hold its note while the soprano rests (a quarter note).
+pub const HOLD_THROUGH_REST: u32 = 4;
 
 /// Widest beam.
 pub const MAX_BEAM: usize = 4;
 
-/// What the rules look at for one step (key-normalised pitches).
+/// What the rules and the voice-leading preferences look at for one step (key-normalised
+/// pitches).
 #[derive(Clone, Copy, Debug)]
 pub struct Context {
-    /// The soprano now and at the previous step.
+    /// The soprano now.
     pub soprano: Option<u8>,
     /// The soprano at the previous step.
     pub prev_soprano: Option<u8>,
+    /// The soprano strikes now.
+    pub soprano_onset: bool,
+    /// Metrical strength of the step, 0–4 ([`crate::music::phase::strength`]).
+    pub strength: u8,
+    /// 16ths the soprano has rested before this step (0 while it sounds).
+    pub soprano_rest: u32,
     /// Each voice's class at the previous step.
     pub prev: [usize; VOICES],
     /// Each voice's range, key-normalised.
@@ -65,8 +79,16 @@ impl Context {
         {
             return false;
         }
-        if level >= 2 && p.is_none() && self.soprano.is_some() {
-            return false;
+        if level >= 2 {
+            if p.is_none() && self.soprano.is_some() {
+                return false;
+            }
+            if p.is_some()
+                && self.soprano.is_none()
+                && (c != self.prev[v] || self.soprano_rest >= HOLD_THROUGH_REST)
+            {
+                return false;
+            }
         }
         let Some(p) = p else { return true };
         // Against the soprano, then each chosen voice (lower index = higher voice).
@@ -136,18 +158,20 @@ fn voice_logits(
 const WIDE: usize = 16;
 
 /// The best joint choice by beam search (temperature 0): each voice's class, and its logits as
-/// decoding saw them (for the re-strike decision). At each rule level the beam of `width` is
-/// tried, then a [`WIDE`] one; a rule is dropped only when both find nothing.
+/// decoding saw them (for the re-strike decision). Choices are scored by the model's
+/// log-probabilities plus the voice-leading preferences. At each rule level the beam of `width`
+/// is tried, then a [`WIDE`] one; a rule is dropped only when both find nothing.
 pub fn beam(
     model: &HarmonyModel,
     base: &[f32],
     ctx: &Context,
+    leading: &Leading,
     width: usize,
 ) -> ([usize; VOICES], [[f32; HEAD]; VOICES]) {
     let width = width.clamp(1, MAX_BEAM);
     for level in (0..=5u8).rev() {
         for w in [width, WIDE] {
-            if let Some(best) = search(model, base, ctx, w, level) {
+            if let Some(best) = search(model, base, ctx, leading, w, level) {
                 return (
                     best.map(|c| c.unwrap_or(REST)),
                     seen_logits(model, base, &best),
@@ -163,6 +187,7 @@ fn search(
     model: &HarmonyModel,
     base: &[f32],
     ctx: &Context,
+    leading: &Leading,
     width: usize,
     level: u8,
 ) -> Option<[Option<usize>; VOICES]> {
@@ -178,12 +203,14 @@ fn search(
         for b in &beams[..n] {
             let l = voice_logits(model, base, &b.chosen, v);
             let norm = log_norm(&l[..CLASSES]);
-            for (c, &lc) in l[..CLASSES].iter().enumerate() {
+            let logp: [f32; CLASSES] = std::array::from_fn(|c| l[c] - norm);
+            let extra = leading.bonuses(ctx, v, &logp);
+            for (c, (&lp, &x)) in logp.iter().zip(&extra).enumerate() {
                 if ctx.allows(v, c, &b.chosen, level) {
                     let mut chosen = b.chosen;
                     chosen[v] = Some(c);
                     let p = Partial {
-                        score: b.score + lc - norm,
+                        score: b.score + lp + x,
                         chosen,
                     };
                     keep(&mut next, &mut m, width, p);
@@ -241,15 +268,16 @@ pub fn sample(
     model: &HarmonyModel,
     base: &[f32],
     ctx: &Context,
+    leading: &Leading,
     temperature: f32,
     rng: &mut Rng,
 ) -> ([usize; VOICES], [[f32; HEAD]; VOICES]) {
     for _ in 0..SAMPLE_TRIES {
-        if let Some(found) = sample_once(model, base, ctx, temperature, rng) {
+        if let Some(found) = sample_once(model, base, ctx, leading, temperature, rng) {
             return found;
         }
     }
-    beam(model, base, ctx, 1)
+    beam(model, base, ctx, leading, 1)
 }
 
 /// One draw of every voice in the model's order with all rules in force, or `None` when a voice
@@ -258,13 +286,20 @@ fn sample_once(
     model: &HarmonyModel,
     base: &[f32],
     ctx: &Context,
+    leading: &Leading,
     temperature: f32,
     rng: &mut Rng,
 ) -> Option<([usize; VOICES], [[f32; HEAD]; VOICES])> {
     let mut chosen = [None; VOICES];
     let mut logits = [[0f32; HEAD]; VOICES];
     for v in model.config.order.voices() {
-        let l = voice_logits(model, base, &chosen, v);
+        let seen = voice_logits(model, base, &chosen, v);
+        let mut l = seen;
+        let norm = log_norm(&l[..CLASSES]);
+        let logp: [f32; CLASSES] = std::array::from_fn(|c| l[c] - norm);
+        for (x, b) in l[..CLASSES].iter_mut().zip(leading.bonuses(ctx, v, &logp)) {
+            *x += b;
+        }
         let allowed = |c: usize| ctx.allows(v, c, &chosen, 5);
         let m = (0..CLASSES)
             .filter(|&c| allowed(c))
@@ -291,7 +326,7 @@ fn sample_once(
             r -= wc;
         }
         chosen[v] = Some(pick);
-        logits[v] = l;
+        logits[v] = seen;
     }
     Some((chosen.map(|c| c.unwrap_or(REST)), logits))
 }

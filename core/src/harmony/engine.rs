@@ -10,7 +10,9 @@
 //! keeps the pitch it already sounds, the model's re-strike output decides between holding and
 //! striking again.
 
+use super::ahead::Ahead;
 use super::decode::{self, Context};
+use super::leading::Leading;
 use crate::harmony::features::{
     CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, REST, SopranoTrack, StepFeatures, VOICES, class_pitch,
 };
@@ -33,6 +35,9 @@ pub struct DecodeOptions {
     pub seed: u64,
     /// Partial choices kept per voice at temperature 0 (1 = one voice after the other).
     pub beam: usize,
+    /// Add the model's voice-leading preferences ([`HarmonyModel::leading`]) to its
+    /// log-probabilities (off: the model's own choices, for comparison).
+    pub leading: bool,
 }
 
 /// Default ranges of the alto, tenor and bass (Bach's, a little narrowed at the edges).
@@ -45,6 +50,7 @@ impl Default for DecodeOptions {
             ranges: RANGES,
             seed: 0,
             beam: 3,
+            leading: true,
         }
     }
 }
@@ -60,6 +66,9 @@ pub struct StepInput {
     pub bar_pos: u16,
     /// Metrical strength of the step, 0–4 (`music::phase::strength`).
     pub strength: u8,
+    /// The soprano's next notes, sounding pitches: known offline only, read by lookahead models
+    /// only (the default, nothing ahead, is what the plugin gives).
+    pub ahead: Ahead,
 }
 
 /// What the generated voices do at a step (sounding pitches): alto, tenor, bass.
@@ -110,6 +119,8 @@ struct Memory {
     track: SopranoTrack,
     /// Steps in a row with the soprano and every voice resting.
     rests: u32,
+    /// Steps in a row with the soprano resting.
+    soprano_rest: u32,
 }
 
 impl Memory {
@@ -121,6 +132,7 @@ impl Memory {
             prev_soprano: None,
             track: SopranoTrack::default(),
             rests: 0,
+            soprano_rest: 0,
         }
     }
 }
@@ -236,6 +248,7 @@ impl Engine {
             held,
             prev: m.prev,
             prev_onset: m.prev_onset,
+            ahead: input.ahead.transpose(shift),
         };
         let mut active = [0u16; MAX_ACTIVE];
         let n = f.active(self.model.config.inputs, &mut active);
@@ -251,38 +264,56 @@ impl Engine {
                 };
             }
         }
-        let (classes, logits) = self.decode(soprano, shift);
+        let (classes, logits) = self.decode(soprano, onset, input.strength, shift);
         let mut out = StepOutput::default();
         for v in 0..VOICES {
             let c = classes[v];
-            out.onset[v] = c != REST && (c != self.memory.prev[v] || self.restrike(&logits[v]));
+            // Through the soprano's rests a voice only holds (the rules), never strikes again.
+            out.onset[v] = c != REST
+                && (c != self.memory.prev[v] || (soprano.is_some() && self.restrike(&logits[v])));
             out.pitch[v] = class_pitch(c).and_then(|p| Pitch(p).transpose(-shift));
         }
         self.memory.prev = classes;
         self.memory.prev_onset = out.onset;
         self.memory.prev_soprano = soprano;
+        self.memory.soprano_rest = if soprano.is_some() {
+            0
+        } else {
+            self.memory.soprano_rest.saturating_add(1)
+        };
         out
     }
 
     fn decode(
         &mut self,
         soprano: Option<u8>,
+        soprano_onset: bool,
+        strength: u8,
         shift: i32,
     ) -> ([usize; VOICES], [[f32; HEAD]; VOICES]) {
         let ctx = Context {
             soprano,
             prev_soprano: self.memory.prev_soprano,
+            soprano_onset,
+            strength,
+            soprano_rest: self.memory.soprano_rest,
             prev: self.memory.prev,
             ranges: self
                 .opts
                 .ranges
                 .map(|(lo, hi)| (lo as i32 + shift, hi as i32 + shift)),
         };
+        let (model, logits) = (&self.model, &self.logits);
+        let leading = if self.opts.leading {
+            &model.leading
+        } else {
+            &Leading::NONE
+        };
         if self.opts.temperature > 0.0 {
             let t = self.opts.temperature;
-            decode::sample(&self.model, &self.logits, &ctx, t, &mut self.memory.rng)
+            decode::sample(model, logits, &ctx, leading, t, &mut self.memory.rng)
         } else {
-            decode::beam(&self.model, &self.logits, &ctx, self.opts.beam)
+            decode::beam(model, logits, &ctx, leading, self.opts.beam)
         }
     }
 

@@ -16,18 +16,26 @@
 //! | `HELD` (8) | 16ths since the soprano last struck, 0…7 (7: longer) |
 //! | `PREV` (3 × 57) | each generated voice's class at the previous step (MIDI 28–83, or rest) |
 //! | `PREV_ONSET` (3) | each generated voice struck at the previous step |
+//! | `INTERVAL` (3 × 13) | each generated voice's previous pitch to the soprano now, in semitones modulo 12, or none (either rests) |
+//! | `OVER_BASS` (2 × 13) | the alto's and tenor's previous pitches above the previous bass, modulo 12, or none |
+//! | `NEXT_PC` (13) | lookahead: the soprano's next note's pitch class, or none |
+//! | `NEXT_MOTION` (26) | lookahead: from the soprano now to its next note, −12…+12 (clipped), or none |
+//! | `NEXT_IN` (9) | lookahead: 16ths to the next note, 1…8 (8: more), or none |
+//! | `AFTER_MOTION` (26) | lookahead: from the next note to the one after, −12…+12, or none |
 //!
-//! The extra soprano features (`DEGREE` … `HELD`) and the previous voices (`PREV`,
-//! `PREV_ONSET`) can each be left out ([`Inputs`]), for the ablations.
+//! The extra soprano features (`DEGREE` … `HELD`), the previous voices (`PREV`, `PREV_ONSET`)
+//! and the intervals can each be left out ([`Inputs`]), for the ablations; the lookahead inputs
+//! ([`super::ahead`]) are only for the offline model.
 //!
 //! Output, per generated voice in [`VOICES`] order (alto, tenor, bass): [`CLASSES`] logits over
 //! MIDI 28–83 then rest, and one "re-strike" logit (used when the chosen pitch is the one
 //! already sounding): [`HEAD`] values, [`OUTPUTS`] in all.
 
+use super::ahead::Ahead;
 use serde::{Deserialize, Serialize};
 
 /// Version of this layout; weight files record it and are refused when it differs.
-pub const FEATURE_VERSION: u32 = 2;
+pub const FEATURE_VERSION: u32 = 3;
 /// Lowest soprano pitch with its own input.
 pub const SOP_LO: u8 = 53;
 /// Number of soprano pitches.
@@ -58,10 +66,16 @@ const MOTION: usize = STRENGTH + 5;
 const HELD: usize = MOTION + 26;
 const PREV: usize = HELD + 8;
 const PREV_ONSET: usize = PREV + VOICES * CLASSES;
+const INTERVAL: usize = PREV_ONSET + VOICES;
+const OVER_BASS: usize = INTERVAL + VOICES * 13;
+const NEXT_PC: usize = OVER_BASS + 2 * 13;
+const NEXT_MOTION: usize = NEXT_PC + 13;
+const NEXT_IN: usize = NEXT_MOTION + 26;
+const AFTER_MOTION: usize = NEXT_IN + 9;
 /// Number of inputs.
-pub const INPUTS: usize = PREV_ONSET + VOICES;
+pub const INPUTS: usize = AFTER_MOTION + 26;
 /// Most inputs active at once.
-pub const MAX_ACTIVE: usize = 16;
+pub const MAX_ACTIVE: usize = 24;
 
 /// Which optional inputs a model uses (stored in its weight file).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +84,13 @@ pub struct Inputs {
     pub soprano_context: bool,
     /// The generated voices' previous classes and onsets.
     pub previous_voices: bool,
+    /// Each voice's previous pitch to the soprano now, and the alto's and tenor's previous
+    /// pitches above the previous bass, modulo 12.
+    #[serde(default)]
+    pub intervals: bool,
+    /// The soprano's next notes (the offline model only: [`super::ahead`]).
+    #[serde(default)]
+    pub lookahead: bool,
 }
 
 impl Default for Inputs {
@@ -77,6 +98,8 @@ impl Default for Inputs {
         Inputs {
             soprano_context: true,
             previous_voices: true,
+            intervals: true,
+            lookahead: false,
         }
     }
 }
@@ -102,6 +125,8 @@ pub struct StepFeatures {
     pub prev: [usize; VOICES],
     /// Each voice struck at the previous step.
     pub prev_onset: [bool; VOICES],
+    /// The soprano's next notes (read by lookahead models only).
+    pub ahead: Ahead,
 }
 
 impl Default for StepFeatures {
@@ -116,6 +141,7 @@ impl Default for StepFeatures {
             held: 0,
             prev: [REST; VOICES],
             prev_onset: [false; VOICES],
+            ahead: Ahead::default(),
         }
     }
 }
@@ -163,7 +189,42 @@ impl StepFeatures {
                 }
             }
         }
+        if inputs.intervals {
+            let above = |hi: Option<u8>, lo: Option<u8>| match (hi, lo) {
+                (Some(h), Some(l)) => (h as i32 - l as i32).rem_euclid(12) as usize,
+                _ => 12,
+            };
+            let prev = self.prev.map(class_pitch);
+            for (v, &p) in prev.iter().enumerate() {
+                push(INTERVAL + v * 13 + above(self.soprano, p));
+            }
+            for (v, &p) in prev[..2].iter().enumerate() {
+                push(OVER_BASS + v * 13 + above(p, prev[2]));
+            }
+        }
+        if inputs.lookahead {
+            self.push_ahead(&mut push);
+        }
         n
+    }
+
+    fn push_ahead(&self, push: &mut impl FnMut(usize)) {
+        let motion = |a: Option<u8>, b: Option<u8>| match (a, b) {
+            (Some(a), Some(b)) => ((b as i32 - a as i32).clamp(-12, 12) + 12) as usize,
+            _ => 25,
+        };
+        let a = self.ahead;
+        push(NEXT_PC + a.next.map_or(12, |p| (p % 12) as usize));
+        push(NEXT_MOTION + motion(self.soprano, a.next));
+        push(
+            NEXT_IN
+                + if a.next.is_some() {
+                    a.next_in.clamp(1, 8) as usize - 1
+                } else {
+                    8
+                },
+        );
+        push(AFTER_MOTION + motion(a.next, a.after));
     }
 }
 
@@ -225,7 +286,7 @@ mod tests {
 
     #[test]
     fn layout_and_folding() {
-        assert_eq!(INPUTS, 107 + 3 * CLASSES + 3);
+        assert_eq!(INPUTS, 107 + 3 * CLASSES + 3 + 5 * 13 + 13 + 26 + 9 + 26);
         let f = StepFeatures {
             soprano: Some(96),
             soprano_onset: true,
@@ -236,6 +297,11 @@ mod tests {
             held: 9,
             prev: [5, REST, 0],
             prev_onset: [true, false, false],
+            ahead: Ahead {
+                next: Some(74),
+                next_in: 11,
+                after: None,
+            },
         };
         let mut a = [0; MAX_ACTIVE];
         let n = f.active(Inputs::default(), &mut a);
@@ -254,11 +320,29 @@ mod tests {
             PREV_ONSET as u16,
             (PREV + CLASSES + REST) as u16,
             (PREV + 2 * CLASSES) as u16,
+            // 96 over MIDI 33 (class 5) is 63 semitones: 3 modulo 12; the tenor rests; 96 over
+            // MIDI 28 is 68: 8.
+            (INTERVAL + 3) as u16,
+            (INTERVAL + 13 + 12) as u16,
+            (INTERVAL + 26 + 8) as u16,
+            // The alto (MIDI 33) over the bass (28): 5; the tenor rests.
+            (OVER_BASS + 5) as u16,
+            (OVER_BASS + 13 + 12) as u16,
         ];
         assert_eq!(&a[..n], &want);
+        let ahead = Inputs {
+            lookahead: true,
+            ..Inputs::default()
+        };
+        assert_eq!(f.active(ahead, &mut a), n + 4);
+        // D (2), 74 − 96 clips to −12, 11 16ths away (8: more), nothing after.
+        let want_ahead = [NEXT_PC + 2, NEXT_MOTION, NEXT_IN + 7, AFTER_MOTION + 25];
+        assert_eq!(&a[n..n + 4], &want_ahead.map(|i| i as u16));
         let bare = Inputs {
             soprano_context: false,
             previous_voices: false,
+            intervals: false,
+            lookahead: false,
         };
         assert_eq!(f.active(bare, &mut a), 4);
         assert_eq!(class_of(Some(84)), 84 - 12 - PITCH_LO as usize);

@@ -1,16 +1,20 @@
-//! The harmony model's weight file (kind `alto`), on the shared codec ([`crate::nn::safetensors`]).
+//! The harmony model's weight file (kind `harmony`), on the shared codec
+//! ([`crate::nn::safetensors`]).
 //!
 //! Tensors, for each layer `l` of cell kind `K` (`lstm`, `gru`, `rnn`):
 //! `K.weight_ih_l{l}` (gates × input), `K.weight_hh_l{l}` (gates × hidden), `K.bias_ih_l{l}`,
 //! `K.bias_hh_l{l}` (gates); gate order i, f, g, o (LSTM) and r, z, n (GRU), as in PyTorch.
-//! Then `head.weight` (outputs × hidden) and `head.bias`. All `F32`.
+//! Then `head.weight` (outputs × hidden) and `head.bias`; for a model whose voices see each
+//! other within a step (every [`Order`](super::model::Order) but independent), `cond.weight`
+//! (voices × classes, outputs: [`HarmonyModel::cond`]). All `F32`.
 //! Metadata key `altus` holds [`WeightsMeta`] as JSON.
 //!
 //! Loading checks everything and names what is wrong: the file, the tensor, the expected and the
 //! actual shape, the format and feature-spec versions.
 
-use super::features::{FEATURE_VERSION, INPUTS, OUTPUTS};
-use super::model::{HarmonyModel, ModelConfig};
+use super::features::{CLASSES, FEATURE_VERSION, INPUTS, OUTPUTS, VOICES};
+use super::leading::Leading;
+use super::model::{HarmonyModel, ModelConfig, Order};
 use crate::nn::Cell;
 use crate::nn::aligned::Aligned;
 use crate::nn::math::transpose;
@@ -30,10 +34,14 @@ pub struct WeightsMeta {
     pub format: u32,
     /// Feature-spec version the model was trained with.
     pub feature_version: u32,
-    /// What the file holds (`"alto"`, `"key"`, …).
+    /// What the file holds (`"harmony"`; not checked).
     pub kind: String,
     /// Model shape.
     pub config: ModelConfig,
+    /// Its voice-leading preferences ([`HarmonyModel::leading`]; none in older files). Written
+    /// from the model, whatever the caller put here.
+    #[serde(default)]
+    pub leading: Leading,
     /// Free-form: training data, settings, validation metrics.
     #[serde(default)]
     pub info: serde_json::Value,
@@ -71,7 +79,18 @@ pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
         panels::unpack_transposed(&h.w, h.input, h.output),
     ));
     tensors.push(("head.bias".into(), vec![h.output], h.b.clone()));
-    encode(tensors, meta)
+    if !model.cond.is_empty() {
+        tensors.push((
+            "cond.weight".into(),
+            vec![VOICES * CLASSES, OUTPUTS],
+            model.cond.clone(),
+        ));
+    }
+    let meta = WeightsMeta {
+        leading: model.leading,
+        ..meta.clone()
+    };
+    encode(tensors, &meta)
 }
 
 /// Writes a weight file atomically.
@@ -98,7 +117,7 @@ pub fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
 
 /// Largest hidden size a weight file may declare.
 pub const MAX_HIDDEN: usize = 512;
-/// Decodes and validates an alto model.
+/// Decodes and validates a harmony model.
 pub fn from_bytes(bytes: &[u8]) -> Result<(HarmonyModel, WeightsMeta)> {
     let meta = read_meta(bytes)?;
     if meta.feature_version != FEATURE_VERSION {
@@ -127,10 +146,30 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(HarmonyModel, WeightsMeta)> {
     let head = transpose(&tensor(&st, "head.weight", &[OUTPUTS, h])?, OUTPUTS, h);
     model.head.w = panels::pack(&head, h, OUTPUTS);
     model.head.b = tensor(&st, "head.bias", &[OUTPUTS])?;
+    if !model.cond.is_empty() {
+        model.cond = tensor(&st, "cond.weight", &[VOICES * CLASSES, OUTPUTS])?;
+    }
+    model.leading = checked_leading(meta.leading)?;
     debug_assert_eq!(model.cells[0].input(), INPUTS);
     // The engine reads half-size copies where the CPU can ([`HarmonyModel::use_half`]).
     model.use_half();
     Ok((model, meta))
+}
+
+/// Refuses voice-leading weights that are not finite or beyond ±[`MAX_WEIGHT`].
+fn checked_leading(l: Leading) -> Result<Leading> {
+    let mut all = (l.hold.into_iter().flatten().flatten())
+        .chain(l.step)
+        .chain(l.leap)
+        .chain([l.contrary])
+        .chain(l.kinds);
+    if all.all(|w| w.is_finite() && w.abs() <= MAX_WEIGHT) {
+        Ok(l)
+    } else {
+        Err(Error::Model(format!(
+            "voice-leading weights out of range: {l:?}"
+        )))
+    }
 }
 
 /// The tensors a model of this shape has, with their PyTorch shapes.
@@ -147,6 +186,9 @@ fn expected(c: ModelConfig) -> Vec<(String, Vec<usize>)> {
     }
     out.push(("head.weight".into(), vec![OUTPUTS, c.hidden]));
     out.push(("head.bias".into(), vec![OUTPUTS]));
+    if c.order != Order::Independent {
+        out.push(("cond.weight".into(), vec![VOICES * CLASSES, OUTPUTS]));
+    }
     out
 }
 

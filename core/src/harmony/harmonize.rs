@@ -1,5 +1,6 @@
 //! Offline harmonization of a file: the same [`Engine`] as the plugin, driven over the grid.
 
+use crate::harmony::ahead::Ahead;
 use crate::harmony::engine::{DecodeOptions, Engine, StepInput};
 use crate::harmony::model::HarmonyModel;
 use crate::music::grid::{Grid, VoiceLine, midi_channel};
@@ -84,6 +85,13 @@ pub fn voice_lines(
         return lines;
     };
     let strength = strengths(grid, bar_pos);
+    // Only a lookahead model reads the soprano's future (the causal one is the plugin's).
+    let ahead = if model.config.inputs.lookahead {
+        let pitch: Vec<Option<u8>> = soprano.pitch.iter().map(|p| p.map(|p| p.0)).collect();
+        Ahead::over(&pitch, &soprano.onset)
+    } else {
+        vec![Ahead::default(); grid.len]
+    };
     let mut engine = Engine::new(Box::new(model.clone()), key, opts);
     for (t, &pos) in bar_pos.iter().enumerate().take(grid.len).skip(first) {
         let out = engine.step(StepInput {
@@ -91,6 +99,7 @@ pub fn voice_lines(
             soprano_onset: soprano.onset[t],
             bar_pos: pos,
             strength: strength[t],
+            ahead: ahead[t],
         });
         for (v, line) in lines.iter_mut().enumerate() {
             line.pitch[t] = out.pitch[v];

@@ -5,6 +5,7 @@
 //! it, and the plugin runs it in the audio thread (no allocation in [`HarmonyModel::step`]).
 
 use crate::harmony::features::{CLASSES, HEAD, INPUTS, Inputs, OUTPUTS, VOICES};
+use crate::harmony::leading::Leading;
 use crate::nn::half::HalfCopies;
 use crate::nn::{Cell, Gru, Lstm, PackedDense, Rnn};
 use crate::rng::Rng;
@@ -99,14 +100,15 @@ pub struct ModelConfig {
 }
 
 impl ModelConfig {
-    /// A model of this cell, size and layers, with every input and the bass chosen first.
+    /// A causal model of this cell, size and layers, with every causal input and the voices
+    /// chosen independently.
     pub fn new(cell: CellKind, hidden: usize, layers: usize) -> Self {
         ModelConfig {
             cell,
             hidden,
             layers,
             inputs: Inputs::default(),
-            order: Order::BassFirst,
+            order: Order::Independent,
         }
     }
 }
@@ -124,6 +126,9 @@ pub struct HarmonyModel {
     /// that see voice `u` (see [`Order::sees`]) when `u` takes class `c`. Empty for
     /// [`Order::Independent`].
     pub cond: Vec<f32>,
+    /// The voice-leading preferences decoding adds to its log-probabilities, chosen for this
+    /// model on the selection split (stored in its weight file).
+    pub leading: Leading,
     /// Half-size copies of the recurrent matrices (one per cell) and of the head, which the
     /// step reads instead where the CPU can ([`HarmonyModel::use_half`]).
     half: HalfCopies,
@@ -189,6 +194,7 @@ impl HarmonyModel {
             cells,
             head: PackedDense::zeros(config.hidden, OUTPUTS),
             cond,
+            leading: Leading::NONE,
             half: HalfCopies::default(),
         }
     }

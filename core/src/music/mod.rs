@@ -1,7 +1,8 @@
 //! What a MIDI file says, in musical terms: the file ([`midi`]) → a [`score`] in ticks → the
-//! [`voices`] → the 16th-note [`grid`], with [`key`]s and the metrical [`phase`]. Uses nothing
-//! of the models; the domain's integer newtypes are in [`types`].
+//! [`voices`] → the 16th-note [`grid`], with [`key`]s, the metrical [`phase`] and [`chord`]
+//! shapes. Uses nothing of the models; the domain's integer newtypes are in [`types`].
 
+pub mod chord;
 pub mod grid;
 pub mod key;
 pub mod midi;

@@ -109,6 +109,8 @@ impl Voice {
             soprano_onset: onset && self.soprano.is_some(),
             bar_pos: self.clock.bar_pos(index),
             strength: self.clock.strength(index),
+            // Live, nothing is known ahead.
+            ahead: Default::default(),
         };
         let step = if again {
             self.engine.restep(input)

@@ -205,6 +205,7 @@ pub fn default_settings() -> Settings {
             ranges: [(53, 77), (48, 72), (36, 67)],
             seed: 0,
             beam: 3,
+            leading: true,
         },
         voices: 3,
         velocity: Velocity::Follow,

@@ -80,6 +80,8 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         window: 64,
         clip: 1.0,
         sampling: 0.0,
+        rejoin: Default::default(),
+        ema: 0.0,
         patience: epochs,
         threads: 2,
         shift_windows: false,

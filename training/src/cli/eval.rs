@@ -5,14 +5,20 @@ use crate::data::sequences::{Line, Sequence};
 use crate::harmony::baselines::{self, Lookup};
 use crate::harmony::eval;
 use crate::harmony::metrics::Metrics;
+use altus_core::embedded;
+use altus_core::harmony::engine::DecodeOptions;
 use altus_core::harmony::features::VOICES;
+use altus_core::harmony::format as weights;
+use altus_core::harmony::leading::Leading;
+use altus_core::harmony::model::HarmonyModel;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// `altus eval`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Weight file(s); each is a row (default: the embedded model).
+    /// Weight file(s); each is a row, and another without its voice-leading preferences
+    /// (default: the embedded causal and lookahead models).
     #[arg(long)]
     pub model: Vec<PathBuf>,
     /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else the shared folder beside
@@ -62,7 +68,7 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         if selection { "selection" } else { "validation" },
         fit.len()
     );
-    let opts = altus_core::harmony::engine::DecodeOptions {
+    let opts = DecodeOptions {
         beam: a.beam,
         ..eval::EVAL_DECODE
     };
@@ -97,41 +103,64 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         rows.push(peer_row(&data.dir, scored, dir)?);
     }
     print_voices(&rows);
+    print_motion(&rows);
     print_leading(&rows);
     print_legend();
     Ok(())
 }
 
-/// Each model's free-running and teacher-forced figures.
+/// Each model's free-running and teacher-forced figures, with its voice-leading preferences
+/// and without them (default: the embedded causal model, then the embedded lookahead model).
 fn model_rows(
     paths: &[PathBuf],
     seqs: &[Sequence],
-    opts: altus_core::harmony::engine::DecodeOptions,
+    opts: DecodeOptions,
 ) -> anyhow::Result<Vec<Row>> {
-    let paths: Vec<Option<&Path>> = if paths.is_empty() {
-        vec![None]
+    let models: Vec<(String, HarmonyModel)> = if paths.is_empty() {
+        vec![
+            ("Altus causal".into(), embedded::default_harmony().0),
+            ("Altus lookahead".into(), embedded::default_lookahead().0),
+        ]
     } else {
-        paths.iter().map(|p| Some(p.as_path())).collect()
+        let mut v = Vec::new();
+        for p in paths {
+            let model = weights::load(p)?.0;
+            let name = p.file_stem().map_or(p.display().to_string(), |s| {
+                s.to_string_lossy().into_owned()
+            });
+            v.push((name, model));
+        }
+        v
     };
     let mut rows = Vec::new();
-    for p in paths {
-        let model = super::harmonize::load_model(p)?;
+    for (name, model) in models {
         let c = model.config;
-        let name = p.map_or("Altus (embedded)".into(), |p| {
-            p.file_stem().map_or(p.display().to_string(), |s| {
-                s.to_string_lossy().into_owned()
-            })
-        });
         println!(
-            "model     {name}: {} × {} {}, order {}, {} weights",
+            "model     {name}: {} × {} {}, order {}, {} weights{}",
             c.layers,
             c.cell.name(),
             c.hidden,
             c.order.name(),
-            model.num_params()
+            model.num_params(),
+            if c.inputs.lookahead {
+                " (lookahead: sees the soprano's next notes; offline only)"
+            } else {
+                " (causal)"
+            }
         );
         let free = eval::free_running(&model, seqs, opts, 2);
-        rows.push((name, free, Some(eval::teacher_forced(&model, seqs))));
+        let tf = eval::teacher_forced(&model, seqs);
+        if model.leading != Leading::NONE {
+            let off = DecodeOptions {
+                leading: false,
+                ..opts
+            };
+            let plain = eval::free_running(&model, seqs, off, 2);
+            rows.push((name.clone(), free, Some(tf)));
+            rows.push((format!("{name}, no leading"), plain, None));
+        } else {
+            rows.push((name, free, Some(tf)));
+        }
     }
     Ok(rows)
 }
@@ -197,21 +226,57 @@ fn print_voices(rows: &[Row]) {
     }
 }
 
+/// One table per voice: how it moves and its rhythm ([`crate::harmony::motion`]).
+fn print_motion(rows: &[Row]) {
+    for (v, voice) in ["alto", "tenor", "bass"].iter().enumerate().take(VOICES) {
+        println!();
+        println!(
+            "{:<34} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
+            format!("{voice} motion"),
+            "steps",
+            "leaps>4",
+            "meanInt",
+            "returns",
+            "meanPit",
+            "odd16th",
+            "16ths"
+        );
+        for (name, m, _) in rows {
+            let c = &m.voices[v].motion;
+            if c.notes == 0 {
+                continue;
+            }
+            println!(
+                "{:<34} {:>7} {:>8} {:>8.2} {:>8} {:>8.1} {:>8} {:>7}",
+                name,
+                pct(c.step_share()),
+                pct(c.leap_share()),
+                c.mean_interval(),
+                pct(c.return_share()),
+                c.mean_pitch(),
+                pct(c.odd_start_share()),
+                pct(c.sixteenth_share())
+            );
+        }
+    }
+}
+
 /// The all-pair voice-leading table (rows with all four voices).
 fn print_leading(rows: &[Row]) {
     println!();
     println!(
-        "{:<34} {:>8} {:>9} {:>8} {:>9}",
-        "voice leading (all six pairs)", "par/100", "crossing", "spacing", "PCS=Bach"
+        "{:<34} {:>8} {:>9} {:>8} {:>9} {:>8}",
+        "voice leading (all six pairs)", "par/100", "crossing", "spacing", "PCS=Bach", "tertian"
     );
     for (name, m, _) in rows.iter().filter(|r| r.1.full > 0) {
         println!(
-            "{:<34} {:>8.2} {:>9} {:>8} {:>9}",
+            "{:<34} {:>8.2} {:>9} {:>8} {:>9} {:>8}",
             name,
             m.parallels_per_100(),
             pct(m.crossing_rate()),
             pct(m.spacing_rate()),
-            pct(m.pcs_rate())
+            pct(m.pcs_rate()),
+            pct(m.tertian_rate())
         );
     }
 }
@@ -219,12 +284,20 @@ fn print_leading(rows: &[Row]) {
 fn print_legend() {
     println!();
     for line in [
+        "Altus causal: the embedded model the plugin plays (each 16th from the soprano so far); Altus lookahead: the",
+        "offline model of harmonize --lookahead (also sees the soprano's next notes); no leading: the same model",
+        "decoded without its voice-leading preferences (chosen on the selection split, stored in its file);",
         "agree: exact pitch per step where the soprano and Bach's voice sound; @onsets: at Bach's onsets of the voice;",
         "keeps: share of the soprano's moves on which the voice keeps its pitch; longest: median over files of the",
         "longest stretch on one pitch, in 16ths; coverage: share of the soprano's steps where the voice sounds;",
         "tf NLL: teacher-forced negative log-likelihood per step (Bach's previous voices fed back), nats;",
         "par/100: parallel fifths/octaves per 100 moves of a voice pair; crossing: steps where S ≥ A ≥ T ≥ B fails;",
-        "spacing: S–A or A–T wider than an octave; PCS=Bach: steps whose pitch-class set equals Bach's.",
+        "spacing: S–A or A–T wider than an octave; PCS=Bach: steps whose pitch-class set equals Bach's;",
+        "tertian: steps with all four voices whose pitch-class set is a triad or seventh chord (with or without its fifth);",
+        "motion, over each voice's notes: steps: moves of 1–2 semitones; leaps>4: moves over a perfect fourth;",
+        "meanInt: mean move in semitones (moves: to the next note, no rest between, another pitch); returns: moves",
+        "straight back to the pitch the previous move left (A-B-A; a chain is a trill); meanPit: mean",
+        "sounding pitch (in C / A minor); odd16th: notes starting between 8ths; 16ths: notes one 16th long.",
     ] {
         println!("{line}");
     }

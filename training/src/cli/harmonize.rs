@@ -22,6 +22,10 @@ pub struct Args {
     /// Weight file from `altus train` (default: the embedded model).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Use the whole melody: the offline lookahead model, which also sees the soprano's next
+    /// notes (default: the plugin's causal model, so a file and the plugin agree).
+    #[arg(long)]
+    pub lookahead: bool,
     /// Key: auto (signature, else estimated) or a name such as C, F#, Bb, Am, C#m.
     #[arg(long, default_value = "auto")]
     pub key: String,
@@ -54,12 +58,29 @@ pub enum Voices {
     Satb,
 }
 
-/// Loads `--model` or the embedded default.
-pub fn load_model(path: Option<&Path>) -> anyhow::Result<altus_core::harmony::model::HarmonyModel> {
-    Ok(match path {
+/// Loads `--model` or the embedded default (the causal model, or with `lookahead` the offline
+/// one); a file must be of the kind asked for.
+pub fn load_model(
+    path: Option<&Path>,
+    lookahead: bool,
+) -> anyhow::Result<altus_core::harmony::model::HarmonyModel> {
+    let model = match path {
         Some(p) => weights::load(p)?.0,
+        None if lookahead => default_model::default_lookahead().0,
         None => default_model::default_harmony().0,
-    })
+    };
+    if let Some(p) = path {
+        let kind = |ahead: bool| if ahead { "a lookahead" } else { "a causal" };
+        anyhow::ensure!(
+            model.config.inputs.lookahead == lookahead,
+            "{}: {} model, but {} one was asked for{}",
+            p.display(),
+            kind(model.config.inputs.lookahead),
+            kind(lookahead),
+            if lookahead { "" } else { " (add --lookahead)" }
+        );
+    }
+    Ok(model)
 }
 
 /// The key: `--key`, else the signature with the final bass and the profile, else (no
@@ -103,7 +124,7 @@ fn check_args(a: &Args) -> anyhow::Result<()> {
 pub fn harmonize(a: &Args) -> anyhow::Result<String> {
     check_args(a)?;
     super::output::prepare_file(&a.output)?;
-    let model = load_model(a.model.as_deref())?;
+    let model = load_model(a.model.as_deref(), a.lookahead)?;
     let input = a.input.display().to_string();
     let score = midi::read_file(&a.input).context(input.clone())?;
     let grid = Grid::from_score(&score);
@@ -117,6 +138,7 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
         ranges: [(a.low, a.high), RANGES[1], RANGES[2]],
         seed: a.seed,
         beam: a.beam,
+        ..DecodeOptions::default()
     };
     let lines = harmonize::voice_lines(&grid, &model, key, &bar_pos, opts);
     let written = match a.voices {

@@ -5,6 +5,7 @@ use crate::data::sequences::Sequence;
 use crate::harmony::eval;
 use crate::harmony::metrics::Metrics;
 use crate::harmony::train::{self, EpochReport, TrainConfig};
+use crate::harmony::tune;
 use altus_core::harmony::features::FEATURE_VERSION;
 use altus_core::harmony::format::{self as weights, WeightsMeta};
 use anyhow::Context;
@@ -13,15 +14,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Runs training and writes `--out`, `train-log.csv` and `loss.png` beside it.
+/// Runs training and writes `--out` (`NAME.safetensors`), and `NAME.train-log.csv` and
+/// `NAME.loss.png` beside it.
 pub fn run(a: &Args) -> anyhow::Result<()> {
     let (cfg, out) = (a.config()?, a.out.as_path());
     // Before the work: the folder for the weights, the log and the chart.
     super::output::prepare_file(out)?;
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let data = super::data::load(a.data.clone(), super::data::Files::FourParts, true)?;
     print_setup(&data, &cfg);
     let stop = Arc::new(AtomicBool::new(false));
@@ -29,11 +27,22 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     // Ctrl-C: finish the current batch, keep the best checkpoint, write everything.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
     let started = std::time::Instant::now();
-    let result = train_with_progress(&cfg, &data, &stop);
+    let mut result = train_with_progress(&cfg, &data, &stop);
+    let tuned = (!a.no_leading).then(|| {
+        println!("decoding  choosing the voice-leading preferences on the selection split…");
+        let t = tune::choose(&result.model, &data.select, cfg.threads);
+        result.model.leading = t.leading;
+        println!(
+            "decoding  {:?}: selection objective {:.2} (without: {:.2}; {} evaluations)",
+            t.leading, t.objective, t.objective_none, t.evaluations
+        );
+        t
+    });
     // Reported, never chosen on: the validation split.
     let free = eval::free_running(&result.model, &data.valid, eval::EVAL_DECODE, cfg.threads);
     let tf = eval::teacher_forced(&result.model, &data.valid);
     let meta = WeightsMeta {
+        leading: Default::default(),
         format: weights::FORMAT_VERSION,
         feature_version: FEATURE_VERSION,
         kind: "harmony".into(),
@@ -41,16 +50,17 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         info: card(
             &cfg,
             &data,
-            &result,
+            (&result, tuned.as_ref()),
             (&free, &tf),
             started.elapsed().as_secs_f64(),
         ),
     };
     weights::save(out, &result.model, &meta).with_context(|| out.display().to_string())?;
-    write_log(&dir.join("train-log.csv"), &result.reports)?;
-    chart(&dir.join("loss.png"), &result.reports)?;
+    let (log, png) = beside(out);
+    write_log(&log, &result.reports)?;
+    chart(&png, &result.reports)?;
     println!(
-        "saved     {} (epoch {} of {}{}): validation free-running agreement alto/tenor/bass {}, parallels {:.2}/100 pair moves; train-log.csv and loss.png beside it; {:.0} s",
+        "saved     {} (epoch {} of {}{}): validation free-running agreement alto/tenor/bass {}, parallels {:.2}/100 pair moves; {} and {} beside it; {:.0} s",
         out.display(),
         result.best_epoch,
         result.reports.len(),
@@ -64,9 +74,21 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
             .map(|v| format!("{:.1}%", 100.0 * v.agreement()))
             .join("/"),
         free.parallels_per_100(),
+        log.file_name().unwrap_or_default().display(),
+        png.file_name().unwrap_or_default().display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The log and the chart of a run writing `out`: `NAME.train-log.csv` and `NAME.loss.png`.
+pub fn beside(out: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let stem = out.file_stem().unwrap_or_default().to_string_lossy();
+    let dir = out.parent().unwrap_or(Path::new(""));
+    (
+        dir.join(format!("{stem}.train-log.csv")),
+        dir.join(format!("{stem}.loss.png")),
+    )
 }
 
 fn steps(s: &[Sequence]) -> usize {
@@ -75,7 +97,7 @@ fn steps(s: &[Sequence]) -> usize {
 
 fn print_setup(data: &super::data::Data, cfg: &TrainConfig) {
     println!(
-        "data      {}: {} four-part train files ({} steps), {} selection files ({} steps; epochs are chosen on them), {} validation files ({} steps; reported only)",
+        "data      {}: {} four-part training files ({} steps), {} selection files ({} steps; epochs are chosen on them), {} validation files ({} steps; reported only)",
         data.dir.display(),
         data.train.len(),
         steps(&data.train),
@@ -86,16 +108,23 @@ fn print_setup(data: &super::data::Data, cfg: &TrainConfig) {
     );
     let probe = altus_core::harmony::model::HarmonyModel::zeros(cfg.model);
     println!(
-        "model     {} × {} hidden {}, order {}, {} weights; batch {} × {} steps, Adam lr {}, sampling → {}, {} thread(s)",
+        "model     {} × {} hidden {}, order {}, {} weights{}; batch {} × {} steps, Adam lr {}, sampling → {} (rejoin {:?}), weights averaged {}, {} thread(s)",
         cfg.model.layers,
         cfg.model.cell.name(),
         cfg.model.hidden,
         cfg.model.order.name(),
         probe.num_params(),
+        if cfg.model.inputs.lookahead {
+            " (lookahead: offline only)"
+        } else {
+            ""
+        },
         cfg.batch,
         cfg.window,
         cfg.lr,
         cfg.sampling,
+        cfg.rejoin,
+        cfg.ema,
         cfg.threads
     );
 }
@@ -165,19 +194,25 @@ fn epoch_line(r: &EpochReport, best: bool) -> String {
 fn card(
     cfg: &TrainConfig,
     data: &super::data::Data,
-    result: &train::Trained,
+    (result, tuned): (&train::Trained, Option<&tune::Tuned>),
     (free, tf): (&Metrics, &crate::harmony::batch::Stats),
     seconds: f64,
 ) -> serde_json::Value {
     let best = &result.reports[result.best_epoch.max(1) - 1];
     let voice = |v: usize| {
         let c = &free.voices[v];
+        let m = &c.motion;
         serde_json::json!({
             "free_running_agreement": c.agreement(),
             "agreement_at_onsets": c.onset_agreement(),
             "keeps_on_soprano_moves": c.keep_rate(),
             "median_longest_run": c.median_longest(),
             "coverage": c.coverage(),
+            "steps": m.step_share(),
+            "leaps_over_a_fourth": m.leap_share(),
+            "mean_interval": m.mean_interval(),
+            "odd_16th_starts": m.odd_start_share(),
+            "sixteenth_notes": m.sixteenth_share(),
             "teacher_forced_nll": tf.nll(v),
             "teacher_forced_accuracy": tf.accuracy_of(v),
         })
@@ -204,6 +239,8 @@ fn card(
             "loss": best.select_loss,
             "free_running_agreement": best.select_voices,
             "parallels_per_100_pair_moves": best.select_parallels,
+            "leading_objective": tuned.map(|t| t.objective),
+            "leading_objective_without": tuned.map(|t| t.objective_none),
         },
         "validation": {
             "alto": voice(0),
@@ -213,6 +250,7 @@ fn card(
             "crossings": free.crossing_rate(),
             "spacing_faults": free.spacing_rate(),
             "pitch_class_set_equal": free.pcs_rate(),
+            "tertian": free.tertian_rate(),
         },
     })
 }

@@ -1,5 +1,6 @@
 //! The flags of `altus train` and the config they describe.
 
+use crate::harmony::bptt::Rejoin;
 use crate::harmony::train::TrainConfig;
 use altus_core::harmony::features::Inputs;
 use altus_core::harmony::model::{CellKind, ModelConfig, Order};
@@ -35,14 +36,27 @@ pub enum VoicesArg {
     Satb,
 }
 
-/// The flags of `altus train`.
+/// `--rejoin`: [`Rejoin`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RejoinArg {
+    /// Bach's pitch at every step.
+    Now,
+    /// Hold until Bach's next note.
+    AtOnsets,
+    /// Hold on odd 16ths where Bach holds.
+    OnEighths,
+}
+
+/// The flags of `altus train`. Their defaults are the shipped model's recipe, chosen on the
+/// selection split (MODEL.md).
 #[derive(clap::Args)]
 pub struct Args {
     /// Folder of chorale MIDI files (default: $ALTUS_CHORALES, else the shared folder beside the
     /// repository).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Weight file to write (safetensors); train-log.csv and loss.png go beside it.
+    /// Weight file to write (NAME.safetensors); NAME.train-log.csv and NAME.loss.png go beside
+    /// it.
     #[arg(long)]
     pub out: PathBuf,
     /// The voices to learn.
@@ -52,13 +66,13 @@ pub struct Args {
     #[arg(long, default_value = "lstm", value_parser = parse_cell)]
     pub cell: CellKind,
     /// Hidden size.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 192)]
     pub hidden: usize,
     /// Recurrent layers (1 or 2).
     #[arg(long, default_value_t = 1)]
     pub layers: usize,
     /// How a step's voices are chosen: independent, bass-first or top-down.
-    #[arg(long, default_value = "bass-first", value_parser = parse_order)]
+    #[arg(long, default_value = "independent", value_parser = parse_order)]
     pub order: Order,
     /// Leave out the soprano's scale degree, metrical strength, motion and held time.
     #[arg(long)]
@@ -66,8 +80,15 @@ pub struct Args {
     /// Leave out the voices' previous choices (the model hears the soprano alone).
     #[arg(long)]
     pub no_previous: bool,
+    /// Leave out the intervals from each voice's previous pitch to the soprano.
+    #[arg(long)]
+    pub no_intervals: bool,
+    /// Train the offline model, which also sees the soprano's next two notes (for `altus
+    /// harmonize --lookahead`; the plugin plays causal models only).
+    #[arg(long)]
+    pub lookahead: bool,
     /// Maximum epochs (early stopping may end sooner).
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 60)]
     pub epochs: usize,
     /// Windows per mini-batch.
     #[arg(long, default_value_t = 32)]
@@ -75,6 +96,7 @@ pub struct Args {
     /// Adam learning rate.
     #[arg(long, default_value_t = 2e-3)]
     pub lr: f32,
+
     /// Seed (initialisation, shuffling, sampling): same seed, same model.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -82,10 +104,22 @@ pub struct Args {
     #[arg(long, default_value_t = 64)]
     pub window: usize,
     /// Final scheduled-sampling probability (feeding the model its own previous voices).
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 1.0)]
     pub sampling: f32,
+    /// Where a voice fed its own line has left Bach's, teach it to take Bach's pitch at once
+    /// (now) or to hold until Bach strikes his next note (at-onsets).
+    #[arg(long, value_enum, default_value = "on-eighths")]
+    pub rejoin: RejoinArg,
+    /// Keep the model's own choices at decoding: skip choosing voice-leading preferences on
+    /// the selection split after training.
+    #[arg(long)]
+    pub no_leading: bool,
+    /// Judge epochs on a running average of the weights with this weight per batch (0: the
+    /// weights themselves).
+    #[arg(long, default_value_t = 0.98)]
+    pub ema: f32,
     /// Epochs without a better selection score before stopping.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 10)]
     pub patience: usize,
     /// Worker threads.
     #[arg(long, default_value_t = 2)]
@@ -121,6 +155,11 @@ impl Args {
             "--lr {lr}: expected a number in (0, 1]"
         );
         anyhow::ensure!(
+            (0.0..1.0).contains(&self.ema),
+            "--ema {}: expected 0 to 1 (1 excluded)",
+            self.ema
+        );
+        anyhow::ensure!(
             (0.0..=1.0).contains(&sampling),
             "--sampling {sampling}: expected 0 to 1"
         );
@@ -128,6 +167,8 @@ impl Args {
             inputs: Inputs {
                 soprano_context: !self.no_context,
                 previous_voices: !self.no_previous,
+                intervals: !self.no_intervals,
+                lookahead: self.lookahead,
             },
             order: self.order,
             ..ModelConfig::new(self.cell, self.hidden, self.layers)
@@ -141,6 +182,12 @@ impl Args {
             window: self.window,
             clip: 1.0,
             sampling,
+            rejoin: match self.rejoin {
+                RejoinArg::Now => Rejoin::Now,
+                RejoinArg::AtOnsets => Rejoin::AtOnsets,
+                RejoinArg::OnEighths => Rejoin::OnEighths,
+            },
+            ema: self.ema,
             patience: self.patience.max(1),
             threads: self.threads,
             shift_windows: true,

@@ -3,8 +3,9 @@
 //! tenor and bass.
 
 use crate::data::dataset::Chorale;
-use crate::harmony::bptt::{Batch, NO_TARGET};
+use crate::harmony::bptt::{Batch, NO_TARGET, Rejoin};
 use altus_core::Voice;
+use altus_core::harmony::ahead::Ahead;
 use altus_core::harmony::features::{REST, SopranoTrack, StepFeatures, VOICES, class_of};
 use altus_core::music::key::{Key, Mode};
 use altus_core::rng::Rng;
@@ -54,6 +55,8 @@ pub struct Sequence {
     pub strength: Vec<u8>,
     /// The soprano's previous note and held time per step (`SopranoTrack`).
     pub motion: Vec<(Option<u8>, u8)>,
+    /// The soprano's next notes per step (for lookahead models).
+    pub ahead: Vec<Ahead>,
 }
 
 impl Sequence {
@@ -83,7 +86,9 @@ impl Sequence {
                 )
             })
             .collect();
+        let ahead = Ahead::over(&soprano.pitch, &soprano.onset);
         Sequence {
+            ahead,
             file: c.file.clone(),
             key: c.key,
             beat: altus_core::music::score::Meter::beat_steps(num, den),
@@ -134,6 +139,7 @@ impl Sequence {
             held: self.motion[t].1,
             prev: [0, 1, 2].map(|v| prev(v).0),
             prev_onset: [0, 1, 2].map(|v| prev(v).1),
+            ahead: self.ahead[t],
         }
     }
 
@@ -170,19 +176,27 @@ pub fn windows(seqs: &[Sequence], len: usize, offset: usize) -> Vec<Window> {
     out
 }
 
-/// Fills `batch` with the given windows (`steps` long, padded), sampling where the model feeds
-/// itself with probability `own_prob`.
+/// How the model's own voices are fed back: with what probability per step, and what it is
+/// taught where its line leaves Bach's.
+pub type Feedback = (f32, Rejoin);
+
+/// Teacher forcing: Bach's previous voices at every step.
+pub const TEACHER: Feedback = (0.0, Rejoin::Now);
+
+/// Fills `batch` with the given windows (`steps` long, padded), feeding the model its own
+/// voices as `feedback` says.
 pub fn fill_batch(
     batch: &mut Batch,
     seqs: &[Sequence],
     wins: &[Window],
     steps: usize,
-    own_prob: f32,
+    (own_prob, rejoin): Feedback,
     rng: &mut Rng,
 ) {
     let rows = wins.len();
     batch.rows = rows;
     batch.steps = steps;
+    batch.rejoin = rejoin;
     let n = rows * steps;
     batch.features.resize(n, StepFeatures::default());
     batch.target.resize(n, [NO_TARGET; VOICES]);

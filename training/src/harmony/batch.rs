@@ -20,6 +20,23 @@ pub struct Batch {
     pub restrike: Vec<[i8; VOICES]>,
     /// Feed the model's own previous choices at this step.
     pub own: Vec<bool>,
+    /// What a voice fed its own line is taught where that line has left Bach's.
+    pub rejoin: Rejoin,
+}
+
+/// Where the model is fed its own previous voices (scheduled sampling) and a voice's own line
+/// has left Bach's, what it is taught at the next steps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum Rejoin {
+    /// Bach's pitch at every step: back on his line at once, wherever that falls in the bar
+    /// (free-running, the voices then move on odd 16ths and leap to get back).
+    #[default]
+    Now,
+    /// Keep its own pitch (held, not struck) while Bach's voice holds, and take Bach's pitch
+    /// where he strikes his next note: back on his line in his rhythm.
+    AtOnsets,
+    /// Keep its own pitch on odd 16ths where Bach's voice holds; elsewhere take Bach's pitch.
+    OnEighths,
 }
 
 /// Loss and accuracy sums over a batch, per voice.

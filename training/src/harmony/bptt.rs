@@ -9,13 +9,13 @@ use super::cells::{
 };
 use super::loss;
 use crate::gemm::{self, mm_nt, mm_tn_acc};
-use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, VOICES};
+use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, REST, VOICES};
 use altus_core::harmony::model::{CellKind, HarmonyModel};
 use altus_core::nn::Cell;
 use altus_core::nn::math::{gather_rows, mat_mat_acc, sigmoid};
 use altus_core::nn::panels;
 
-pub use super::batch::{Batch, NO_TARGET, Stats};
+pub use super::batch::{Batch, NO_TARGET, Rejoin, Stats};
 
 /// Buffers for one thread, sized for a model and a batch shape; reused across batches.
 pub struct Workspace {
@@ -25,6 +25,9 @@ pub struct Workspace {
     nact: Vec<u8>,
     /// The model's own greedy choice per voice (class, onset), where rows sample.
     pred: Vec<[(u16, bool); VOICES]>,
+    /// The loss's targets: the batch's, with [`Rejoin::AtOnsets`] applied where rows sample.
+    target: Vec<[u16; VOICES]>,
+    restrike: Vec<[i8; VOICES]>,
     h: Vec<Vec<f32>>,
     c: Vec<Vec<f32>>,
     acts: Vec<Vec<f32>>,
@@ -58,6 +61,8 @@ impl Workspace {
             active: vec![[0; MAX_ACTIVE]; n],
             nact: vec![0; n],
             pred: vec![[(0, false); VOICES]; n],
+            target: vec![[NO_TARGET; VOICES]; n],
+            restrike: vec![[-1; VOICES]; n],
             h: vec![vec![0.0; (steps + 1) * rows * h]; l],
             c: vec![vec![0.0; (steps + 1) * rows * h]; l],
             acts: vec![vec![0.0; n * g]; l],
@@ -99,6 +104,8 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
     let hd = model.config.hidden;
     panels::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
     let sampling = batch.own.iter().any(|&o| o);
+    ws.target.copy_from_slice(&batch.target);
+    ws.restrike.copy_from_slice(&batch.restrike);
     for t in 0..batch.steps {
         inputs_at(batch, ws, t, model.config.inputs);
         for l in 0..model.cells.len() {
@@ -141,11 +148,30 @@ fn inputs_at(
         let mut f = batch.features[i];
         if batch.own[i] && t > 0 {
             for (v, &(c, o)) in ws.pred[i - rows].iter().enumerate() {
+                let wait = match batch.rejoin {
+                    Rejoin::Now => false,
+                    Rejoin::AtOnsets => true,
+                    Rejoin::OnEighths => f.strength == 0,
+                };
+                if wait {
+                    rejoin_at_onsets(&mut ws.target[i][v], &mut ws.restrike[i][v], f.prev[v], c);
+                }
                 f.prev[v] = c as usize;
                 f.prev_onset[v] = o;
             }
         }
         ws.nact[i] = f.active(inputs, &mut ws.active[i]) as u8;
+    }
+}
+
+/// [`Rejoin::AtOnsets`] for one voice at one step: where its own previous class `own` is not
+/// Bach's (`bach_prev`, a pitch) and Bach neither changes pitch nor strikes again, the target is
+/// to hold `own`.
+fn rejoin_at_onsets(target: &mut u16, restrike: &mut i8, bach_prev: usize, own: u16) {
+    let off_line = own as usize != bach_prev && own as usize != REST;
+    let bach_holds = *target as usize == bach_prev && bach_prev != REST && *restrike != 1;
+    if off_line && bach_holds {
+        (*target, *restrike) = (own, 0);
     }
 }
 
@@ -242,8 +268,8 @@ pub fn forward_backward(
     norm: f32,
 ) -> Stats {
     forward(model, batch, ws);
-    let stats = loss::loss_and_dlogits(model, batch, &mut ws.logits, norm);
-    loss::cond_grads(model, batch, &ws.logits, &mut grads.cond);
+    let stats = loss::loss_and_dlogits(model, &ws.target, &ws.restrike, &mut ws.logits, norm);
+    loss::cond_grads(model, &ws.target, &ws.logits, &mut grads.cond);
     let (rows, hd) = (batch.rows, model.config.hidden);
     let n = rows * batch.steps;
     let top = model.cells.len() - 1;
@@ -338,7 +364,7 @@ fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: us
 /// Forward and loss only (validation).
 pub fn evaluate(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) -> Stats {
     forward(model, batch, ws);
-    loss::loss_and_dlogits(model, batch, &mut ws.logits, 1.0)
+    loss::loss_and_dlogits(model, &ws.target, &ws.restrike, &mut ws.logits, 1.0)
 }
 
 /// Index of the largest value (the first of ties).

@@ -17,6 +17,7 @@ pub const EVAL_DECODE: DecodeOptions = DecodeOptions {
     ranges: altus_core::harmony::engine::RANGES,
     seed: 0,
     beam: 3,
+    leading: true,
 };
 
 /// Free-running generation with the step engine, in the sequence's reference key; the sounding
@@ -36,6 +37,7 @@ pub fn generate(model: &HarmonyModel, seq: &Sequence, opts: DecodeOptions) -> [L
             soprano_onset: seq.soprano_onset[t],
             bar_pos: seq.bar_pos[t],
             strength: seq.strength[t],
+            ahead: seq.ahead[t],
         });
         for (v, line) in lines.iter_mut().enumerate() {
             line.pitch.push(out.pitch[v].map(|p| p.0));
@@ -88,7 +90,8 @@ pub fn teacher_forced(model: &HarmonyModel, seqs: &[Sequence]) -> super::batch::
     let mut batch = super::batch::Batch::default();
     for (i, s) in seqs.iter().enumerate() {
         let mut ws = super::bptt::Workspace::new(model, 1, s.len());
-        crate::data::sequences::fill_batch(&mut batch, seqs, &[(i, 0)], s.len(), 0.0, &mut rng);
+        use crate::data::sequences::{TEACHER, fill_batch};
+        fill_batch(&mut batch, seqs, &[(i, 0)], s.len(), TEACHER, &mut rng);
         total.add(&super::bptt::evaluate(model, &batch, &mut ws));
     }
     total

@@ -1,8 +1,9 @@
 //! Finite-difference checks of every backward pass (LSTM, GRU, RNN; one and two layers; dense
 //! head; sparse and dense inputs; class and re-strike losses of the three voices; the
-//! within-step conditioning of each voice order; inputs left out).
+//! within-step conditioning of each voice order; inputs left out, and the lookahead inputs).
 
 use super::bptt::*;
+use altus_core::harmony::ahead::Ahead;
 use altus_core::harmony::features::{CLASSES, Inputs, StepFeatures, VOICES};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig, Order};
 use altus_core::rng::Rng;
@@ -25,6 +26,11 @@ fn random_batch(rows: usize, steps: usize, rng: &mut Rng) -> Batch {
             held: rng.below(20) as u8,
             prev: [0; VOICES].map(|_| rng.below(CLASSES)),
             prev_onset: [0; VOICES].map(|_| rng.below(2) == 0),
+            ahead: Ahead {
+                next: (rng.below(4) > 0).then(|| 55 + rng.below(30) as u8),
+                next_in: rng.below(12) as u8,
+                after: (rng.below(3) > 0).then(|| 55 + rng.below(30) as u8),
+            },
         });
         b.target.push([0; VOICES].map(|_| {
             if rng.below(6) == 0 {
@@ -107,10 +113,19 @@ fn every_voice_order_and_input_set() {
             ..ModelConfig::new(CellKind::Lstm, 4, 1)
         });
     }
-    for (soprano_context, previous_voices) in [(false, true), (true, false), (false, false)] {
+    let sets = [
+        (false, true, true, false),
+        (true, false, true, false),
+        (true, true, false, false),
+        (false, false, false, false),
+        (true, true, true, true),
+    ];
+    for (soprano_context, previous_voices, intervals, lookahead) in sets {
         let inputs = Inputs {
             soprano_context,
             previous_voices,
+            intervals,
+            lookahead,
         };
         check_with(ModelConfig {
             inputs,

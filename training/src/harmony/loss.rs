@@ -2,24 +2,31 @@
 //! re-strike binary cross-entropy, each voice's logits conditioned on Bach's choices of the
 //! voices it sees (teacher forcing within the step); and the gradient of the conditioning table.
 
-use super::batch::{Batch, NO_TARGET, Stats};
+use super::batch::{NO_TARGET, Stats};
 use altus_core::harmony::features::{CLASSES, HEAD, OUTPUTS, VOICES};
 use altus_core::harmony::model::HarmonyModel;
 use altus_core::nn::math::{exp, fold_lanes, sigmoid};
 
 altus_core::multiversion!(
-    /// Loss of the last forward, the voices conditioned on Bach's choices at the same step;
+    /// Loss of the last forward against per-step class and re-strike targets (see
+    /// [`super::batch::Batch`]), the voices conditioned on the target choices at the same step;
     /// writes ∂L/∂logits (scaled by `1/norm`) into the logits buffer. Compiled for the CPU's
     /// best instruction set: with `std`'s `exp` (a libm call per logit) it was an eighth of a
     /// training step.
-    pub fn loss_and_dlogits(model: &HarmonyModel, batch: &Batch, logits: &mut [f32], norm: f32) -> Stats => loss_impl
+    pub fn loss_and_dlogits(model: &HarmonyModel, target: &[[u16; VOICES]], restrike: &[[i8; VOICES]], logits: &mut [f32], norm: f32) -> Stats => loss_impl
 );
 
 #[inline(always)]
-fn loss_impl(model: &HarmonyModel, batch: &Batch, logits: &mut [f32], norm: f32) -> Stats {
+fn loss_impl(
+    model: &HarmonyModel,
+    target: &[[u16; VOICES]],
+    restrike: &[[i8; VOICES]],
+    logits: &mut [f32],
+    norm: f32,
+) -> Stats {
     let mut s = Stats::default();
     for (i, row) in logits.chunks_mut(OUTPUTS).enumerate() {
-        for (u, &c) in batch.target[i].iter().enumerate() {
+        for (u, &c) in target[i].iter().enumerate() {
             if c != NO_TARGET {
                 model.condition(u, c as usize, row);
             }
@@ -27,8 +34,8 @@ fn loss_impl(model: &HarmonyModel, batch: &Batch, logits: &mut [f32], norm: f32)
         for v in 0..VOICES {
             voice_loss(
                 &mut row[v * HEAD..(v + 1) * HEAD],
-                batch.target[i][v],
-                batch.restrike[i][v],
+                target[i][v],
+                restrike[i][v],
                 norm,
                 v,
                 &mut s,
@@ -91,12 +98,17 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
 
 /// ∂L/∂cond: each target class of an earlier voice collects the gradient of the later voices'
 /// logits it was added to.
-pub fn cond_grads(model: &HarmonyModel, batch: &Batch, dlogits: &[f32], grad: &mut [f32]) {
+pub fn cond_grads(
+    model: &HarmonyModel,
+    target: &[[u16; VOICES]],
+    dlogits: &[f32],
+    grad: &mut [f32],
+) {
     if grad.is_empty() {
         return;
     }
     for (i, row) in dlogits.chunks(OUTPUTS).enumerate() {
-        for (u, &c) in batch.target[i].iter().enumerate() {
+        for (u, &c) in target[i].iter().enumerate() {
             if c == NO_TARGET {
                 continue;
             }

@@ -14,11 +14,16 @@
 //! - *crossings*: of the pair-steps (a pair of voices, soprano included, both sounding at a step)
 //!   over the six pairs, those where the upper voice is below the lower (S ≥ A ≥ T ≥ B fails);
 //!   *spacing*: of the soprano–alto and alto–tenor pair-steps, those wider than an octave;
-//! - *pitch-class set*: steps where the four voices' pitch classes are Bach's (as sets).
+//! - *pitch-class set*: steps where the four voices' pitch classes are Bach's (as sets);
+//!   *tertian*: steps where all four sound whose pitch-class set is a triad or a seventh chord
+//!   ([`altus_core::music::chord::tertian`]);
+//! - how each voice moves and its rhythm: [`super::motion`].
 
+use super::motion::{Motion, ratio};
 use crate::data::sequences::{Line, Sequence};
 use altus_core::harmony::decode::parallel;
 use altus_core::harmony::features::VOICES;
+use altus_core::music::chord::{pitch_classes, tertian};
 
 /// One voice's counts.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,6 +50,8 @@ pub struct VoiceCounts {
     pub steps: usize,
     /// Each file's longest run on one pitch.
     pub longest: Vec<usize>,
+    /// How the voice moves, and its rhythm.
+    pub motion: Motion,
 }
 
 /// Counts behind the evaluation tables.
@@ -58,6 +65,8 @@ pub struct Metrics {
     pub parallels: usize,
     /// Steps where all four voices sound.
     pub full: usize,
+    /// … whose pitch-class set is a triad or a seventh chord.
+    pub tertian: usize,
     /// Pair-steps over the six pairs (both voices sounding).
     pub pair_steps: usize,
     /// … with the upper voice below the lower.
@@ -70,10 +79,6 @@ pub struct Metrics {
     pub both_full: usize,
     /// … with the same pitch-class set.
     pub same_pcs: usize,
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
 impl VoiceCounts {
@@ -120,6 +125,7 @@ impl VoiceCounts {
         self.notes += o.notes;
         self.steps += o.steps;
         self.longest.extend(&o.longest);
+        self.motion.add(&o.motion);
     }
 }
 
@@ -132,6 +138,7 @@ impl Metrics {
         self.pair_moves += o.pair_moves;
         self.parallels += o.parallels;
         self.full += o.full;
+        self.tertian += o.tertian;
         self.pair_steps += o.pair_steps;
         self.crossings += o.crossings;
         self.spaced_steps += o.spaced_steps;
@@ -151,6 +158,10 @@ impl Metrics {
     /// Share of soprano–alto and alto–tenor pair-steps wider than an octave.
     pub fn spacing_rate(&self) -> f64 {
         ratio(self.spacing, self.spaced_steps)
+    }
+    /// Share of the steps with all four voices whose pitch-class set is a triad or seventh chord.
+    pub fn tertian_rate(&self) -> f64 {
+        ratio(self.tertian, self.full)
     }
     /// Share of steps whose pitch-class set is Bach's.
     pub fn pcs_rate(&self) -> f64 {
@@ -194,12 +205,12 @@ pub fn score(seq: &Sequence, lines: &[Line; VOICES]) -> Metrics {
         pair_steps(&all, t, &mut m);
         let Some(p) = four(t) else { continue };
         m.full += 1;
+        m.tertian += usize::from(tertian(pitch_classes(p)).is_some());
         if seq.has == [true; VOICES]
             && let Some(b) = bach(t)
         {
-            let set = |x: [u8; 4]| x.iter().fold(0u16, |s, p| s | 1 << (p % 12));
             m.both_full += 1;
-            m.same_pcs += usize::from(set(p) == set(b));
+            m.same_pcs += usize::from(pitch_classes(p) == pitch_classes(b));
         }
     }
     m
@@ -278,5 +289,6 @@ fn voice_counts(seq: &Sequence, line: &Line, bach: &Line, has: bool) -> VoiceCou
         }
     }
     c.longest.push(longest);
+    c.motion = Motion::of(line, &seq.bar_pos);
     c
 }

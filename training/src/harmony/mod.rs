@@ -1,7 +1,7 @@
 //! Training the harmony model: mini-batches ([`batch`]), batched forward and backward through
 //! time ([`bptt`], one step's
 //! cells in [`cells`], checked against finite differences in `gradcheck`), the training loop
-//! ([`train`]) and free-running evaluation ([`eval`], [`metrics`]) against Bach and the
+//! ([`train`]) and free-running evaluation ([`eval`], [`metrics`], [`motion`]) against Bach and the
 //! [`baselines`]. Uses
 //! `altus_core::harmony` for the one forward pass and the data of [`crate::data`].
 
@@ -14,4 +14,6 @@ pub mod eval;
 mod gradcheck;
 pub mod loss;
 pub mod metrics;
+pub mod motion;
 pub mod train;
+pub mod tune;

@@ -3,7 +3,7 @@
 //! (carved from the training files: the validation split is never seen here).
 
 use crate::data::sequences::{self, Sequence, Window};
-use crate::harmony::bptt::{self, Batch, Stats, Workspace};
+use crate::harmony::bptt::{self, Batch, Rejoin, Stats, Workspace};
 use crate::harmony::eval;
 use crate::harmony::metrics::Metrics;
 use crate::optim::Adam;
@@ -31,9 +31,15 @@ pub struct TrainConfig {
     pub window: usize,
     /// Global gradient-norm limit.
     pub clip: f32,
-    /// Final probability of feeding the model its own previous alto (scheduled sampling),
+    /// Final probability of feeding the model its own previous voices (scheduled sampling),
     /// reached linearly over the first half of the epochs.
     pub sampling: f32,
+    /// What a voice fed its own line is taught where that line has left Bach's.
+    pub rejoin: Rejoin,
+    /// Weight of the running average of the weights kept beside them (0: none): after every
+    /// batch `avg = ema · avg + (1 − ema) · weights`; epochs are judged, and the best kept, on
+    /// the average.
+    pub ema: f32,
     /// Stop after this many epochs without a better validation score.
     pub patience: usize,
     /// Worker threads (the batch is split between them).
@@ -108,7 +114,7 @@ pub fn train(
     let mut run = Run::new(cfg);
     let select_windows = sequences::windows(select, cfg.window, 0);
     let (mut best, mut best_score, mut best_epoch, mut reports) =
-        (run.model.clone(), f64::NEG_INFINITY, 0, Vec::new());
+        (run.judged().clone(), f64::NEG_INFINITY, 0, Vec::new());
     let mut interrupted = false;
     for epoch in 1..=cfg.epochs {
         let t0 = Instant::now();
@@ -134,7 +140,7 @@ pub fn train(
         };
         let improved = !interrupted && report.select_free > best_score;
         if improved {
-            (best, best_score, best_epoch) = (run.model.clone(), report.select_free, epoch);
+            (best, best_score, best_epoch) = (run.judged().clone(), report.select_free, epoch);
         }
         on_epoch(&report, improved);
         reports.push(report);
@@ -143,7 +149,7 @@ pub fn train(
         }
     }
     if best_epoch == 0 {
-        best = run.model;
+        best = run.judged().clone();
     }
     Trained {
         model: best,
@@ -156,6 +162,8 @@ pub fn train(
 /// What a run updates: the model, its optimiser, the workers and the shuffling.
 struct Run {
     model: HarmonyModel,
+    /// The running average of the weights (`TrainConfig::ema`).
+    average: Option<HarmonyModel>,
     adam: Adam,
     workers: Vec<Worker>,
     /// Threads beside this one, one per further worker.
@@ -178,6 +186,7 @@ impl Run {
             .collect();
         Run {
             adam: Adam::new(&model, cfg.lr),
+            average: (cfg.ema > 0.0).then(|| model.clone()),
             model,
             workers,
             pool: Pool::new(threads - 1),
@@ -186,12 +195,18 @@ impl Run {
     }
 
     /// The model now on the selection split: teacher-forced statistics and free-running metrics.
+    /// The weights judged on the selection split: the running average where there is one.
+    fn judged(&self) -> &HarmonyModel {
+        self.average.as_ref().unwrap_or(&self.model)
+    }
+
     fn judge(&mut self, select: &[Sequence], wins: &[Window], window: usize) -> (Stats, Metrics) {
-        let tf = validate(&self.model, &mut self.workers, select, wins, window);
+        let model = self.average.as_ref().unwrap_or(&self.model);
+        let tf = validate(model, &mut self.workers, select, wins, window);
         let threads = self.workers.len();
         (
             tf,
-            eval::free_running(&self.model, select, eval::EVAL_DECODE, threads),
+            eval::free_running(model, select, eval::EVAL_DECODE, threads),
         )
     }
 
@@ -242,6 +257,7 @@ impl Run {
     ) -> Stats {
         let Run {
             model,
+            average,
             adam,
             workers,
             pool,
@@ -270,7 +286,7 @@ impl Run {
                 seqs,
                 &padded,
                 cfg.window,
-                sampling,
+                (sampling, cfg.rejoin),
                 &mut w.rng,
             );
             // The gradients are zero: the optimiser's step leaves them so.
@@ -282,6 +298,14 @@ impl Run {
         }
         let grads = workers.iter_mut().map(|w| w.grads.params_mut()).collect();
         adam.step_summed(pool, model.params_mut(), grads, cfg.clip);
+        if let Some(avg) = average {
+            let b = cfg.ema;
+            for (a, w) in avg.params_mut().into_iter().zip(model.params()) {
+                a.iter_mut()
+                    .zip(w)
+                    .for_each(|(a, w)| *a = b * *a + (1.0 - b) * w);
+            }
+        }
         total
     }
 }
@@ -300,7 +324,8 @@ fn validate(
     for chunk in wins.chunks(per) {
         let mut padded = chunk.to_vec();
         padded.resize(per, (0, usize::MAX / 2));
-        sequences::fill_batch(&mut w.batch, seqs, &padded, window, 0.0, &mut w.rng);
+        let teacher = sequences::TEACHER;
+        sequences::fill_batch(&mut w.batch, seqs, &padded, window, teacher, &mut w.rng);
         total.add(&bptt::evaluate(model, &w.batch, &mut w.ws));
     }
     total
