@@ -2,10 +2,9 @@
 
 use altus_core::music::midi;
 use altus_core::{Grid, Voice};
-use midly::num::{u4, u7, u15, u28};
-use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use std::path::Path;
 use testkit::chorales_for_test;
+use testkit::fuzz::{smf, vlq};
 mod common;
 use common::{altus, altus_line, tmp};
 
@@ -30,45 +29,15 @@ fn melody(path: &Path) {
         (2, 69),
         (4, 67),
     ];
-    let ev = |delta: u32, kind| TrackEvent {
-        delta: u28::new(delta),
-        kind,
-    };
-    let mut track = vec![ev(
-        0,
-        TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8)),
-    )];
+    // Time signature 4/4; each note on, then off after its quarters; end of track.
+    let mut track = vec![0x00, 0xFF, 0x58, 0x04, 4, 2, 24, 8];
     for (q, p) in tune {
-        let on = MidiMessage::NoteOn {
-            key: u7::new(p),
-            vel: u7::new(90),
-        };
-        let off = MidiMessage::NoteOff {
-            key: u7::new(p),
-            vel: u7::new(0),
-        };
-        track.push(ev(
-            0,
-            TrackEventKind::Midi {
-                channel: u4::new(0),
-                message: on,
-            },
-        ));
-        track.push(ev(
-            q * tpq,
-            TrackEventKind::Midi {
-                channel: u4::new(0),
-                message: off,
-            },
-        ));
+        track.extend([0x00, 0x90, p, 90]);
+        track.extend(vlq(q * tpq));
+        track.extend([0x80, p, 0]);
     }
-    track.push(ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)));
-    let mut smf = Smf::new(Header::new(
-        Format::SingleTrack,
-        Timing::Metrical(u15::new(tpq as u16)),
-    ));
-    smf.tracks.push(track);
-    smf.save(path).unwrap();
+    track.extend([0x00, 0xFF, 0x2F, 0x00]);
+    std::fs::write(path, smf(0, tpq as u16, &[track])).unwrap();
 }
 
 #[test]
@@ -370,47 +339,20 @@ fn harmonize_a_melody_that_starts_after_a_metre_change() {
     // of a 12/8 bar (a position past the end of a 4/4 bar) made the summary underflow.
     let d = tmp("metre");
     let (inp, out) = (d.join("m.mid"), d.join("o.mid"));
-    let ev = |delta: u32, kind| TrackEvent {
-        delta: u28::new(delta),
-        kind,
-    };
-    let note = |on: bool, key: u8| TrackEventKind::Midi {
-        channel: u4::new(0),
-        message: if on {
-            MidiMessage::NoteOn {
-                key: u7::new(key),
-                vel: u7::new(90),
-            }
-        } else {
-            MidiMessage::NoteOff {
-                key: u7::new(key),
-                vel: u7::new(0),
-            }
-        },
-    };
-    let mut track = vec![
-        ev(
-            0,
-            TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8)),
-        ),
-        ev(
-            96,
-            TrackEventKind::Meta(MetaMessage::TimeSignature(12, 3, 24, 8)),
-        ),
-    ];
+    // 4/4, then after one quarter 12/8; the notes from 20 8ths later, a quarter each.
+    let mut track = vec![0x00, 0xFF, 0x58, 0x04, 4, 2, 24, 8];
+    track.extend(vlq(96));
+    track.extend([0xFF, 0x58, 0x04, 12, 3, 24, 8]);
     let mut delta = 20 * 24;
     for k in [67u8, 69, 71, 72, 74, 72, 71, 69, 67] {
-        track.push(ev(delta, note(true, k)));
-        track.push(ev(96, note(false, k)));
+        track.extend(vlq(delta));
+        track.extend([0x90, k, 90]);
+        track.extend(vlq(96));
+        track.extend([0x80, k, 0]);
         delta = 0;
     }
-    track.push(ev(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)));
-    let mut smf = Smf::new(Header::new(
-        Format::SingleTrack,
-        Timing::Metrical(u15::new(96)),
-    ));
-    smf.tracks.push(track);
-    smf.save(&inp).unwrap();
+    track.extend([0x00, 0xFF, 0x2F, 0x00]);
+    std::fs::write(&inp, smf(0, 96, &[track])).unwrap();
     let (ok, stdout, err) = altus(&["harmonize", s(&inp), s(&out)]);
     assert!(ok, "{err}");
     assert!(

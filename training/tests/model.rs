@@ -266,11 +266,11 @@ fn metrics_count_what_they_say() {
     assert_eq!((m.both_full, m.same_pcs), (4, 4));
     let alto = &m.voices[0];
     assert_eq!((alto.both, alto.agree, alto.moves, alto.kept), (4, 3, 3, 0));
-    assert_eq!((alto.notes, alto.longest.clone()), (4, vec![1]));
+    assert_eq!((alto.motion.notes, alto.longest.clone()), (4, vec![1]));
     let b = score(&seq, &bach);
-    assert_eq!((b.voices[0].kept, b.voices[0].notes), (1, 3));
+    assert_eq!((b.voices[0].kept, b.voices[0].motion.notes), (1, 3));
     assert_eq!(
-        (b.voices[1].longest.clone(), b.voices[1].notes),
+        (b.voices[1].longest.clone(), b.voices[1].motion.notes),
         (vec![2], 3)
     );
     // The made-up "Bach" alto has the same F4–G4 under C5–D5 fifths, but no crossing or gap.

@@ -128,10 +128,17 @@ struct Partial {
     chosen: [Option<usize>; VOICES],
 }
 
-/// `log Σ exp` of a voice's class logits.
-fn log_norm(l: &[f32]) -> f32 {
-    let m = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    m + l.iter().map(|x| (x - m).exp()).sum::<f32>().ln()
+/// A voice's class log-probabilities and probabilities from its logits, each exponential
+/// computed once (the voice-leading preferences read the probabilities).
+fn log_probs(l: &[f32]) -> ([f32; CLASSES], [f32; CLASSES]) {
+    let m = l[..CLASSES]
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    let e: [f32; CLASSES] = std::array::from_fn(|c| (l[c] - m).exp());
+    let z: f32 = e.iter().sum();
+    let norm = m + z.ln();
+    (std::array::from_fn(|c| l[c] - norm), e.map(|x| x / z))
 }
 
 /// The voice's logits after the conditioning on the voices chosen before it.
@@ -202,9 +209,8 @@ fn search(
         let mut m = 0;
         for b in &beams[..n] {
             let l = voice_logits(model, base, &b.chosen, v);
-            let norm = log_norm(&l[..CLASSES]);
-            let logp: [f32; CLASSES] = std::array::from_fn(|c| l[c] - norm);
-            let extra = leading.bonuses(ctx, v, &logp);
+            let (logp, p) = log_probs(&l);
+            let extra = leading.bonuses(ctx, v, &p);
             for (c, (&lp, &x)) in logp.iter().zip(&extra).enumerate() {
                 if ctx.allows(v, c, &b.chosen, level) {
                     let mut chosen = b.chosen;
@@ -295,9 +301,10 @@ fn sample_once(
     for v in model.config.order.voices() {
         let seen = voice_logits(model, base, &chosen, v);
         let mut l = seen;
-        let norm = log_norm(&l[..CLASSES]);
-        let logp: [f32; CLASSES] = std::array::from_fn(|c| l[c] - norm);
-        for (x, b) in l[..CLASSES].iter_mut().zip(leading.bonuses(ctx, v, &logp)) {
+        for (x, b) in l[..CLASSES]
+            .iter_mut()
+            .zip(leading.bonuses(ctx, v, &log_probs(&seen).1))
+        {
             *x += b;
         }
         let allowed = |c: usize| ctx.allows(v, c, &chosen, 5);

@@ -158,12 +158,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(HarmonyModel, WeightsMeta)> {
 
 /// Refuses voice-leading weights that are not finite or beyond ±[`MAX_WEIGHT`].
 fn checked_leading(l: Leading) -> Result<Leading> {
-    let mut all = (l.hold.into_iter().flatten().flatten())
-        .chain(l.step)
-        .chain(l.leap)
-        .chain([l.contrary])
-        .chain(l.kinds);
-    if all.all(|w| w.is_finite() && w.abs() <= MAX_WEIGHT) {
+    if l.weights().all(|w| w.is_finite() && w.abs() <= MAX_WEIGHT) {
         Ok(l)
     } else {
         Err(Error::Model(format!(

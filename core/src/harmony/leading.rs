@@ -59,13 +59,33 @@ impl Leading {
         kinds: [0.0; 3],
     };
 
+    /// Every weight, in one order (holds by voice, strength and soprano onset; steps; leaps;
+    /// contrary motion; kinds): for checking a file's and for searching them.
+    pub fn weights(&self) -> impl Iterator<Item = &f32> {
+        (self.hold.iter().flatten().flatten())
+            .chain(&self.step)
+            .chain(&self.leap)
+            .chain([&self.contrary])
+            .chain(&self.kinds)
+    }
+
+    /// Every weight, mutable, in the order of [`Leading::weights`].
+    pub fn weights_mut(&mut self) -> impl Iterator<Item = &mut f32> {
+        (self.hold.iter_mut().flatten().flatten())
+            .chain(&mut self.step)
+            .chain(&mut self.leap)
+            .chain([&mut self.contrary])
+            .chain(&mut self.kinds)
+    }
+
     /// Whether every weight is zero (decoding skips the terms).
     pub fn is_none(&self) -> bool {
         *self == Leading::NONE
     }
 
-    /// What each class adds to voice `v`'s log-probabilities `logp` at this step.
-    pub fn bonuses(&self, ctx: &Context, v: usize, logp: &[f32]) -> [f32; CLASSES] {
+    /// What each class adds to voice `v`'s log-probabilities at this step, given its
+    /// probabilities `p`.
+    pub fn bonuses(&self, ctx: &Context, v: usize, p: &[f32; CLASSES]) -> [f32; CLASSES] {
         if self.is_none() {
             return [0.0; CLASSES];
         }
@@ -75,8 +95,8 @@ impl Leading {
             let prev = class_pitch(ctx.prev[v]);
             let kinds: [usize; CLASSES] = std::array::from_fn(|c| kind(prev, class_pitch(c)));
             let mut mass = [0f32; KINDS];
-            for (c, &k) in kinds.iter().enumerate() {
-                mass[k] += logp[c].exp();
+            for (&k, &pc) in kinds.iter().zip(p) {
+                mass[k] += pc;
             }
             for (o, &k) in out.iter_mut().zip(&kinds) {
                 *o += w * mass[k].max(1e-30).ln();
@@ -198,7 +218,7 @@ mod tests {
             kinds: [0.0, 0.0, 1.0],
             ..Leading::NONE
         };
-        let b = w.bonuses(&ctx(2, true, [67, 60, 48], (72, 74)), 2, &logp);
+        let b = w.bonuses(&ctx(2, true, [67, 60, 48], (72, 74)), 2, &p);
         // Steps (B2, D3) hold half the belief, the third (E3) and the fourth (G2) a quarter.
         assert!((b[c(47)] - 0.5f32.ln()).abs() < 1e-5);
         assert!((b[c(50)] - 0.5f32.ln()).abs() < 1e-5);
@@ -208,11 +228,11 @@ mod tests {
         assert!(logp[c(50)] + b[c(50)] > logp[c(43)] + b[c(43)]);
         // No weight, no term; the other voices are untouched.
         assert_eq!(
-            Leading::NONE.bonuses(&ctx(2, true, [67, 60, 48], (72, 74)), 2, &logp)[c(43)],
+            Leading::NONE.bonuses(&ctx(2, true, [67, 60, 48], (72, 74)), 2, &p)[c(43)],
             0.0
         );
         assert_eq!(
-            w.bonuses(&ctx(2, true, [67, 60, 48], (72, 74)), 0, &logp)[c(43)],
+            w.bonuses(&ctx(2, true, [67, 60, 48], (72, 74)), 0, &p)[c(43)],
             0.0
         );
     }

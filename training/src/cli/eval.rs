@@ -9,7 +9,6 @@ use altus_core::embedded;
 use altus_core::harmony::engine::DecodeOptions;
 use altus_core::harmony::features::VOICES;
 use altus_core::harmony::format as weights;
-use altus_core::harmony::leading::Leading;
 use altus_core::harmony::model::HarmonyModel;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -149,17 +148,14 @@ fn model_rows(
             }
         );
         let free = eval::free_running(&model, seqs, opts, 2);
-        let tf = eval::teacher_forced(&model, seqs);
-        if model.leading != Leading::NONE {
+        rows.push((name.clone(), free, Some(eval::teacher_forced(&model, seqs))));
+        if !model.leading.is_none() {
             let off = DecodeOptions {
                 leading: false,
                 ..opts
             };
             let plain = eval::free_running(&model, seqs, off, 2);
-            rows.push((name.clone(), free, Some(tf)));
             rows.push((format!("{name}, no leading"), plain, None));
-        } else {
-            rows.push((name, free, Some(tf)));
         }
     }
     Ok(rows)
@@ -208,7 +204,7 @@ fn print_voices(rows: &[Row]) {
         );
         for (name, m, tf) in rows {
             let c = &m.voices[v];
-            if c.steps == 0 {
+            if c.motion.sounding == 0 {
                 continue;
             }
             println!(

@@ -36,17 +36,6 @@ pub enum VoicesArg {
     Satb,
 }
 
-/// `--rejoin`: [`Rejoin`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum RejoinArg {
-    /// Bach's pitch at every step.
-    Now,
-    /// Hold until Bach's next note.
-    AtOnsets,
-    /// Hold on odd 16ths where Bach holds.
-    OnEighths,
-}
-
 /// The flags of `altus train`. Their defaults are the shipped model's recipe, chosen on the
 /// selection split (MODEL.md).
 #[derive(clap::Args)]
@@ -107,9 +96,10 @@ pub struct Args {
     #[arg(long, default_value_t = 1.0)]
     pub sampling: f32,
     /// Where a voice fed its own line has left Bach's, teach it to take Bach's pitch at once
-    /// (now) or to hold until Bach strikes his next note (at-onsets).
+    /// (now), to hold until Bach strikes his next note (at-onsets), or to hold on odd 16ths
+    /// where Bach holds (on-eighths).
     #[arg(long, value_enum, default_value = "on-eighths")]
-    pub rejoin: RejoinArg,
+    pub rejoin: Rejoin,
     /// Keep the model's own choices at decoding: skip choosing voice-leading preferences on
     /// the selection split after training.
     #[arg(long)]
@@ -182,11 +172,7 @@ impl Args {
             window: self.window,
             clip: 1.0,
             sampling,
-            rejoin: match self.rejoin {
-                RejoinArg::Now => Rejoin::Now,
-                RejoinArg::AtOnsets => Rejoin::AtOnsets,
-                RejoinArg::OnEighths => Rejoin::OnEighths,
-            },
+            rejoin: self.rejoin,
             ema: self.ema,
             patience: self.patience.max(1),
             threads: self.threads,

@@ -26,7 +26,7 @@ pub struct Batch {
 
 /// Where the model is fed its own previous voices (scheduled sampling) and a voice's own line
 /// has left Bach's, what it is taught at the next steps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
 pub enum Rejoin {
     /// Bach's pitch at every step: back on his line at once, wherever that falls in the bar
     /// (free-running, the voices then move on odd 16ths and leap to get back).

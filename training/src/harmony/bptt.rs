@@ -25,7 +25,7 @@ pub struct Workspace {
     nact: Vec<u8>,
     /// The model's own greedy choice per voice (class, onset), where rows sample.
     pred: Vec<[(u16, bool); VOICES]>,
-    /// The loss's targets: the batch's, with [`Rejoin::AtOnsets`] applied where rows sample.
+    /// The loss's targets: the batch's, with its [`Rejoin`] applied where rows sample.
     target: Vec<[u16; VOICES]>,
     restrike: Vec<[i8; VOICES]>,
     h: Vec<Vec<f32>>,
@@ -154,7 +154,7 @@ fn inputs_at(
                     Rejoin::OnEighths => f.strength == 0,
                 };
                 if wait {
-                    rejoin_at_onsets(&mut ws.target[i][v], &mut ws.restrike[i][v], f.prev[v], c);
+                    wait_to_rejoin(&mut ws.target[i][v], &mut ws.restrike[i][v], f.prev[v], c);
                 }
                 f.prev[v] = c as usize;
                 f.prev_onset[v] = o;
@@ -164,10 +164,10 @@ fn inputs_at(
     }
 }
 
-/// [`Rejoin::AtOnsets`] for one voice at one step: where its own previous class `own` is not
-/// Bach's (`bach_prev`, a pitch) and Bach neither changes pitch nor strikes again, the target is
-/// to hold `own`.
-fn rejoin_at_onsets(target: &mut u16, restrike: &mut i8, bach_prev: usize, own: u16) {
+/// One voice at one step where it waits to rejoin Bach's line ([`Rejoin`]): where its own
+/// previous class `own` is not Bach's (`bach_prev`, a pitch) and Bach neither changes pitch nor
+/// strikes again, the target is to hold `own`.
+fn wait_to_rejoin(target: &mut u16, restrike: &mut i8, bach_prev: usize, own: u16) {
     let off_line = own as usize != bach_prev && own as usize != REST;
     let bach_holds = *target as usize == bach_prev && bach_prev != REST && *restrike != 1;
     if off_line && bach_holds {

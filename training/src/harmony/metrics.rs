@@ -44,10 +44,6 @@ pub struct VoiceCounts {
     pub soprano_steps: usize,
     /// … where this voice sounds too.
     pub covered: usize,
-    /// Notes.
-    pub notes: usize,
-    /// Steps the voice sounds.
-    pub steps: usize,
     /// Each file's longest run on one pitch.
     pub longest: Vec<usize>,
     /// How the voice moves, and its rhythm.
@@ -100,7 +96,7 @@ impl VoiceCounts {
     }
     /// Mean note length in 16ths.
     pub fn note_length(&self) -> f64 {
-        ratio(self.steps, self.notes)
+        ratio(self.motion.sounding, self.motion.notes)
     }
     /// Median over files of the longest run on one pitch.
     pub fn median_longest(&self) -> f64 {
@@ -122,8 +118,6 @@ impl VoiceCounts {
         self.kept += o.kept;
         self.soprano_steps += o.soprano_steps;
         self.covered += o.covered;
-        self.notes += o.notes;
-        self.steps += o.steps;
         self.longest.extend(&o.longest);
         self.motion.add(&o.motion);
     }
@@ -278,10 +272,6 @@ fn voice_counts(seq: &Sequence, line: &Line, bach: &Line, has: bool) -> VoiceCou
             c.kept += usize::from(p == prev);
         }
         if let Some(p) = p {
-            c.steps += 1;
-            if line.onset[t] || prev != Some(p) {
-                c.notes += 1;
-            }
             run = if prev == Some(p) { run + 1 } else { 1 };
             longest = longest.max(run);
         } else {

@@ -72,16 +72,11 @@ const SEARCHED: std::ops::Range<usize> = 18..N;
 /// Where the leap costs are in the flat list (kept ≥ 0, moved in finer steps).
 const LEAPS: std::ops::Range<usize> = 21..24;
 
-/// The weights as a flat list, in the order the search visits them: holds (voice, strength,
-/// soprano strikes), steps, leaps, contrary motion, kinds.
+/// The weights as a flat list, in [`Leading::weights`]' order (the order the search visits
+/// them).
 fn flat(l: &Leading) -> [f32; N] {
     let mut v = [0.0; N];
-    let all = (l.hold.iter().flatten().flatten())
-        .chain(&l.step)
-        .chain(&l.leap)
-        .chain([&l.contrary])
-        .chain(&l.kinds);
-    for (x, w) in v.iter_mut().zip(all) {
+    for (x, w) in v.iter_mut().zip(l.weights()) {
         *x = *w;
     }
     v
@@ -89,12 +84,7 @@ fn flat(l: &Leading) -> [f32; N] {
 
 fn unflat(v: &[f32; N]) -> Leading {
     let mut l = Leading::NONE;
-    let all = (l.hold.iter_mut().flatten().flatten())
-        .chain(&mut l.step)
-        .chain(&mut l.leap)
-        .chain([&mut l.contrary])
-        .chain(&mut l.kinds);
-    for (w, x) in all.zip(v) {
+    for (w, x) in l.weights_mut().zip(v) {
         *w = *x;
     }
     l
