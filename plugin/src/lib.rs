@@ -26,6 +26,9 @@ use std::sync::Arc;
 /// Work the editor hands to nice-plug's background thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Task {
+    /// Load and validate the file the project or the user names ([`models::wanted`]) and play
+    /// it (asked for by the first block after an activation).
+    LoadWanted,
     /// Load and validate the file in [`Slot::pending`] and play it.
     LoadPending,
     /// Play the embedded model again.
@@ -43,6 +46,8 @@ pub struct Altus {
     ends: AudioEnds,
     /// What the editor shows of the audio thread.
     monitor: Arc<Monitor>,
+    /// An activation wants a model file read: the next block asks the background thread.
+    load_wanted: bool,
     editor_state: Arc<nice_plug_egui::EguiEditorState>,
 }
 
@@ -55,6 +60,7 @@ impl Default for Altus {
             slot: Arc::new(slot),
             ends,
             monitor: Arc::new(Monitor::default()),
+            load_wanted: false,
             editor_state: editor::default_state(),
         }
     }
@@ -129,25 +135,32 @@ impl Plugin for Altus {
         let rate = config.sample_rate as f64;
         let project = self.project_model();
         let playing = self.slot.status().info.path;
-        match self.voice.as_mut() {
-            Some(v) if project == playing || (project.is_none() && playing.is_some()) => {
-                v.set_sample_rate(rate)
-            }
+        // No file is touched here (the host's thread): the embedded model plays until the
+        // background thread has read and checked the wanted file.
+        let loading = match self.voice.as_mut() {
             Some(v) => {
-                // The host restored a project naming another model into this instance.
-                let l = start_model(&self.slot, project.as_deref());
                 v.set_sample_rate(rate);
-                v.reset();
-                // Not processing: the notes end at the next block (`reset`), so nothing is sent.
-                drop(v.swap_model(l.model, l.state, &mut |_| false));
+                // The host restored a project naming another model into this instance.
+                project.filter(|p| Some(p) != playing.as_ref())
             }
             None => {
-                // Once per instance, before the first block: the project's or the user's model
-                // if it is valid, else the embedded one.
-                let l = start_model(&self.slot, project.as_deref());
+                let (l, info) = models::embedded();
                 let s = settings::settings(&self.params);
                 self.voice = Some(Voice::new(l.model, rate, s));
+                let loading = models::wanted(project.as_deref());
+                self.slot.set_status(models::Status {
+                    info,
+                    error: None,
+                    loading: None,
+                });
+                loading
             }
+        };
+        if let Some(path) = loading {
+            let mut s = self.slot.status();
+            s.loading = Some(path);
+            self.slot.set_status(s);
+            self.load_wanted = true;
         }
         true
     }
@@ -158,6 +171,10 @@ impl Plugin for Altus {
         _aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        if std::mem::take(&mut self.load_wanted) {
+            // A wait-free push onto nice-plug's task queue.
+            context.execute_background(Task::LoadWanted);
+        }
         let settings = settings::settings(&self.params);
         let transport = transport_of(context.transport());
         self.take_new_model(&mut |voice, new| {
@@ -196,15 +213,6 @@ impl Plugin for Altus {
             v.reset();
         }
     }
-}
-
-/// The model an activation starts with (the project's, the user's or the embedded one), logged
-/// and recorded in the slot for the editor.
-fn start_model(slot: &Slot, project: Option<&std::path::Path>) -> Loaded {
-    let (l, status) = models::initial(project);
-    nice_log!("{}", status.line());
-    slot.set_status(status);
-    l
 }
 
 /// The host's transport as the voice's [`Transport`].

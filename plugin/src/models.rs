@@ -4,14 +4,17 @@
 //! model…", stored in the plugin state), the file at `$ALTUS_MODEL`, the user config folder's
 //! (`$XDG_CONFIG_HOME/altus/harmony.safetensors`, else `~/.config/altus/…` on Linux;
 //! `~/Library/Application Support/Altus/harmony.safetensors` on macOS;
-//! `%APPDATA%\Altus\harmony.safetensors` on Windows), else the embedded model. A file is read
-//! and validated off the audio thread (at activation, or on nice-plug's background task when
-//! the editor asks); a bad or missing file leaves the embedded model playing and the status says
-//! why. A new model travels to the audio thread through a wait-free ring and the old one comes
-//! back through another, to be freed off the audio thread.
+//! `%APPDATA%\Altus\harmony.safetensors` on Windows), else the embedded model. The embedded
+//! model plays from the first block; a file is read and validated on nice-plug's background
+//! thread (asked for by the first block after an activation, or by the editor), never on the
+//! host's thread, so a path naming a pipe or a device cannot stall the host; a bad or missing
+//! file leaves the embedded model playing and the status says why. A new model travels to the
+//! audio thread through a wait-free ring and the old one comes back through another, to be freed
+//! off the audio thread.
 
 use altus_core::harmony::format::WeightsMeta;
 use altus_core::harmony::model::{HarmonyModel, ModelState};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -44,6 +47,8 @@ pub struct Status {
     pub info: ModelInfo,
     /// Why a requested file is not playing, if it is not.
     pub error: Option<String>,
+    /// A file being read and checked, to play once it is.
+    pub loading: Option<PathBuf>,
 }
 
 impl Status {
@@ -53,9 +58,10 @@ impl Status {
             Some(p) => format!("Altus: using the model {}", p.display()),
             None => "Altus: the embedded model plays".into(),
         };
-        match &self.error {
-            Some(e) => format!("{what}; {e}"),
-            None => what,
+        match (&self.error, &self.loading) {
+            (Some(e), _) => format!("{what}; {e}"),
+            (None, Some(p)) => format!("{what}; loading {}", p.display()),
+            (None, None) => what,
         }
     }
 }
@@ -90,16 +96,22 @@ fn ready(model: HarmonyModel) -> Loaded {
 
 /// Where a user model is looked for outside a project, if anywhere.
 pub fn user_model_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("ALTUS_MODEL") {
+    user_model_path_in(&|name| std::env::var_os(name))
+}
+
+/// [`user_model_path`] in the environment `env` gives (tests pass their own rather than
+/// changing the process's).
+pub fn user_model_path_in(env: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    if let Some(p) = env("ALTUS_MODEL") {
         return Some(PathBuf::from(p));
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home = env("HOME").map(PathBuf::from);
     let dir = if cfg!(target_os = "macos") {
         home.map(|h| h.join("Library/Application Support/Altus"))
     } else if cfg!(windows) {
-        std::env::var_os("APPDATA").map(|a| PathBuf::from(a).join("Altus"))
+        env("APPDATA").map(|a| PathBuf::from(a).join("Altus"))
     } else {
-        std::env::var_os("XDG_CONFIG_HOME")
+        env("XDG_CONFIG_HOME")
             .map(PathBuf::from)
             .or(home.map(|h| h.join(".config")))
             .map(|c| c.join("altus"))
@@ -129,27 +141,9 @@ pub fn embedded() -> (Loaded, ModelInfo) {
     (ready(model), info)
 }
 
-/// The model to start with (see the module doc): the project's file first, then the user's.
-pub fn initial(project: Option<&Path>) -> (Loaded, Status) {
-    let wanted = project.map(Path::to_path_buf).or_else(user_model_path);
-    let Some(path) = wanted else {
-        let (l, info) = embedded();
-        return (l, Status { info, error: None });
-    };
-    match load(&path) {
-        Ok((l, info)) => (l, Status { info, error: None }),
-        Err(e) => {
-            let (l, info) = embedded();
-            let error = Some(e);
-            (l, Status { info, error })
-        }
-    }
-}
-
-/// The model an instance starts with outside a project, and the log line saying which and why.
-pub fn initial_model() -> (Box<HarmonyModel>, String) {
-    let (l, status) = initial(None);
-    (l.model, status.line())
+/// The file an instance should play (see the module doc): the project's, else the user's.
+pub fn wanted(project: Option<&Path>) -> Option<PathBuf> {
+    project.map(Path::to_path_buf).or_else(user_model_path)
 }
 
 /// The non-real-time side of the model handover: what the editor asked for, what plays, and the

@@ -119,6 +119,96 @@ fn the_projects_model_file_survives_a_state_save_and_restore() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A restored project, or `$ALTUS_MODEL`, naming `/dev/zero`, a FIFO with no writer, a folder
+/// or a sparse 8 GB file: the host's thread never waits on it (the state load, which re-activates
+/// the plugin, returns at once), the built-in model answers from the first block, and the
+/// project keeps its path.
+#[test]
+fn a_project_naming_a_special_file_never_stalls_the_host() {
+    let dir = std::env::temp_dir().join(format!("altus-state-special-{}", std::process::id()));
+    let e = entry();
+    let mut a = ClapHost::start(&e, 64);
+    let fresh = save(&mut a);
+    a.stop();
+    for (what, path) in testkit::special::special_files(&dir) {
+        let mut v: serde_json::Value = serde_json::from_str(&fresh).unwrap();
+        let named = serde_json::json!(path.display().to_string());
+        v["fields"]["model-path"] = serde_json::json!(named.to_string());
+        let mut h = ClapHost::start(&e, 64);
+        let start = std::time::Instant::now();
+        load(&mut h, &v.to_string());
+        let took = start.elapsed();
+        assert!(
+            took.as_secs_f64() < 1.0,
+            "{what}: the state load took {took:?}"
+        );
+        assert!(answers(&mut h), "{what}: the built-in model plays");
+        for _ in 0..20 {
+            h.params_block();
+        }
+        assert_eq!(model_path(&save(&mut h)), named, "{what}");
+        h.stop();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `$ALTUS_MODEL` naming special files, each in a child process of this test binary (the
+/// environment of a running test is never changed). Why each is refused is checked in
+/// `editor::tasks`' unit test; here, that no thread of the host waits on it.
+#[test]
+fn altus_model_naming_a_special_file_never_stalls_the_host() {
+    if let Some(what) = std::env::var_os("ALTUS_TEST_SPECIAL") {
+        // The child: activation and the first blocks with `$ALTUS_MODEL` set by the parent.
+        let e = entry();
+        let start = std::time::Instant::now();
+        let mut h = ClapHost::start(&e, 64);
+        assert!(answers(&mut h), "{what:?}: the built-in model plays");
+        let took = start.elapsed();
+        assert!(
+            took.as_secs_f64() < 1.0,
+            "{what:?}: activation to first answer took {took:?}"
+        );
+        // Time for the background thread to refuse the file (`stop` destroys the instance, which
+        // joins that thread: a read that hangs there fails the parent's deadline).
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        for _ in 0..20 {
+            h.params_block();
+        }
+        h.stop();
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("altus-env-special-{}", std::process::id()));
+    for (what, path) in testkit::special::special_files(&dir) {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "altus_model_naming_a_special_file_never_stalls_the_host",
+            ])
+            .args(["--nocapture", "--test-threads", "1"])
+            .env("ALTUS_TEST_SPECIAL", what)
+            .env("ALTUS_MODEL", &path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed().as_secs() > 20 {
+                child.kill().unwrap();
+                panic!("{what}: the host is stalled");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        let out = child.wait_with_output().unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(status.success(), "{what}: {log}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A top-level X11 window to embed editors in, on `$DISPLAY`; `None` (after saying so) when
 /// there is no display, unless `ALTUS_REQUIRE_DISPLAY=1` (as in `.ci/run`, which starts Xvfb).
 fn parent_window(test: &str) -> Option<(RustConnection, u32)> {
@@ -167,6 +257,8 @@ fn open_editor(h: &mut ClapHost, win: u32) {
         is_floating: false,
     };
     gui.create(&handle, embedded).expect("create the editor");
+    // SAFETY: `win` is a live X11 window of this process's connection, kept open until the
+    // editor is destroyed.
     unsafe { gui.set_parent(&handle, Window::from_x11_handle(win as _)) }.expect("set_parent");
     gui.show(&handle).expect("show");
 }

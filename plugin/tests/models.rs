@@ -1,41 +1,56 @@
-//! User models: found through `ALTUS_MODEL`, read and validated once (at the first activation,
-//! so they play from the first block); a bad file, or the offline lookahead model, keeps the
-//! embedded model and says why; a model swapped in mid-song ends the sounding alto.
+//! User models: found through `ALTUS_MODEL` (or the user's config folder), read and validated
+//! on the background thread; a bad file, or the offline lookahead model, keeps the embedded
+//! model and says why; a model swapped in mid-song ends the sounding voices.
 
 mod common;
 
 use altus_plugin::models;
 use altus_plugin::realtime::Owner;
 use common::{VoiceRun, default_settings, playing_at};
+use std::ffi::OsString;
 
 #[test]
-fn user_models_are_validated_and_bad_ones_keep_the_embedded_model() {
+fn user_models_are_found_validated_and_bad_ones_refused_with_the_reason() {
     let dir = std::env::temp_dir().join(format!("altus-models-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(dir.join("altus")).unwrap();
     let good = dir.join("harmony.safetensors");
     std::fs::write(&good, altus_core::embedded::DEFAULT_HARMONY).unwrap();
     let bad = dir.join("bad.safetensors");
     std::fs::write(&bad, b"not a model").unwrap();
 
-    // SAFETY: the only test in this binary that touches the environment, before any thread reads it.
-    unsafe { std::env::set_var("ALTUS_MODEL", &good) };
-    assert_eq!(models::user_model_path(), Some(good.clone()));
-    let (m, note) = models::initial_model();
-    assert!(
-        note.contains("using the model") && note.contains("harmony.safetensors"),
-        "{note}"
+    // `ALTUS_MODEL` first, named even if missing (loading it then says why); else the config
+    // folder's file, only if it exists.
+    let env = |vars: Vec<(&'static str, OsString)>| {
+        move |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        }
+    };
+    let with_var = env(vec![
+        ("ALTUS_MODEL", good.clone().into()),
+        ("XDG_CONFIG_HOME", dir.clone().into()),
+    ]);
+    assert_eq!(models::user_model_path_in(&with_var), Some(good.clone()));
+    let config = env(vec![("XDG_CONFIG_HOME", dir.clone().into())]);
+    assert_eq!(
+        models::user_model_path_in(&config),
+        None,
+        "no file there yet"
     );
-    assert_eq!(*m, altus_core::embedded::default_harmony().0);
+    let mine = dir.join("altus/harmony.safetensors");
+    std::fs::copy(&good, &mine).unwrap();
+    assert_eq!(models::user_model_path_in(&config), Some(mine));
+    assert_eq!(models::user_model_path_in(&env(vec![])), None);
 
-    unsafe { std::env::set_var("ALTUS_MODEL", &bad) };
-    let (m, note) = models::initial_model();
+    let (l, info) = models::load(&good).expect("a good file plays");
+    assert_eq!(*l.model, altus_core::embedded::default_harmony().0);
+    assert_eq!(info.path.as_ref(), Some(&good));
+    let err = models::load(&bad).err().expect("a bad file is refused");
     assert!(
-        note.contains("the embedded model plays")
-            && note.contains("bad.safetensors")
-            && note.contains("not a safetensors"),
-        "{note}"
+        err.contains("bad.safetensors") && err.contains("not a safetensors"),
+        "{err}"
     );
-    assert_eq!(*m, altus_core::embedded::default_harmony().0);
 
     // The offline lookahead model needs the melody's future: refused, with the reason.
     let ahead = dir.join("lookahead.safetensors");

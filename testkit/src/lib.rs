@@ -1,10 +1,11 @@
 //! Test helpers shared by the Altus crates (a dev-dependency only): where the chorale corpus
-//! is, an allocator that counts and caps what a test allocates, and finite differences for
-//! gradient checks.
+//! is, an allocator that counts and caps what a test allocates, finite differences for
+//! gradient checks, hostile MIDI bytes and special files (pipes, devices, huge sparse files).
 
 pub mod alloc;
 pub mod corpus;
 pub mod fd;
 pub mod fuzz;
+pub mod special;
 
 pub use corpus::chorales_for_test;

@@ -57,9 +57,12 @@ pub fn open(bytes: &[u8]) -> Result<SafeTensors<'_>> {
     SafeTensors::deserialize(bytes).map_err(|e| Error::Model(format!("corrupt tensors ({e})")))
 }
 
-/// Reads a file, naming it in the error.
+/// Reads a weight file (a regular file of at most [`crate::fsutil::MAX_WEIGHT_FILE_BYTES`]),
+/// naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
+    use crate::fsutil::{MAX_WEIGHT_FILE_BYTES, read_capped};
+    read_capped(path, MAX_WEIGHT_FILE_BYTES, "weight file")
+        .map_err(|e| Error::Model(format!("{}: {e}", path.display())))
 }
 
 /// A tensor of that name exists, is F32 and has exactly this shape (no data copied).

@@ -89,6 +89,9 @@ pub fn model_lines(status: &Status) -> Vec<String> {
     if let Some(e) = &status.error {
         lines.push(format!("Error: {e}"));
     }
+    if let Some(p) = &status.loading {
+        lines.push(format!("Loading {}…", p.display()));
+    }
     lines
 }
 
@@ -215,6 +218,7 @@ mod tests {
                 agreement: Some([0.437, 0.408, 0.419]),
             },
             error: Some("/y/bad.safetensors: not a safetensors file".into()),
+            loading: None,
         };
         let lines = model_lines(&status);
         assert_eq!(lines[0], "Model: mine.safetensors");
@@ -224,6 +228,14 @@ mod tests {
         );
         assert!(lines[3].starts_with("Error: /y/bad.safetensors"));
         assert_eq!(model_lines(&Status::default())[0], "Model: built-in");
+        let loading = Status {
+            loading: Some("/z/next.safetensors".into()),
+            ..Status::default()
+        };
+        assert_eq!(
+            model_lines(&loading).last().unwrap(),
+            "Loading /z/next.safetensors…"
+        );
     }
 
     #[test]

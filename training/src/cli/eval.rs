@@ -53,6 +53,8 @@ type Row = (String, Metrics, Option<crate::harmony::batch::Stats>);
 pub fn run(a: &Args) -> anyhow::Result<()> {
     super::train_args::within("--beam", a.beam, 1, altus_core::harmony::decode::MAX_BEAM)?;
     let selection = a.split == SplitArg::Selection;
+    // The models first: a bad file fails before the corpus is read.
+    let models = load_models(&a.model)?;
     let files = super::data::Files::FourParts;
     let data = super::data::load(a.data.clone(), files, selection)?;
     let (fit, scored) = (
@@ -71,7 +73,7 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         beam: a.beam,
         ..eval::EVAL_DECODE
     };
-    let mut rows: Vec<Row> = model_rows(&a.model, scored, opts)?;
+    let mut rows: Vec<Row> = model_rows(models, scored, opts);
     rows.push((
         "Bach".into(),
         eval::total(scored, |s| s.voices.clone()),
@@ -108,14 +110,10 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Each model's free-running and teacher-forced figures, with its voice-leading preferences
-/// and without them (default: the embedded causal model, then the embedded lookahead model).
-fn model_rows(
-    paths: &[PathBuf],
-    seqs: &[Sequence],
-    opts: DecodeOptions,
-) -> anyhow::Result<Vec<Row>> {
-    let models: Vec<(String, HarmonyModel)> = if paths.is_empty() {
+/// The models named, each with its name (default: the embedded causal model, then the embedded
+/// lookahead model).
+fn load_models(paths: &[PathBuf]) -> anyhow::Result<Vec<(String, HarmonyModel)>> {
+    Ok(if paths.is_empty() {
         vec![
             ("Altus causal".into(), embedded::default_harmony().0),
             ("Altus lookahead".into(), embedded::default_lookahead().0),
@@ -130,7 +128,16 @@ fn model_rows(
             v.push((name, model));
         }
         v
-    };
+    })
+}
+
+/// Each model's free-running and teacher-forced figures, with its voice-leading preferences
+/// and without them.
+fn model_rows(
+    models: Vec<(String, HarmonyModel)>,
+    seqs: &[Sequence],
+    opts: DecodeOptions,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     for (name, model) in models {
         let c = model.config;
@@ -158,7 +165,7 @@ fn model_rows(
             rows.push((format!("{name}, no leading"), plain, None));
         }
     }
-    Ok(rows)
+    rows
 }
 
 /// Another system's harmonizations of the scored chorales.

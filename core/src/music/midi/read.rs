@@ -17,23 +17,14 @@ use crate::{Error, Result};
 use midly::{Format, MetaMessage, MidiMessage, Timing, TrackEventKind};
 use std::path::Path;
 
-/// Reads a MIDI file from disk (refusing files over [`MAX_FILE_BYTES`] before reading them).
+/// Reads a MIDI file from disk: a regular file of at most [`MAX_FILE_BYTES`], checked before
+/// reading it ([`crate::fsutil::read_capped`]).
 pub fn read_file(path: &Path) -> Result<Score> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    if len > MAX_FILE_BYTES as u64 {
-        return Err(too_big(len as usize));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    read_bytes(&bytes)
-}
-
-fn too_big(len: usize) -> Error {
-    Error::Limit(format!(
-        "the file is {len} bytes, more than the {} MiB Altus reads",
-        MAX_FILE_BYTES >> 20
-    ))
+    read_bytes(&crate::fsutil::read_capped(
+        path,
+        MAX_FILE_BYTES,
+        "MIDI file",
+    )?)
 }
 
 /// Reads a MIDI file from memory.
@@ -41,9 +32,7 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Score> {
     if bytes.is_empty() {
         return Err(Error::InvalidMidi("the file is empty".into()));
     }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_big(bytes.len()));
-    }
+    crate::fsutil::check_size(bytes.len() as u64, MAX_FILE_BYTES, "MIDI file")?;
     let (header, tracks) = midly::parse(bytes).map_err(|e| Error::InvalidMidi(e.to_string()))?;
     let mut score = empty_score(header)?;
     let mut note_events = 0usize;
