@@ -3,28 +3,9 @@
 use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig, Order};
 use altus_core::{Key, Mode, Pitch};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Counts allocations made by this thread's test while `COUNTING` is on.
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-thread_local!(static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) }
-    }
-}
 
 #[global_allocator]
-static A: Counting = Counting;
+static A: testkit::alloc::Counting = testkit::alloc::Counting;
 
 #[test]
 fn engine_steps_do_not_allocate() {
@@ -46,26 +27,24 @@ fn engine_steps_do_not_allocate() {
                     ..DecodeOptions::default()
                 };
                 let mut e = Engine::new(Box::new(model.clone()), Key::new(7, Mode::Major), opts);
-                let before = ALLOCS.load(Ordering::Relaxed);
-                COUNTING.with(|c| c.set(true));
-                for t in 0..500u16 {
-                    let soprano = (t % 7 != 6).then(|| Pitch(67 + (t % 5) as u8));
-                    e.step(StepInput {
-                        soprano,
-                        soprano_onset: t % 3 == 0,
-                        bar_pos: t % 16,
-                        strength: (t % 5) as u8,
-                        ahead: Default::default(),
-                    });
-                    if t == 250 {
-                        e.reset();
-                        e.set_key(Key::new(2, Mode::Minor));
+                let ((), allocs) = testkit::alloc::count(|| {
+                    for t in 0..500u16 {
+                        let soprano = (t % 7 != 6).then(|| Pitch(67 + (t % 5) as u8));
+                        e.step(StepInput {
+                            soprano,
+                            soprano_onset: t % 3 == 0,
+                            bar_pos: t % 16,
+                            strength: (t % 5) as u8,
+                            ahead: Default::default(),
+                        });
+                        if t == 250 {
+                            e.reset();
+                            e.set_key(Key::new(2, Mode::Minor));
+                        }
                     }
-                }
-                COUNTING.with(|c| c.set(false));
+                });
                 assert_eq!(
-                    ALLOCS.load(Ordering::Relaxed),
-                    before,
+                    allocs, 0,
                     "{cell:?} {hidden}×{layers} {order:?} T={temperature} beam {beam}"
                 );
             }

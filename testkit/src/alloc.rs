@@ -17,6 +17,9 @@ static CAP: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 thread_local!(static COUNTING: Cell<bool> = const { Cell::new(false) });
 
+// SAFETY: every request is passed on unchanged to the system allocator (or refused with null,
+// which `GlobalAlloc` allows); the bookkeeping allocates nothing (atomics and a const-initialised
+// thread-local `Cell` without destructor).
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         if COUNTING.with(|c| c.get()) {
@@ -28,11 +31,13 @@ unsafe impl GlobalAlloc for Counting {
             return std::ptr::null_mut();
         }
         PEAK.fetch_max(live, Ordering::Relaxed);
+        // SAFETY: the caller's `l` (non-zero size), as `GlobalAlloc::alloc` requires.
         unsafe { System.alloc(l) }
     }
 
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        // SAFETY: `p` came from `System.alloc` with this `l` (above), as the caller guarantees.
         unsafe { System.dealloc(p, l) }
     }
 }

@@ -70,7 +70,7 @@ impl Adam {
     /// doing them while the other waited was a sixteenth of a harmony batch.
     pub fn step_summed(
         &mut self,
-        pool: &Pool,
+        pool: &mut Pool,
         params: Vec<&mut [f32]>,
         grads: Vec<Vec<&mut [f32]>>,
         clip: f32,
@@ -228,7 +228,7 @@ mod tests {
         let cfg = ModelConfig::new(CellKind::Gru, 5, 1);
         for workers in 1..=3u64 {
             // Pool widths 3, 1 and 2: parts need not match workers.
-            let pool = Pool::new((workers as usize + 1) % 3);
+            let mut pool = Pool::new((workers as usize + 1) % 3);
             let mut fast = HarmonyModel::init(cfg, 1);
             let mut slow = fast.clone();
             let (mut adam_fast, mut adam_slow) = (Adam::new(&fast, 0.01), Adam::new(&slow, 0.01));
@@ -257,7 +257,7 @@ mod tests {
                 let refs: Vec<&[f32]> = clipped.iter().map(|p| &p[..]).collect();
                 adam_slow.step_tensors(slow.params_mut(), &refs);
                 let grads = gs.iter_mut().map(|g| g.params_mut()).collect();
-                let got = adam_fast.step_summed(&pool, fast.params_mut(), grads, clip);
+                let got = adam_fast.step_summed(&mut pool, fast.params_mut(), grads, clip);
                 assert!((got as f64 - norm).abs() < 1e-5 * norm, "{got} vs {norm}");
                 let mut left = gs.iter().flat_map(|g| g.params()).flatten();
                 assert!(left.all(|&x| x == 0.0), "every gradient is zero again");

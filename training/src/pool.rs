@@ -32,10 +32,13 @@ struct Shared {
     wake: Condvar,
 }
 
-// SAFETY: `job` is written only by `run` while no helper reads it (pending == 0, before the
-// generation is bumped with Release) and read by helpers only after they observe the new
-// generation with Acquire; the job itself is `Sync`.
+// SAFETY: `job` is written only by `run` (which takes the pool by `&mut`, so never by two
+// threads at once) while no helper reads it (pending == 0, before the generation is bumped with
+// Release) and read by helpers only after they observe the new generation with Acquire; the
+// job itself is `Sync`.
 unsafe impl Sync for Shared {}
+// SAFETY: the raw job pointer is only dereferenced under the protocol above; every other field
+// is `Send`.
 unsafe impl Send for Shared {}
 
 /// `n` helper threads; with the calling thread, jobs run on `n + 1` indices.
@@ -74,11 +77,14 @@ impl Pool {
     }
 
     /// Runs `job(i)` for every index, 0 on the calling thread; returns when all have finished.
-    /// Panics (after every index has finished) if any of them panicked.
-    pub fn run(&self, job: &(dyn Fn(usize) + Sync)) {
+    /// Panics (after every index has finished) if any of them panicked. `&mut self`: one job at
+    /// a time, as the single job slot requires (two threads cannot both run, nor can a job run
+    /// another on its own pool).
+    pub fn run(&mut self, job: &(dyn Fn(usize) + Sync)) {
         let s = &*self.shared;
-        // SAFETY: no helper is reading `job` (the previous run waited for pending == 0); the
-        // lifetime is erased only until `Wait` below has seen every helper finish.
+        // SAFETY: no helper is reading `job` (the previous run waited for pending == 0, and
+        // `&mut self` excludes another `run` meanwhile); the lifetime is erased only until
+        // `Wait` below has seen every helper finish.
         unsafe {
             let short: *const (dyn Fn(usize) + Sync + '_) = job;
             *s.job.get() = Some(std::mem::transmute::<
@@ -151,6 +157,7 @@ fn helper(s: &Shared, index: usize) {
         // SAFETY: published before the generation this thread observed with Acquire; `run`
         // keeps the job alive until `pending` reaches 0 below.
         let job = unsafe { (*s.job.get()).expect("a published job") };
+        // SAFETY: as above, the job outlives this call.
         if catch_unwind(AssertUnwindSafe(|| unsafe { (*job)(index) })).is_err() {
             s.panicked.store(true, Ordering::Relaxed);
         }
@@ -170,7 +177,7 @@ mod tests {
 
     #[test]
     fn every_index_runs_once_per_job_and_sees_borrowed_data() {
-        let pool = Pool::new(3);
+        let mut pool = Pool::new(3);
         for round in 0..200usize {
             let hits: Vec<AtomicUsize> = (0..pool.width()).map(|_| AtomicUsize::new(0)).collect();
             let data = [round; 4];
@@ -183,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_panicking_helper_is_reported_after_all_finish_and_the_pool_still_works() {
-        let pool = Pool::new(1);
+        let mut pool = Pool::new(1);
         let done = AtomicUsize::new(0);
         let r = catch_unwind(AssertUnwindSafe(|| {
             pool.run(&|i| {

@@ -18,8 +18,6 @@ pub trait Lanes: Copy {
     fn load(w: &[f32; 16]) -> Self;
     /// `self + x · w`, `w` already loaded.
     fn madd_lanes(self, x: f32, w: Self) -> Self;
-    /// `self + o`.
-    fn add(self, o: Self) -> Self;
     /// `out += self`.
     fn add_to(self, out: &mut [f32; 16]);
     /// `a · b + c` for one lane, fused where the instruction set has it.
@@ -52,13 +50,6 @@ impl Lanes for Plain {
         self.madd(x, &w.0)
     }
     #[inline(always)]
-    fn add(mut self, o: Self) -> Self {
-        for (a, b) in self.0.iter_mut().zip(o.0) {
-            *a += b;
-        }
-        self
-    }
-    #[inline(always)]
     fn add_to(self, out: &mut [f32; 16]) {
         for (o, a) in out.iter_mut().zip(self.0) {
             *o += a;
@@ -82,33 +73,33 @@ mod x86 {
     #[derive(Clone, Copy)]
     pub struct Zmm(__m512);
 
-    // SAFETY (every `unsafe` below): the kernels use `Zmm` only when `simd::isa()` is
-    // AVX-512 and `Ymm` only when it is AVX2 or better, so the instructions exist; loads and
-    // stores are unaligned ones of exactly the 16 lanes of a `[f32; 16]`.
+    // The module is private to the crate: its one user, `gemm::product`, picks `Zmm` only when
+    // `simd::isa()` is AVX-512 and `Ymm` only when it is AVX2, so the instructions exist there.
     impl Lanes for Zmm {
         const PRELOAD: bool = true;
         #[inline(always)]
         fn zero() -> Self {
+            // SAFETY: AVX-512 is in use (see above); register operations only.
             Zmm(unsafe { _mm512_setzero_ps() })
         }
         #[inline(always)]
         fn madd(self, x: f32, w: &[f32; 16]) -> Self {
+            // SAFETY: AVX-512 is in use (see above); unaligned access to a `[f32; 16]`'s lanes.
             Zmm(unsafe { _mm512_fmadd_ps(_mm512_set1_ps(x), _mm512_loadu_ps(w.as_ptr()), self.0) })
         }
         #[inline(always)]
         fn load(w: &[f32; 16]) -> Self {
+            // SAFETY: AVX-512 is in use (see above); unaligned access to a `[f32; 16]`'s lanes.
             Zmm(unsafe { _mm512_loadu_ps(w.as_ptr()) })
         }
         #[inline(always)]
         fn madd_lanes(self, x: f32, w: Self) -> Self {
+            // SAFETY: AVX-512 is in use (see above); register operations only.
             Zmm(unsafe { _mm512_fmadd_ps(_mm512_set1_ps(x), w.0, self.0) })
         }
         #[inline(always)]
-        fn add(self, o: Self) -> Self {
-            Zmm(unsafe { _mm512_add_ps(self.0, o.0) })
-        }
-        #[inline(always)]
         fn add_to(self, out: &mut [f32; 16]) {
+            // SAFETY: AVX-512 is in use (see above); unaligned access to a `[f32; 16]`'s lanes.
             unsafe {
                 let o = _mm512_loadu_ps(out.as_ptr());
                 _mm512_storeu_ps(out.as_mut_ptr(), _mm512_add_ps(o, self.0));
@@ -128,10 +119,12 @@ mod x86 {
         const PRELOAD: bool = false;
         #[inline(always)]
         fn zero() -> Self {
+            // SAFETY: AVX2 with FMA is in use (see above); register operations only.
             unsafe { Ymm(_mm256_setzero_ps(), _mm256_setzero_ps()) }
         }
         #[inline(always)]
         fn madd(self, x: f32, w: &[f32; 16]) -> Self {
+            // SAFETY: AVX2 with FMA is in use (see above); unaligned access to a `[f32; 16]`'s lanes.
             unsafe {
                 let x = _mm256_set1_ps(x);
                 let (lo, hi) = (
@@ -146,6 +139,7 @@ mod x86 {
         }
         #[inline(always)]
         fn load(w: &[f32; 16]) -> Self {
+            // SAFETY: AVX2 with FMA is in use (see above); unaligned access to a `[f32; 16]`'s lanes.
             unsafe {
                 Ymm(
                     _mm256_loadu_ps(w.as_ptr()),
@@ -155,6 +149,7 @@ mod x86 {
         }
         #[inline(always)]
         fn madd_lanes(self, x: f32, w: Self) -> Self {
+            // SAFETY: AVX2 with FMA is in use (see above); register operations only.
             unsafe {
                 let x = _mm256_set1_ps(x);
                 Ymm(
@@ -164,11 +159,8 @@ mod x86 {
             }
         }
         #[inline(always)]
-        fn add(self, o: Self) -> Self {
-            unsafe { Ymm(_mm256_add_ps(self.0, o.0), _mm256_add_ps(self.1, o.1)) }
-        }
-        #[inline(always)]
         fn add_to(self, out: &mut [f32; 16]) {
+            // SAFETY: AVX2 with FMA is in use (see above); unaligned access to a `[f32; 16]`'s lanes.
             unsafe {
                 let p = out.as_mut_ptr();
                 _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), self.0));

@@ -15,7 +15,7 @@ pub mod f16;
 pub mod gemm;
 pub mod gru;
 pub mod half;
-pub mod lanes;
+pub(crate) mod lanes;
 pub mod lstm;
 pub mod math;
 pub mod panels;

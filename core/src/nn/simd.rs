@@ -104,6 +104,7 @@ macro_rules! multiversion {
                 match $crate::nn::simd::isa() {
                     // SAFETY: the CPU supports these features (checked by `isa`).
                     $crate::nn::simd::Isa::Avx512 => return unsafe { v512($($a),*) },
+                    // SAFETY: as above.
                     $crate::nn::simd::Isa::Avx2 => return unsafe { v256($($a),*) },
                     $crate::nn::simd::Isa::Portable => {}
                 }

@@ -30,6 +30,7 @@ pub fn keep_loaded() {
         // SAFETY: the loader passes a valid entry; `names` is the Vec below.
         let (name, names) = unsafe { ((*info).name, &mut *names.cast::<Vec<CString>>()) };
         if !name.is_null() {
+            // SAFETY: a non-null name is the loader's NUL-terminated path, alive during the call.
             let name = unsafe { CStr::from_ptr(name) };
             if is_gl(name.to_bytes()) {
                 names.push(name.to_owned());

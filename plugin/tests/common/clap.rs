@@ -53,6 +53,8 @@ pub fn entry() -> PluginEntry {
     static ENTRY: std::sync::OnceLock<PluginEntry> = std::sync::OnceLock::new();
     ENTRY
         .get_or_init(|| {
+            // SAFETY: the bundle is our own plugin, built for this test run; its entry stays loaded for the
+            // process (the `OnceLock`), as its threads may outlive an instance.
             unsafe { PluginEntry::load(super::bundle().join("Altus.clap")) }
                 .expect("load the .clap")
         })
@@ -198,7 +200,9 @@ impl ClapHost {
     /// Hands the prepared input events to the plugin for one block (no audio ports: empty
     /// buffer lists that still carry the block length), and records what comes out.
     fn run(&mut self, transport: Option<&TransportEvent>) {
+        // SAFETY: no channels: the empty list is valid for any frame count.
         let ins = unsafe { InputAudioBuffers::from_raw_buffers(&[], self.block) };
+        // SAFETY: as above.
         let mut outs = unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], self.block) };
         let steady = transport.map(|_| self.now);
         self.processor

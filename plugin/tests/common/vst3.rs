@@ -29,6 +29,7 @@ impl IEventListTrait for EventList {
     unsafe fn getEvent(&self, index: int32, e: *mut Event) -> tresult {
         match self.events.borrow().get(index as usize) {
             Some(ev) if !e.is_null() => {
+                // SAFETY: the host caller passes a writable `Event` (checked non-null).
                 unsafe { *e = *ev };
                 kResultOk
             }
@@ -40,6 +41,7 @@ impl IEventListTrait for EventList {
         if e.is_null() {
             return kInvalidArgument;
         }
+        // SAFETY: the caller passes a valid `Event` (checked non-null).
         self.events.borrow_mut().push(unsafe { *e });
         kResultOk
     }
@@ -66,6 +68,7 @@ impl IParamValueQueueTrait for ValueQueue {
         if index != 0 || offset.is_null() || value.is_null() {
             return kInvalidArgument;
         }
+        // SAFETY: both out-pointers are the caller's, checked non-null.
         unsafe {
             *offset = 0;
             *value = self.value;
@@ -147,6 +150,9 @@ impl Vst3Host {
     /// for blocks of up to 512 samples, activates it and starts processing.
     pub fn load(block: u32) -> Vst3Host {
         let so = super::bundle().join("Altus.vst3/Contents/x86_64-linux/Altus.so");
+        // SAFETY: our own bundle, built for this run; the calls follow the VST3 module and factory
+        // protocol (entry, factory, instance, initialise, setup, activate) in order, each
+        // pointer checked before use.
         unsafe {
             let lib = libloading::Library::new(&so).expect("load the VST3 module");
             if let Ok(entry) =
@@ -202,6 +208,7 @@ impl Vst3Host {
 
     /// Stops processing, deactivates, terminates; returns everything the plugin sent.
     pub fn close(self) -> Vec<Out> {
+        // SAFETY: the component is live (created in `load`), on the thread that made it.
         unsafe {
             self.processor.setProcessing(0);
             self.component.setActive(0);
@@ -216,6 +223,7 @@ fn param_list(component: &ComPtr<IComponent>) -> Vec<(String, ParamID)> {
     let controller = component
         .cast::<IEditController>()
         .expect("IEditController");
+    // SAFETY: `ParameterInfo` is plain data (zeroed is valid); `i` is below the count.
     unsafe {
         (0..controller.getParameterCount())
             .map(|i| {
@@ -271,6 +279,7 @@ impl Host for Vst3Host {
             outputEvents: out_ptr.as_ptr(),
             processContext: &mut ctx,
         };
+        // SAFETY: `data` and everything it points to live on this frame for the call.
         assert_eq!(unsafe { self.processor.process(&mut data) }, kResultOk);
         self.out.extend(
             output
@@ -293,6 +302,7 @@ impl Host for Vst3Host {
     }
 
     fn restart_processing(&mut self) {
+        // SAFETY: the processor is live and active.
         unsafe {
             self.processor.setProcessing(0);
             self.processor.setProcessing(1);
@@ -301,6 +311,7 @@ impl Host for Vst3Host {
     }
 
     fn reactivate(&mut self) {
+        // SAFETY: the component is live, set up in `load`.
         unsafe {
             self.processor.setProcessing(0);
             assert_eq!(self.component.setActive(0), kResultOk);
