@@ -26,14 +26,20 @@ fn half_size_weights_harmonize_real_chorales_as_the_f32_weights_do() {
         return;
     };
     let levels = simd::supported();
-    let formats: Vec<(&str, Isa)> = [
+    let all = [
         ("bf16", Isa::Avx512, bf16::supported()),
         ("f16", Isa::Avx2, f16::supported()),
-    ]
-    .into_iter()
-    .filter(|&(_, isa, has)| has && levels.contains(&isa))
-    .map(|(f, isa, _)| (f, isa))
-    .collect();
+    ];
+    for (format, isa, has) in all {
+        if !has || !levels.contains(&isa) {
+            eprintln!("SKIPPED {name} for {format}: this CPU cannot read it ({isa:?} + {format})");
+        }
+    }
+    let formats: Vec<(&str, Isa)> = all
+        .into_iter()
+        .filter(|&(_, isa, has)| has && levels.contains(&isa))
+        .map(|(f, isa, _)| (f, isa))
+        .collect();
     if formats.is_empty() {
         eprintln!(
             "SKIPPED {name}: this CPU has neither AVX-512 BF16 nor F16C (the step reads f32 weights)"
@@ -106,4 +112,22 @@ fn compare(dir: &std::path::Path, format: &str, isa: Isa) {
         worst.1,
         100.0 * worst.0
     );
+}
+
+#[test]
+fn a_model_with_half_copies_is_not_equal_to_one_without() {
+    let mut plain = altus_core::embedded::default_harmony().0;
+    // Loading made the copies; touching the weights drops them.
+    plain.params_mut();
+    let mut half = plain.clone();
+    if !half.use_half() {
+        eprintln!(
+            "SKIPPED a_model_with_half_copies_is_not_equal_to_one_without: no 16-bit format here"
+        );
+        return;
+    }
+    assert_ne!(plain, half, "the copies count in equality");
+    let mut again = plain.clone();
+    again.use_half();
+    assert_eq!(half, again, "the same weights make the same copies");
 }

@@ -217,7 +217,8 @@ enum Op {
     /// A block: events (offset, key, on, channel), length, playing, tempo, position jump.
     Block(Vec<(u32, u8, bool, u8)>, u32, bool, f64, f64),
     Reset,
-    Settings(u8, u8, f32, u8, bool),
+    /// Key, mode, temperature, channel, pass-through, channel layout.
+    Settings(u8, u8, f32, u8, bool, u8),
     Swap,
 }
 
@@ -226,12 +227,19 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (prop::collection::vec((0u32..700, 0u8..128, any::<bool>(), 0u8..3), 0..14), 1u32..700, prop::bool::weighted(0.85), 30.0f64..300.0, prop_oneof![4 => Just(0.0), 1 => -64.0f64..64.0])
             .prop_map(|(e, l, p, b, j)| Op::Block(e, l, p, b, j)),
         1 => Just(Op::Reset),
-        1 => (0u8..14, 0u8..3, 0.0f32..1.5, 1u8..16, any::<bool>()).prop_map(|(k, m, t, c, p)| Op::Settings(k, m, t, c, p)),
+        1 => (0u8..14, 0u8..3, 0.0f32..1.5, 1u8..16, any::<bool>(), 0u8..4).prop_map(|(k, m, t, c, p, l)| Op::Settings(k, m, t, c, p, l)),
         1 => Just(Op::Swap),
     ]
 }
 
-fn settings_of(k: u8, m: u8, temperature: f32, channel: u8, pass_through: bool) -> Settings {
+fn settings_of(
+    k: u8,
+    m: u8,
+    temperature: f32,
+    channel: u8,
+    pass_through: bool,
+    layout: u8,
+) -> Settings {
     let mode = [None, Some(Mode::Major), Some(Mode::Minor)][m as usize % 3];
     Settings {
         key: if k == 0 {
@@ -245,7 +253,14 @@ fn settings_of(k: u8, m: u8, temperature: f32, channel: u8, pass_through: bool) 
         },
         voices: 1 + channel as usize % 3,
         velocity: Velocity::Follow,
-        channels: [channel, channel.wrapping_add(1), channel.wrapping_add(2)],
+        // Voices on their own channels, all on one, alto and tenor sharing one, or all on the
+        // soprano's channel (0, where the input plays): unisons and the pass-through collide.
+        channels: match layout {
+            0 => [channel, channel.wrapping_add(1), channel.wrapping_add(2)],
+            1 => [channel; 3],
+            2 => [channel, channel, channel.wrapping_add(1)],
+            _ => [0; 3],
+        },
         pass_through,
         default_tempo: 120.0,
     }
@@ -288,9 +303,9 @@ proptest! {
                     prop_assert!(run.voice.ledger().count(Owner::Voice) <= 3, "one note at most per voice");
                 }
                 Op::Reset => run.voice.reset(),
-                Op::Settings(k, m, t, c, p) => {
+                Op::Settings(k, m, t, c, p, l) => {
                     let (now, out) = (run.now, &mut run.out);
-                    run.voice.set_settings(settings_of(k, m, t, c, p), &mut |n| accept(out, now, n));
+                    run.voice.set_settings(settings_of(k, m, t, c, p, l), &mut |n| accept(out, now, n));
                 }
                 Op::Swap => {
                     let (now, out) = (run.now, &mut run.out);

@@ -2,7 +2,8 @@
 //! and mutated real chorales through `inspect`, `harmonize`, `key`, `dataset stats` and
 //! `train`'s loader, and `ae`/`vae`/`morph`'s melody reader with the embedded VAE; random and
 //! mutated weight files through every loader (alto, key, autoencoder/VAE), each model that loads
-//! run and checked for finite outputs. No input may panic, take more than 200 MB, or hang.
+//! run and checked for finite outputs. No input may panic, take more than 200 MB, or more than
+//! [`CASE_LIMIT`] (a watchdog fails the test if one case runs past it, even if it never returns).
 //!
 //! `cargo test --release -p altus-training --test fuzz -- --ignored --nocapture soak` runs the
 //! same for `ALTUS_FUZZ_SECONDS` (default 600) and prints the cases, the failures and, per
@@ -21,6 +22,8 @@ use altus_training::melody::autoencoder::Autoencoder;
 use altus_training::melody::window::{WINDOW, Window};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use testkit::{alloc, fuzz};
 
@@ -29,6 +32,37 @@ static A: alloc::Counting = alloc::Counting;
 
 /// What any one entry point may use on any input.
 const MEMORY_LIMIT: usize = 200 << 20;
+/// The longest any one entry point may take on any input (the slowest seen is under 0.3 s).
+const CASE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Which case and entry point runs now (`case · 16 + entry`), and when it started, for the
+/// watchdog (milliseconds since `EPOCH`; 0 between cases).
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static SINCE_MS: AtomicU64 = AtomicU64::new(0);
+static EPOCH: OnceLock<Instant> = OnceLock::new();
+
+fn now_ms() -> u64 {
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+}
+
+/// Runs `campaign` on its own thread and fails, naming the case, if one entry point runs past
+/// [`CASE_LIMIT`] (a hang never returns: the test cannot wait for it).
+fn watched(campaign: impl FnOnce() -> (Tally, Tally) + Send + 'static) -> (Tally, Tally) {
+    let h = std::thread::spawn(campaign);
+    while !h.is_finished() {
+        std::thread::sleep(Duration::from_millis(50));
+        let since = SINCE_MS.load(Ordering::Relaxed);
+        if since != 0 && now_ms().saturating_sub(since) > CASE_LIMIT.as_millis() as u64 {
+            let r = RUNNING.load(Ordering::Relaxed);
+            panic!(
+                "case {} hangs in entry point {} (over {CASE_LIMIT:?})",
+                r / 16,
+                r % 16
+            );
+        }
+    }
+    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
 
 const MIDI_ENTRIES: [&str; 6] = [
     "inspect",
@@ -63,8 +97,15 @@ impl Tally {
     /// Runs entry point `i` on case `case`: time, peak memory, panics.
     fn measure(&mut self, i: usize, case: usize, f: impl FnOnce() -> bool) {
         let t0 = Instant::now();
+        RUNNING.store(case * 16 + i, Ordering::Relaxed);
+        SINCE_MS.store(now_ms(), Ordering::Relaxed);
         let (r, peak) = alloc::peak(|| catch_unwind(AssertUnwindSafe(f)));
+        SINCE_MS.store(0, Ordering::Relaxed);
         let dt = t0.elapsed();
+        if dt > CASE_LIMIT {
+            self.failures
+                .push(format!("case {case}: entry point {i} took {dt:?}"));
+        }
         if dt > self.slowest[i].0 {
             self.slowest[i] = (dt, case);
         }
@@ -300,7 +341,7 @@ fn campaign(seed: u64, deadline: Option<Instant>, n: usize) -> (Tally, Tally) {
 
 #[test]
 fn six_hundred_hostile_files_and_weight_files_through_every_entry_point() {
-    let (mt, wt) = campaign(1, None, 600);
+    let (mt, wt) = watched(|| campaign(1, None, 600));
     mt.report(&MIDI_ENTRIES, "MIDI");
     wt.report(&WEIGHT_ENTRIES, "weights");
     assert!(
@@ -324,7 +365,7 @@ fn soak() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(600);
     let t0 = Instant::now();
-    let (mt, wt) = campaign(0x50AC, Some(t0 + Duration::from_secs(secs)), 0);
+    let (mt, wt) = watched(move || campaign(0x50AC, Some(t0 + Duration::from_secs(secs)), 0));
     eprintln!("soak: {:.1} minutes", t0.elapsed().as_secs_f64() / 60.0);
     mt.report(&MIDI_ENTRIES, "MIDI");
     wt.report(&WEIGHT_ENTRIES, "weights");

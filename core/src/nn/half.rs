@@ -102,16 +102,10 @@ impl HalfPanels {
     }
 }
 
-/// The half-size copies of a model's streamed matrices, or none. Derived from the weights, so
-/// it takes no part in a model's equality.
-#[derive(Clone, Debug, Default)]
+/// The half-size copies of a model's streamed matrices, or none. Two models are equal only with
+/// the same copies (or none on both sides), so compare models made the same way.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HalfCopies(Option<Vec<HalfPanels>>);
-
-impl PartialEq for HalfCopies {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
 
 impl HalfCopies {
     /// Copies of the packed matrices `(w, k, n)` in the format the level in use reads ([`format`]);

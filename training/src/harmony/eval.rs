@@ -75,9 +75,8 @@ pub fn free_running(
             .collect();
         let mut m = Metrics::default();
         for h in hs {
-            if let Ok(part) = h.join() {
-                m.add(&part);
-            }
+            // A worker's panic is the evaluation's: a score over fewer sequences is no score.
+            m.add(&h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
         m
     })
