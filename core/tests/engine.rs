@@ -244,3 +244,58 @@ fn the_voices_keep_the_rules_of_four_part_writing() {
         }
     }
 }
+
+/// A key change between two steps (the plugin's auto key) moves the engine's memory into the
+/// new key's frame: on a held soprano, a voice that keeps its pitch holds it (no new note-on),
+/// and a voice never changes pitch without striking. Before, a voice "holding" its
+/// key-normalised note jumped by the change of frame (C → G major: every held voice a fourth
+/// down) and the plugin struck the jump.
+#[test]
+fn a_key_change_keeps_the_voices_where_they_sound() {
+    let model = Box::new(altus_core::embedded::default_harmony().0);
+    let (mut kept, mut restruck, mut jumped) = (0, 0, 0);
+    for (from, to) in [
+        ((0, Mode::Major), (7, Mode::Major)),
+        ((7, Mode::Major), (4, Mode::Minor)),
+        ((2, Mode::Minor), (5, Mode::Major)),
+        ((9, Mode::Minor), (0, Mode::Major)),
+    ] {
+        let mut e = Engine::new(
+            model.clone(),
+            Key::new(from.0, from.1),
+            DecodeOptions::default(),
+        );
+        let tune = [72u8, 74, 76, 77, 79, 79, 77, 76];
+        let mut last = Default::default();
+        for (t, &p) in tune.iter().enumerate() {
+            last = e.step(input(4 * t as u16, p));
+            for u in 1..4 {
+                last = e.step(input(4 * t as u16 + u, p));
+            }
+        }
+        e.set_key(Key::new(to.0, to.1));
+        // The soprano holds its last note into the next, weak 16th.
+        let held = StepInput {
+            soprano_onset: false,
+            ..input(33, 76)
+        };
+        let next = e.step(held);
+        for v in 0..3 {
+            if next.pitch[v].is_some() && next.pitch[v] == last.pitch[v] {
+                kept += 1;
+                restruck += next.onset[v] as usize;
+            } else if next.pitch[v].is_some() && !next.onset[v] {
+                jumped += 1;
+            }
+        }
+    }
+    assert_eq!(jumped, 0, "voices that changed pitch without striking");
+    assert!(
+        kept >= 8,
+        "voices that kept their pitch across the change: {kept}"
+    );
+    assert_eq!(
+        restruck, 0,
+        "{restruck} of {kept} unchanged voices struck again"
+    );
+}

@@ -14,7 +14,8 @@ use super::ahead::Ahead;
 use super::decode::{self, Context};
 use super::leading::Leading;
 use crate::harmony::features::{
-    CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, REST, SopranoTrack, StepFeatures, VOICES, class_pitch,
+    CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, REST, SopranoTrack, StepFeatures, VOICES, class_of,
+    class_pitch,
 };
 use crate::harmony::model::{HarmonyModel, ModelState};
 use crate::music::key::{Key, Mode};
@@ -124,6 +125,17 @@ struct Memory {
 }
 
 impl Memory {
+    /// The same memory in a frame `delta` semitones away: every voice and the soprano keep
+    /// their sounding pitch.
+    fn transpose(&mut self, delta: i32) {
+        let pitch = |p: u8| u8::try_from(p as i32 + delta).ok().filter(|p| *p < 128);
+        for c in &mut self.prev {
+            *c = class_of(class_pitch(*c).and_then(pitch));
+        }
+        self.prev_soprano = self.prev_soprano.and_then(pitch);
+        self.track.transpose(delta);
+    }
+
     fn new(seed: u64) -> Memory {
         Memory {
             rng: Rng::new(seed),
@@ -170,6 +182,14 @@ impl Engine {
 
     /// Changes key (takes effect at the next step).
     pub fn set_key(&mut self, key: Key) {
+        // The memory is key-normalised: move it into the new key's frame, so the next step sees
+        // the voices where they sound (a voice that keeps its pitch holds, not re-strikes). The
+        // model's state keeps what it heard in the old frame.
+        let delta = key.shift_to_reference() - self.key.shift_to_reference();
+        if delta != 0 {
+            self.memory.transpose(delta);
+            self.saved.transpose(delta);
+        }
         self.key = key;
     }
 

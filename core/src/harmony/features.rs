@@ -255,6 +255,15 @@ impl SopranoTrack {
         self.last_step = soprano;
         (self.notes.0, self.held)
     }
+
+    /// The same soprano in a frame `delta` semitones away (a key change).
+    pub fn transpose(&mut self, delta: i32) {
+        let t = |p: Option<u8>| {
+            p.and_then(|p| u8::try_from(p as i32 + delta).ok().filter(|p| *p < 128))
+        };
+        self.last_step = t(self.last_step);
+        self.notes = (t(self.notes.0), t(self.notes.1));
+    }
 }
 
 /// Folds a pitch by octaves into `lo..lo+n`, returning its index.

@@ -9,8 +9,10 @@
 //! - **Soprano.** The highest held input note. A new soprano note runs a model step at once and
 //!   the generated voices' note-ons go out at the same sample offset (no added latency). The step is the
 //!   nearest 16th. A second soprano note inside a 16th that has already run runs that same step
-//!   again from the state before it (at most [`MAX_RESTEPS`] times a block, which bounds a
-//!   burst's work): fast notes never move the grid. A host whose position stands still while
+//!   again from the state before it (at most [`MAX_RESTEPS`] times a block at once, which
+//!   bounds a burst's work; past that, the step runs once more for the soprano then sounding
+//!   before the next 16th or at the block's end, so a rolled chord of any size is answered for
+//!   its top note): fast notes never move the grid. A host whose position stands still while
 //!   playing is still answered, by re-runs.
 //! - **Steps.** From the first soprano note after a restart, every 16th boundary runs a step with
 //!   the soprano then sounding (or none); each voice may move, re-strike or hold.
@@ -90,6 +92,9 @@ pub struct Voice {
     open: Option<u32>,
     /// A new soprano note was struck at `open`.
     onset_pending: bool,
+    /// A soprano note struck after this block's re-runs ran out: the step runs once more, for
+    /// the soprano then sounding, before the next 16th or at the block's end.
+    owed: bool,
 }
 
 impl Voice {
@@ -135,6 +140,7 @@ impl Voice {
             now: 0,
             open: None,
             onset_pending: false,
+            owed: false,
         }
     }
 
@@ -293,7 +299,7 @@ impl Voice {
         self.was_playing = transport.playing;
         (self.clock, self.host, self.len) = (clock, host, len);
         (self.cursor, self.now, self.open, self.onset_pending) = (0, 0, None, false);
-        self.resteps = 0;
+        (self.resteps, self.owed) = (0, false);
     }
 
     /// One input event of the block (offsets past the block's end count at its last sample;
@@ -309,6 +315,7 @@ impl Voice {
     /// Ends the block: the steps due before its end run.
     pub fn end(&mut self, out: &mut impl FnMut(Note) -> bool) {
         self.run_until(self.len.max(1), out);
+        self.pay(out);
         self.free_pos = self.clock.pos(self.len);
         self.expected = self.host.map(|_| self.free_pos);
     }

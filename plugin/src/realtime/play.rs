@@ -75,18 +75,32 @@ impl Voice {
                 if self.resteps < MAX_RESTEPS {
                     self.resteps += 1;
                     self.run(last, true, true, t, out);
+                } else {
+                    self.owed = true;
                 }
             }
             _ => self.run(nearest, true, false, t, out),
         }
     }
 
-    /// Runs the step whose boundary falls at sample `t`, if any and not yet run.
+    /// Runs the step whose boundary falls at sample `t`, if any and not yet run (after the
+    /// re-run owed to the step before, if any).
     fn boundary(&mut self, t: u32, out: &mut impl FnMut(Note) -> bool) {
         let Some(last) = self.last_step else { return };
         let index = self.clock.step_at(t);
         if index > last {
+            self.pay(out);
             self.run(index, false, false, t, out);
+        }
+    }
+
+    /// Runs the owed re-run of the last step, for the soprano sounding now, at the latest
+    /// sample reached (nothing later has been sent).
+    pub(super) fn pay(&mut self, out: &mut impl FnMut(Note) -> bool) {
+        if std::mem::take(&mut self.owed)
+            && let Some(last) = self.last_step
+        {
+            self.run(last, true, true, self.now, out);
         }
     }
 
