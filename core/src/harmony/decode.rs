@@ -18,6 +18,14 @@
 //! above 0, each voice is sampled in turn under every rule, a draw that corners a later voice is
 //! drawn again, and a step that keeps failing is decoded by the beam. No allocation: everything
 //! lives on the stack.
+//!
+//! The work is capped: a step expands at most [`MAX_EXPANSIONS`] partial choices (one
+//! expansion: a voice's logits conditioned, normalised and scored against every class). Each
+//! search is charged its worst case before it runs; when the next one would not fit, the step
+//! goes straight to the narrowest search with rules given up from rule 2 down, whose cost is kept
+//! back for it. On the chorales every step is decided by the first search (beam 3, every rule),
+//! so the cap changes nothing there; it bounds a hostile step to about a quarter of what the
+//! full ladder (12 searches) could cost.
 
 use super::features::{CLASSES, HEAD, REST, VOICES, class_pitch};
 use super::leading::Leading;
@@ -157,6 +165,8 @@ fn voice_logits(
     }
     let mut out = [0f32; HEAD];
     out.copy_from_slice(&all[v * HEAD..(v + 1) * HEAD]);
+    #[cfg(test)]
+    tests::EXPANSIONS.with(|e| e.set(e.get() + 1));
     out
 }
 
@@ -164,10 +174,25 @@ fn voice_logits(
 /// search before a rule is given up.
 const WIDE: usize = 16;
 
+/// Most partial choices one step's decoding expands (see the module doc): the first two rule
+/// levels at the asked-for beam and [`WIDE`], the third at the asked-for beam, and the last
+/// resort.
+pub const MAX_EXPANSIONS: u32 = 96;
+
+/// The most a search of `width` expands: one partial choice for the first voice, at most
+/// `width` for each of the other two.
+fn cost(width: usize) -> u32 {
+    1 + 2 * width as u32
+}
+
+/// Kept back for the last resort: three narrowest searches.
+const RESERVE: u32 = 9;
+
 /// The best joint choice by beam search (temperature 0): each voice's class, and its logits as
 /// decoding saw them (for the re-strike decision). Choices are scored by the model's
 /// log-probabilities plus the voice-leading preferences. At each rule level the beam of `width`
-/// is tried, then a [`WIDE`] one; a rule is dropped only when both find nothing.
+/// is tried, then a [`WIDE`] one; a rule is dropped only when both find nothing (within
+/// [`MAX_EXPANSIONS`]).
 pub fn beam(
     model: &HarmonyModel,
     base: &[f32],
@@ -175,15 +200,41 @@ pub fn beam(
     leading: &Leading,
     width: usize,
 ) -> ([usize; VOICES], [[f32; HEAD]; VOICES]) {
+    let mut budget = MAX_EXPANSIONS;
+    beam_within(model, base, ctx, leading, width, &mut budget)
+}
+
+/// [`beam`] with what is left of the step's `budget` of expansions.
+fn beam_within(
+    model: &HarmonyModel,
+    base: &[f32],
+    ctx: &Context,
+    leading: &Leading,
+    width: usize,
+    budget: &mut u32,
+) -> ([usize; VOICES], [[f32; HEAD]; VOICES]) {
     let width = width.clamp(1, MAX_BEAM);
-    for level in (0..=5u8).rev() {
+    let found = |best: [Option<usize>; VOICES]| {
+        (
+            best.map(|c| c.unwrap_or(REST)),
+            seen_logits(model, base, &best),
+        )
+    };
+    'ladder: for level in (0..=5u8).rev() {
         for w in [width, WIDE] {
-            if let Some(best) = search(model, base, ctx, leading, w, level) {
-                return (
-                    best.map(|c| c.unwrap_or(REST)),
-                    seen_logits(model, base, &best),
-                );
+            if *budget < cost(w) + RESERVE {
+                break 'ladder;
             }
+            *budget -= cost(w);
+            if let Some(best) = search(model, base, ctx, leading, w, level) {
+                return found(best);
+            }
+        }
+    }
+    // The last resort, within the reserve: the narrowest search, giving the rules up from 2.
+    for level in [2, 1, 0] {
+        if let Some(best) = search(model, base, ctx, leading, 1, level) {
+            return found(best);
         }
     }
     ([REST; VOICES], [[0.0; HEAD]; VOICES])
@@ -269,7 +320,8 @@ const SAMPLE_TRIES: usize = 8;
 
 /// Each voice sampled in turn at `temperature` from the classes every rule allows; a draw that
 /// leaves a later voice without such a class is drawn again (at most [`SAMPLE_TRIES`] times),
-/// then the step is decoded by [`beam`], which gives rules up in order.
+/// then the step is decoded by [`beam`], which gives rules up in order (the draws count
+/// against [`MAX_EXPANSIONS`]).
 pub fn sample(
     model: &HarmonyModel,
     base: &[f32],
@@ -283,7 +335,8 @@ pub fn sample(
             return found;
         }
     }
-    beam(model, base, ctx, leading, 1)
+    let mut budget = MAX_EXPANSIONS - SAMPLE_TRIES as u32 * VOICES as u32;
+    beam_within(model, base, ctx, leading, 1, &mut budget)
 }
 
 /// One draw of every voice in the model's order with all rules in force, or `None` when a voice
@@ -341,6 +394,39 @@ fn sample_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::harmony::model::{CellKind, ModelConfig};
+
+    thread_local!(pub(super) static EXPANSIONS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+
+    /// A step no rule can be kept in (every range empty, the soprano sounding): the decoder
+    /// goes down the whole ladder, within the cap.
+    #[test]
+    fn the_worst_step_stays_within_the_cap() {
+        let model = HarmonyModel::init(ModelConfig::new(CellKind::Lstm, 16, 1), 3);
+        let base = [0.5f32; crate::harmony::features::OUTPUTS];
+        let ctx = Context {
+            soprano: Some(60),
+            prev_soprano: Some(62),
+            soprano_onset: true,
+            strength: 4,
+            soprano_rest: 0,
+            prev: [REST; VOICES],
+            ranges: [(90, 10); VOICES],
+        };
+        for width in 1..=MAX_BEAM {
+            EXPANSIONS.with(|e| e.set(0));
+            beam(&model, &base, &ctx, &Leading::NONE, width);
+            let used = EXPANSIONS.with(|e| e.get());
+            // The searches, then the three logits decoding reports (the whole ladder: 6 levels
+            // of 2 searches, 240 expansions at beam 3).
+            assert!(used <= MAX_EXPANSIONS + 3, "beam {width}: {used}");
+            let mut rng = Rng::new(1);
+            EXPANSIONS.with(|e| e.set(0));
+            sample(&model, &base, &ctx, &Leading::NONE, 0.8, &mut rng);
+            let used = EXPANSIONS.with(|e| e.get());
+            assert!(used <= MAX_EXPANSIONS + 3, "sampling: {used}");
+        }
+    }
 
     #[test]
     fn parallels() {
