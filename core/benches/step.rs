@@ -8,6 +8,10 @@
 //! - `f32_step_*`: the same from the `f32` weights;
 //! - `alto_shape_*`: the same recurrent step with a head of 34 outputs, RTNeural's bench's shape
 //!   (the alto-only model's), from the same parts, 16-bit copies as the engine would;
+//! - `dense_f32_*`: like for like with RTNeural's bench — LSTM(100 → H) or GRU(100 → H) on a
+//!   dense 100-wide input (two ones, every column multiplied, as RTNeural does), then
+//!   Dense(H → 34), all from `f32` weights: the kernels' speed, not the product's shortcuts
+//!   (one-hot gathers, 16-bit copies);
 //! - `voices_step_*`: one whole four-voice step of the engine with the embedded model — model,
 //!   decoding under the rules (beam 1 and the default 3) and re-strike choices — as the plugin
 //!   runs it with all voices on.
@@ -135,6 +139,81 @@ fn alto_shape(c: &mut Criterion, isa: &str) {
     g.finish();
 }
 
+altus_core::multiversion!(
+    /// One layer on a dense input and a dense head, from `f32` weights.
+    fn dense_step(cell: &Cell, head: &PackedDense, x: &[f32], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => dense_step_impl
+);
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn dense_step_impl(
+    cell: &Cell,
+    head: &PackedDense,
+    x: &[f32],
+    proj: &mut [f32],
+    h: &mut [f32],
+    c: &mut [f32],
+    scratch: &mut [f32],
+    out: &mut [f32],
+) {
+    cell.project_dense(x, proj);
+    cell.step(None, proj, h, c, scratch);
+    head.forward(None, h, out);
+}
+
+/// RTNeural's bench exactly: a dense 100-wide input, `f32` weights throughout.
+fn dense_f32(c: &mut Criterion, isa: &str) {
+    let mut g = c.benchmark_group(format!("dense_f32_{isa}"));
+    let mut rng = altus_core::rng::Rng::new(3);
+    let mut fill = |w: &mut [f32]| {
+        w.iter_mut()
+            .for_each(|v| *v = (rng.next_f32() * 2.0 - 1.0) * 0.1)
+    };
+    for kind in [CellKind::Lstm, CellKind::Gru] {
+        for hidden in [64, 128, 256] {
+            let mut cell = match kind {
+                CellKind::Gru => Cell::Gru(altus_core::nn::Gru::zeros(100, hidden)),
+                _ => Cell::Lstm(altus_core::nn::Lstm::zeros(100, hidden)),
+            };
+            match &mut cell {
+                Cell::Lstm(l) => (fill(&mut l.w_ih), fill(&mut l.w_hh), fill(&mut l.b_ih)),
+                Cell::Gru(g) => (fill(&mut g.w_ih), fill(&mut g.w_hh), fill(&mut g.b_ih)),
+                Cell::Rnn(_) => unreachable!(),
+            };
+            let mut head = PackedDense::zeros(hidden, 34);
+            fill(&mut head.w);
+            let gates = cell.gates();
+            let (mut proj, mut scratch) = (vec![0f32; gates], vec![0f32; gates]);
+            let (mut h, mut cs) = (vec![0f32; hidden], vec![0f32; hidden]);
+            let mut out = [0f32; 34];
+            let mut x = [0f32; 100];
+            let mut i = 0usize;
+            let name = format!("{}{hidden}", kind.name());
+            g.bench_with_input(BenchmarkId::new("step", &name), &(), |b, _| {
+                b.iter(|| {
+                    // Two ones that move, as RTNeural's bench sets them.
+                    x[i % 100] = 1.0;
+                    x[(i + 37) % 100] = 1.0;
+                    dense_step(
+                        &cell,
+                        &head,
+                        black_box(&x),
+                        &mut proj,
+                        &mut h,
+                        &mut cs,
+                        &mut scratch,
+                        &mut out,
+                    );
+                    x[i % 100] = 0.0;
+                    x[(i + 37) % 100] = 0.0;
+                    i += 1;
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
 fn voices_step(c: &mut Criterion, isa: &str) {
     let mut g = c.benchmark_group(format!("voices_step_{isa}"));
     let model = Box::new(altus_core::embedded::default_harmony().0);
@@ -173,6 +252,7 @@ fn bench(c: &mut Criterion) {
     model_step(c, &isa, true);
     model_step(c, &isa, false);
     alto_shape(c, &isa);
+    dense_f32(c, &isa);
     voices_step(c, &isa);
 }
 

@@ -9,7 +9,10 @@
 //! and the blocks of panels are the outer loop so that `Q` panels (a chunk of [`KC`] of their
 //! rows) stay in L1 while every block of rows passes over them. Blocks measured on one Xeon core
 //! (`training/examples/gemm_probe.rs`, training's shapes): AVX-512 8 × 3 panels, 111–171
-//! GFLOP/s (4 × 4: 49–130); AVX2 6 × 1, 68–94 (4 × 1: 57–83). The panel-row update is written
+//! GFLOP/s (4 × 4: 49–130); AVX2 6 × 1, 68–94 (4 × 1: 57–83). One row with AVX-512 takes 6
+//! panels at a time: on an AMD EPYC (AVX-512 on 256-bit units) the step's products, L2-bound,
+//! ran 1.3–1.7× faster than with 12 (`H × 4H` recurrent product, H = 64/128/256: 1.07 → 0.63,
+//! 3.6 → 2.4, 15.3 → 10.6 µs); fewer streams at once prefetch better. The panel-row update is written
 //! with the instruction set's registers ([`Lanes`]): as plain loops, the compiler vectorised
 //! across rows with gathers, 4–10× slower.
 
@@ -271,7 +274,7 @@ pub(crate) fn product(
     let op = Op::new(x, w, rows, k, n, layout);
     match (super::simd::isa(), rows) {
         #[cfg(target_arch = "x86_64")]
-        (Isa::Avx512, 1) => run::<lanes::Zmm, 1, 12>(&op, out),
+        (Isa::Avx512, 1) => run::<lanes::Zmm, 1, 6>(&op, out),
         #[cfg(target_arch = "x86_64")]
         (Isa::Avx512, _) => run::<lanes::Zmm, 8, 3>(&op, out),
         #[cfg(target_arch = "x86_64")]
