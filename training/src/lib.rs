@@ -10,5 +10,6 @@ pub mod harmony;
 pub mod key;
 pub mod melody;
 pub mod optim;
+pub mod peer;
 pub mod plot;
 pub mod pool;
