@@ -2,7 +2,9 @@
 # One step of the harmony model beside RTNeural's, in the same session (machines differ: only
 # the ratios carry). Runs ../shared/peers/rtneural/run.sh (native and portable builds) and
 # `cargo bench -p altus-core --bench step` twice (run-time dispatch, then ALTUS_ISA=portable) for
-# the four-voice step and for RTNeural's shape (a 34-output head), then prints each pair, the
+# the four-voice step, for RTNeural's shape (a 34-output head) and like for like (RTNeural's
+# dense input and f32 weights: the kernels alone, without the product's one-hot gathers and
+# 16-bit copies), then prints each pair, the
 # ratio Altus / RTNeural (below 1: Altus is faster) and how many times faster than real time a
 # 64-sample block at 48 kHz (1,333 µs) is when it holds one step.
 #
@@ -14,7 +16,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 bash "$peers/rtneural/run.sh" | tee "$out/rtneural.txt"
-groups='model_step|alto_shape'
+groups='model_step|alto_shape|dense_f32'
 cargo bench -q -p altus-core --bench step -- "$groups" 2>&1 | tee "$out/dispatch.txt"
 ALTUS_ISA=portable cargo bench -q -p altus-core --bench step -- "$groups" 2>&1 | tee "$out/portable.txt"
 
@@ -37,7 +39,7 @@ def rtneural():
 def altus(name):
     times, isa, key = {}, None, None
     for line in open(f"{out}/{name}.txt"):
-        m = re.search(r"(model_step|alto_shape)_(\w+)/step/(lstm|gru)(\d+)", line)
+        m = re.search(r"(model_step|alto_shape|dense_f32)_(\w+)/step/(lstm|gru)(\d+)", line)
         if m:
             isa, key = m.group(2), (m.group(1), m.group(3), int(m.group(4)))
         m = re.search(r"time:\s+\[\S+ \S+ ([\d.]+) (\S+) ", line)
@@ -50,6 +52,7 @@ rt = rtneural()
 shapes = [
     ("model_step", "the four-voice step (head 174 outputs)"),
     ("alto_shape", "RTNeural's shape (head 34 outputs)"),
+    ("dense_f32", "like for like: RTNeural's dense 100-wide input, f32 weights, head 34"),
 ]
 for name, build in [("dispatch", "native"), ("portable", "portable")]:
     isa, ours = altus(name)

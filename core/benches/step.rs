@@ -141,6 +141,7 @@ fn alto_shape(c: &mut Criterion, isa: &str) {
 
 altus_core::multiversion!(
     /// One layer on a dense input and a dense head, from `f32` weights.
+    #[allow(clippy::too_many_arguments)]
     fn dense_step(cell: &Cell, head: &PackedDense, x: &[f32], proj: &mut [f32], h: &mut [f32], c: &mut [f32], scratch: &mut [f32], out: &mut [f32]) => dense_step_impl
 );
 

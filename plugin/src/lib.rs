@@ -135,7 +135,7 @@ impl Plugin for Altus {
         let rate = config.sample_rate as f64;
         let project = self.project_model();
         let playing = self.slot.status().info.path;
-        // No file is touched here (the host's thread): the embedded model plays until the
+        // No file is read here (the host's thread): the embedded model plays until the
         // background thread has read and checked the wanted file.
         let loading = match self.voice.as_mut() {
             Some(v) => {
@@ -147,13 +147,16 @@ impl Plugin for Altus {
                 let (l, info) = models::embedded();
                 let s = settings::settings(&self.params);
                 self.voice = Some(Voice::new(l.model, rate, s));
-                let loading = models::wanted(project.as_deref());
                 self.slot.set_status(models::Status {
                     info,
                     error: None,
                     loading: None,
                 });
-                loading
+                // No file is opened here; only the user's config file is looked for (a `stat`).
+                // A task is asked for only when there is a file to read: nice-plug's worker
+                // thread quits if a task outlives its instance, and the next instance's shutdown
+                // then aborts (a host destroying an instance right after its first block).
+                models::wanted(project.as_deref())
             }
         };
         if let Some(path) = loading {

@@ -128,3 +128,32 @@ fn clap_bundle_in_the_files_key_plays_harmonizes_voices() {
         common::harmonize::check(ClapHost::start(&e, 512), &grid, file, |h| h.stop());
     }
 }
+
+/// A rolled chord of eleven notes inside one block and one 16th, through the bundle: the voices
+/// answer its top note, as for that note alone (the block's re-runs run out after four).
+#[test]
+fn clap_answers_a_rolled_chord_for_its_top_note() {
+    let e = entry();
+    let t = common::playing_at(0, 120.0);
+    let chord = [48u8, 52, 55, 60, 64, 67, 72, 76, 79, 84, 88];
+    let roll: Vec<(u32, u8, bool)> = (0..chord.len())
+        .map(|i| (20 * i as u32, chord[i], true))
+        .collect();
+    let voices = |notes: &[(u32, u8, bool)]| {
+        let mut h = ClapHost::start(&e, 512);
+        h.block(&t, notes);
+        let mut on: Vec<(u8, u8)> = Vec::new();
+        for &(_, k, is_on, c) in h.output().iter().filter(|o| o.3 != 0) {
+            on.retain(|&(ck, cc)| (ck, cc) != (k, c));
+            if is_on {
+                on.push((k, c));
+            }
+        }
+        h.stop();
+        on.sort_by_key(|n| n.1);
+        on
+    };
+    let rolled = voices(&roll);
+    assert_eq!(rolled.len(), 3, "{rolled:?}");
+    assert_eq!(rolled, voices(&[(0, 88, true)]));
+}
