@@ -9,7 +9,7 @@ fn meta(config: ModelConfig) -> WeightsMeta {
         leading: Default::default(),
         format: FORMAT_VERSION,
         feature_version: FEATURE_VERSION,
-        kind: "alto".into(),
+        kind: "harmony".into(),
         config,
         info: serde_json::json!({"note": "test"}),
     }

@@ -15,7 +15,7 @@
 use altus_core::harmony::engine::DecodeOptions;
 use altus_core::music::midi;
 use altus_core::{Grid, Voice as Part};
-use altus_plugin::realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
+use altus_plugin::realtime::{KeySetting, Note, Performer, Settings, Transport, Velocity};
 use std::time::Instant;
 
 const SR: f64 = 48_000.0;
@@ -34,8 +34,8 @@ fn settings() -> Settings {
     }
 }
 
-fn voice(settings: Settings) -> Voice {
-    Voice::new(
+fn voice(settings: Settings) -> Performer {
+    Performer::new(
         Box::new(altus_core::embedded::default_harmony().0),
         SR,
         settings,
@@ -53,7 +53,7 @@ fn transport(t0: u64, bpm: f64) -> Transport {
 }
 
 /// One block, timed (µs); `out` counts the events sent.
-fn timed(v: &mut Voice, tr: &Transport, notes: &[Note], out: &mut usize) -> f64 {
+fn timed(v: &mut Performer, tr: &Transport, notes: &[Note], out: &mut usize) -> f64 {
     let start = Instant::now();
     v.process(tr, notes, BLOCK, &mut |_| {
         *out += 1;

@@ -19,7 +19,7 @@ use models::{AudioEnds, Loaded, Slot};
 use monitor::Monitor;
 use nice_plug::prelude::*;
 use params::AltusParams;
-use realtime::{Transport, Voice};
+use realtime::{Performer, Transport};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -29,7 +29,7 @@ pub enum Task {
     /// Load and validate the file the project or the user names ([`models::wanted`]) and play
     /// it (asked for by the first block after an activation).
     LoadWanted,
-    /// Load and validate the file in [`Slot::pending`] and play it.
+    /// Load and validate the latest file the editor asked for ([`Slot::request`]) and play it.
     LoadPending,
     /// Play the embedded model again.
     UseBuiltIn,
@@ -38,8 +38,9 @@ pub enum Task {
 /// The plugin: MIDI in, MIDI out, no audio.
 pub struct Altus {
     params: Arc<AltusParams>,
-    /// The audio-thread voice: made at the first `activate` and kept for the instance's life.
-    voice: Option<Voice>,
+    /// The audio-thread performer (clock, ledger, auto key, the three voices): made at the first
+    /// `activate` and kept for the instance's life.
+    performer: Option<Performer>,
     /// Which model plays; the editor's and the background task's side of the handover.
     slot: Arc<Slot>,
     /// The audio thread's side of the handover.
@@ -56,7 +57,7 @@ impl Default for Altus {
         let (slot, ends) = Slot::new();
         Altus {
             params: Arc::new(AltusParams::default()),
-            voice: None,
+            performer: None,
             slot: Arc::new(slot),
             ends,
             monitor: Arc::new(Monitor::default()),
@@ -78,14 +79,14 @@ impl Altus {
     }
 
     /// A new model from the editor, if one waits and the old one can be handed back.
-    fn take_new_model(&mut self, voice_out: &mut impl FnMut(&mut Voice, Loaded) -> Loaded) {
-        let Some(voice) = self.voice.as_mut() else {
+    fn take_new_model(&mut self, swap: &mut impl FnMut(&mut Performer, Loaded) -> Loaded) {
+        let Some(performer) = self.performer.as_mut() else {
             return;
         };
         if self.ends.outgoing.slots() > 0
             && let Ok(new) = self.ends.incoming.pop()
         {
-            let old = voice_out(voice, new);
+            let old = swap(performer, new);
             // Room was checked: the old model never drops here.
             let _ = self.ends.outgoing.push(old);
         }
@@ -137,7 +138,7 @@ impl Plugin for Altus {
         let playing = self.slot.status().info.path;
         // No file is read here (the host's thread): the embedded model plays until the
         // background thread has read and checked the wanted file.
-        let loading = match self.voice.as_mut() {
+        let loading = match self.performer.as_mut() {
             Some(v) => {
                 v.set_sample_rate(rate);
                 // The host restored a project naming another model into this instance.
@@ -146,7 +147,7 @@ impl Plugin for Altus {
             None => {
                 let (l, info) = models::embedded();
                 let s = settings::settings(&self.params);
-                self.voice = Some(Voice::new(l.model, rate, s));
+                self.performer = Some(Performer::new(l.model, rate, s));
                 self.slot.set_status(models::Status {
                     info,
                     error: None,
@@ -180,45 +181,45 @@ impl Plugin for Altus {
         }
         let settings = settings::settings(&self.params);
         let transport = transport_of(context.transport());
-        self.take_new_model(&mut |voice, new| {
+        self.take_new_model(&mut |performer, new| {
             let (model, state) =
-                voice.swap_model(new.model, new.state, &mut |n| events::send(context, n));
+                performer.swap_model(new.model, new.state, &mut |n| events::send(context, n));
             Loaded { model, state }
         });
-        let Some(voice) = self.voice.as_mut() else {
+        let Some(performer) = self.performer.as_mut() else {
             return ProcessStatus::Normal;
         };
-        // Events stream straight from the host into the voice: no buffer, so no cap to drop at.
-        voice.set_settings(settings, &mut |n| events::send(context, n));
-        voice.begin(&transport, buffer.samples() as u32, &mut |n| {
+        // Events stream straight from the host into the performer: no buffer, so no cap to drop at.
+        performer.set_settings(settings, &mut |n| events::send(context, n));
+        performer.begin(&transport, buffer.samples() as u32, &mut |n| {
             events::send(context, n)
         });
         while let Some(event) = context.next_event() {
             if let Some(n) = events::note_in(event) {
-                voice.note(n, &mut |n| events::send(context, n));
+                performer.note(n, &mut |n| events::send(context, n));
             }
         }
-        voice.end(&mut |n| events::send(context, n));
-        self.monitor.publish(voice);
+        performer.end(&mut |n| events::send(context, n));
+        self.monitor.publish(performer);
         ProcessStatus::Normal
     }
 
     fn deactivate(&mut self) {
-        // No events can be sent here: the voice ends its notes in the next block.
-        if let Some(v) = self.voice.as_mut() {
+        // No events can be sent here: the performer ends its notes in the next block.
+        if let Some(v) = self.performer.as_mut() {
             v.reset();
         }
     }
 
     fn reset(&mut self) {
         // The host (re)starts processing, often while notes sound; no event queue here either.
-        if let Some(v) = self.voice.as_mut() {
+        if let Some(v) = self.performer.as_mut() {
             v.reset();
         }
     }
 }
 
-/// The host's transport as the voice's [`Transport`].
+/// The host's transport as the performer's [`Transport`].
 fn transport_of(t: &nice_plug::context::process::Transport) -> Transport {
     Transport {
         playing: t.playing,

@@ -152,8 +152,11 @@ pub fn wanted(project: Option<&Path>) -> Option<PathBuf> {
 pub struct Slot {
     /// What plays and why.
     pub status: Mutex<Status>,
-    /// A file chosen in the editor, for the background task.
-    pub pending: Mutex<Option<PathBuf>>,
+    /// Files chosen in the editor, on their way to the background task.
+    requests: (
+        crossbeam_channel::Sender<PathBuf>,
+        crossbeam_channel::Receiver<PathBuf>,
+    ),
     to_audio: Mutex<rtrb::Producer<Loaded>>,
     back: Mutex<rtrb::Consumer<Loaded>>,
 }
@@ -173,11 +176,22 @@ impl Slot {
         let (outgoing, back) = rtrb::RingBuffer::new(RING);
         let slot = Slot {
             status: Mutex::new(Status::default()),
-            pending: Mutex::new(None),
+            requests: crossbeam_channel::bounded(RING),
             to_audio: Mutex::new(to_audio),
             back: Mutex::new(back),
         };
         (slot, AudioEnds { incoming, outgoing })
+    }
+
+    /// Asks for `path` to be loaded (the editor; then [`crate::Task::LoadPending`]). `false`
+    /// when requests are piling up (the loader is behind).
+    pub fn request(&self, path: PathBuf) -> bool {
+        self.requests.0.try_send(path).is_ok()
+    }
+
+    /// The latest file asked for, if any (the loader; older requests are superseded).
+    pub fn take_request(&self) -> Option<PathBuf> {
+        self.requests.1.try_iter().last()
     }
 
     /// Frees the models the audio thread has handed back.

@@ -3,7 +3,7 @@
 //! allocation, no lock); the editor reads whenever it paints. Fields may be read from different
 //! blocks — harmless for a display.
 
-use crate::realtime::Voice;
+use crate::realtime::Performer;
 use altus_core::Key;
 use altus_core::music::key::Mode;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::Relaxed};
@@ -66,8 +66,8 @@ impl Default for Monitor {
 }
 
 impl Monitor {
-    /// Publishes the voice's state after a block (audio thread: stores only).
-    pub fn publish(&self, voice: &Voice) {
+    /// Publishes the performer's state after a block (audio thread: stores only).
+    pub fn publish(&self, voice: &Performer) {
         let (key, fixed, confidence) = voice.key_view();
         let conf = (confidence.clamp(0.0, 1.0) * 1000.0) as u32;
         let minor = u32::from(key.mode == Mode::Minor);

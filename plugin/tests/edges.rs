@@ -9,7 +9,7 @@ use altus_core::harmony::engine::DecodeOptions;
 use altus_core::{Key, Mode};
 use altus_plugin::realtime::{KeySetting, Settings};
 use common::scenarios::Song;
-use common::{VoiceRun, check_balanced, default_settings, in_block, playing_at};
+use common::{PerformerRun, check_balanced, default_settings, in_block, playing_at};
 
 fn fixed(channels: [u8; 3]) -> Settings {
     Settings {
@@ -22,9 +22,9 @@ fn fixed(channels: [u8; 3]) -> Settings {
 
 /// The voices after one block that plays `notes` from the start of a song.
 fn voices_after(notes: &[(u32, u8, bool)]) -> ([Option<(u8, u8)>; 3], Vec<common::Out>) {
-    let mut run = VoiceRun::new(fixed([1, 2, 3]), 512);
+    let mut run = PerformerRun::new(fixed([1, 2, 3]), 512);
     run.block(&playing_at(0, 120.0), notes);
-    let voices = std::array::from_fn(|v| run.voice.voice_note(v));
+    let voices = std::array::from_fn(|v| run.performer.voice_note(v));
     (voices, run.out)
 }
 
@@ -71,12 +71,13 @@ fn voices_on_one_channel_keep_a_unison_sounding() {
     ] {
         let song = Song::chorale(&dir, file);
         // Alto, tenor and bass all on channel 1; the soprano through on channel 0.
-        let mut run = VoiceRun::new(fixed([1, 1, 1]), 64);
+        let mut run = PerformerRun::new(fixed([1, 1, 1]), 64);
         while run.now < song.end {
             let notes = in_block(&song.events, run.now, run.block);
             run.block(&playing_at(run.now, 120.0), &notes);
             let s = sounding(&run.out);
-            let voices: Vec<(u8, u8)> = (0..3).filter_map(|v| run.voice.voice_note(v)).collect();
+            let voices: Vec<(u8, u8)> =
+                (0..3).filter_map(|v| run.performer.voice_note(v)).collect();
             for &(k, c) in &voices {
                 assert!(
                     s[c as usize][k as usize],
@@ -113,13 +114,14 @@ fn an_auto_key_change_keeps_the_voices_where_they_sound() {
     files.sort();
     for file in files.iter().step_by(20) {
         let song = Song::chorale(&dir, file.to_str().unwrap());
-        let mut run = VoiceRun::new(default_settings(), 64);
-        let mut before: (Key, [Option<(u8, u8)>; 3]) = (run.voice.key_view().0, [None; 3]);
+        let mut run = PerformerRun::new(default_settings(), 64);
+        let mut before: (Key, [Option<(u8, u8)>; 3]) = (run.performer.key_view().0, [None; 3]);
         while run.now < song.end {
             let notes = in_block(&song.events, run.now, run.block);
             run.block(&playing_at(run.now, 120.0), &notes);
-            let key = run.voice.key_view().0;
-            let voices: [Option<(u8, u8)>; 3] = std::array::from_fn(|v| run.voice.voice_note(v));
+            let key = run.performer.key_view().0;
+            let voices: [Option<(u8, u8)>; 3] =
+                std::array::from_fn(|v| run.performer.voice_note(v));
             if key.shift_to_reference() != before.0.shift_to_reference() {
                 // A voice moving by exactly the change of frame "held" its key-normalised note.
                 let delta = key.shift_to_reference() - before.0.shift_to_reference();

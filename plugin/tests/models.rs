@@ -6,7 +6,7 @@ mod common;
 
 use altus_plugin::models;
 use altus_plugin::realtime::Owner;
-use common::{VoiceRun, default_settings, playing_at};
+use common::{PerformerRun, default_settings, playing_at};
 use std::ffi::OsString;
 
 #[test]
@@ -67,17 +67,19 @@ fn user_models_are_found_validated_and_bad_ones_refused_with_the_reason() {
 
 #[test]
 fn a_model_swapped_in_mid_note_ends_the_sounding_voices() {
-    let mut run = VoiceRun::new(default_settings(), 64);
+    let mut run = PerformerRun::new(default_settings(), 64);
     run.block(&playing_at(0, 120.0), &[(0, 72, true)]);
-    assert!((0..3).all(|v| run.voice.voice_note(v).is_some()));
+    assert!((0..3).all(|v| run.performer.voice_note(v).is_some()));
     let loaded = models::embedded().0;
     let out = &mut run.out;
-    let _old = run.voice.swap_model(loaded.model, loaded.state, &mut |n| {
-        out.push(common::record(64, n));
-        true
-    });
-    assert!((0..3).all(|v| run.voice.voice_note(v).is_none()));
-    assert_eq!(run.voice.ledger().count(Owner::Voice), 0);
+    let _old = run
+        .performer
+        .swap_model(loaded.model, loaded.state, &mut |n| {
+            out.push(common::record(64, n));
+            true
+        });
+    assert!((0..3).all(|v| run.performer.voice_note(v).is_none()));
+    assert_eq!(run.performer.ledger().count(Owner::Voice), 0);
     // Three note-offs at the swap, one per voice's channel.
     let offs: Vec<u8> = run
         .out

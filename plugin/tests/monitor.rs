@@ -4,14 +4,14 @@
 mod common;
 
 use altus_plugin::monitor::{Monitor, Notes, SHOWN};
-use common::{VoiceRun, default_settings, in_block, playing_at};
+use common::{PerformerRun, default_settings, in_block, playing_at};
 
 // nice-plug's allocator is global in the tests' build (`assert_process_allocs`):
 // `assert_no_alloc` aborts on any allocation (see `no_alloc.rs`).
 use nice_assert_no_alloc::assert_no_alloc;
 
-fn notes_of(run: &VoiceRun) -> Notes {
-    let v = &run.voice;
+fn notes_of(run: &PerformerRun) -> Notes {
+    let v = &run.performer;
     [
         v.soprano(),
         v.voice_note(0).map(|n| n.0),
@@ -38,14 +38,14 @@ fn the_monitor_shows_what_sounds_and_the_last_two_bars_in_order() {
             [(i * 24_000, k, true), ((i + 1) * 24_000 - 1, k, false)]
         })
         .collect();
-    let mut run = VoiceRun::new(default_settings(), 64);
+    let mut run = PerformerRun::new(default_settings(), 64);
     // What sounded at the first block of each 16th step: what the roll keeps for that step.
     let mut steps: Vec<(i64, Notes)> = Vec::new();
     while run.now < 12 * 24_000 {
         let notes = in_block(&events, run.now, run.block);
         run.block(&playing_at(run.now, 120.0), &notes);
-        assert_no_alloc(|| monitor.publish(&run.voice));
-        let step = run.voice.step_index().expect("the grid runs");
+        assert_no_alloc(|| monitor.publish(&run.performer));
+        let step = run.performer.step_index().expect("the grid runs");
         if steps.last().is_none_or(|s| s.0 != step) {
             steps.push((step, notes_of(&run)));
         }

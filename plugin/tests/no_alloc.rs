@@ -1,11 +1,11 @@
-//! The audio thread's work never allocates: `Voice` blocks, settings changes of every kind,
+//! The audio thread's work never allocates: `Performer` blocks, settings changes of every kind,
 //! resets, bursts and model swaps (the new model is made before, off the audio thread).
 
 mod common;
 
 use altus_core::harmony::engine::DecodeOptions;
 use altus_core::{Key, Mode};
-use altus_plugin::realtime::{KeySetting, Note, Settings, Transport, Velocity, Voice};
+use altus_plugin::realtime::{KeySetting, Note, Performer, Settings, Transport, Velocity};
 
 // No allocator here: the tests' build of the plugin has `assert_process_allocs` (a
 // dev-dependency on itself), so nice-plug's allocator is global and `assert_no_alloc` aborts the
@@ -27,7 +27,7 @@ fn processing_blocks_and_lifecycle_changes_do_not_allocate() {
         default_tempo: 120.0,
     };
     let model = altus_core::embedded::default_harmony().0;
-    let mut v = Voice::new(Box::new(model.clone()), 48_000.0, base);
+    let mut v = Performer::new(Box::new(model.clone()), 48_000.0, base);
     let blocks = dense_line();
     let mut swaps: Vec<(Box<_>, _)> = (0..3)
         .map(|_| {

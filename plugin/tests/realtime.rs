@@ -10,7 +10,7 @@ use altus_core::music::midi;
 use altus_core::{Grid, Key, Mode, Voice as Part};
 use altus_plugin::realtime::{KeySetting, Note, Owner, Settings, Transport, Velocity};
 use common::{
-    HostTime, Out, SR, VoiceRun, check_balanced, default_settings, in_block, playing_at,
+    HostTime, Out, PerformerRun, SR, check_balanced, default_settings, in_block, playing_at,
     song_events,
 };
 use proptest::prelude::*;
@@ -26,7 +26,7 @@ fn fixed(key: Key) -> Settings {
 }
 
 /// Plays `events` at `bpm` until `end`, then stops the transport; returns the output.
-fn play(run: &mut VoiceRun, events: &[(u64, u8, bool)], bpm: f64, end: u64) -> Vec<Out> {
+fn play(run: &mut PerformerRun, events: &[(u64, u8, bool)], bpm: f64, end: u64) -> Vec<Out> {
     while run.now < end {
         let notes = in_block(events, run.now, run.block);
         run.block(&playing_at(run.now, bpm), &notes);
@@ -55,7 +55,7 @@ fn same_notes_as_harmonize_at_the_soprano_sample() {
         for (bpm, block) in [(120.0, 64), (120.0, 512), (97.0, 512)] {
             let per_step = SR * 60.0 / bpm / 4.0;
             let events = song_events(&grid, bpm);
-            let mut run = VoiceRun::new(fixed(grid.key()), block);
+            let mut run = PerformerRun::new(fixed(grid.key()), block);
             let end = (grid.len as f64 * per_step) as u64 + 20_000;
             let out = play(&mut run, &events, bpm, end);
             check_balanced(&out).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -110,13 +110,13 @@ fn fast_notes_never_move_the_grid() {
     events.sort_by_key(|e| (e.0, e.2));
     let release = events.last().unwrap().0;
     let sixteenth = q / 4.0;
-    let mut run = VoiceRun::new(fixed(Key::new(0, Mode::Major)), 128);
+    let mut run = PerformerRun::new(fixed(Key::new(0, Mode::Major)), 128);
     while run.now < release + 40_000 {
         let notes = in_block(&events, run.now, run.block);
         run.block(&playing_at(run.now, bpm), &notes);
         // The step run last is the 16th the block ends in (or the next, for a note struck just
         // before it): never ahead of the grid, however many notes came.
-        if let Some(step) = run.voice.step_index() {
+        if let Some(step) = run.performer.step_index() {
             let end = run.now - 1;
             let grid = ((end as f64 + 0.5) / sixteenth).floor() as i64;
             assert!(
@@ -148,14 +148,14 @@ fn range_and_velocity_changes_keep_the_voices_state() {
     let events = song_events(&grid, 120.0);
     let end = events.last().unwrap().0 + 8_000;
     let plain = play(
-        &mut VoiceRun::new(default_settings(), 256),
+        &mut PerformerRun::new(default_settings(), 256),
         &events,
         120.0,
         end,
     );
     // The same song while the host automates the velocity and moves the alto's lower limit
     // below anything the alto sings here: the notes must be the same ones (Auto key included).
-    let mut run = VoiceRun::new(default_settings(), 256);
+    let mut run = PerformerRun::new(default_settings(), 256);
     let mut i = 0;
     while run.now < end {
         let mut s = default_settings();
@@ -165,7 +165,7 @@ fn range_and_velocity_changes_keep_the_voices_state() {
             Velocity::Follow
         };
         s.decode.ranges[0].0 = if i % 3 == 0 { 52 } else { 53 };
-        let voice = &mut run.voice;
+        let voice = &mut run.performer;
         let mut sink = Vec::new();
         voice.set_settings(s, &mut |n| {
             sink.push(n);
@@ -189,17 +189,17 @@ fn range_and_velocity_changes_keep_the_voices_state() {
 
 #[test]
 fn turning_pass_through_off_ends_the_held_notes() {
-    let mut run = VoiceRun::new(default_settings(), 64);
+    let mut run = PerformerRun::new(default_settings(), 64);
     run.block(&playing_at(0, 120.0), &[(3, 60, true), (5, 67, true)]);
-    assert_eq!(run.voice.ledger().count(Owner::Thru), 2);
+    assert_eq!(run.performer.ledger().count(Owner::Thru), 2);
     let mut s = default_settings();
     s.pass_through = false;
     let out = &mut run.out;
-    run.voice.set_settings(s, &mut |n| {
+    run.performer.set_settings(s, &mut |n| {
         out.push(common::record(64, n));
         true
     });
-    assert_eq!(run.voice.ledger().count(Owner::Thru), 0);
+    assert_eq!(run.performer.ledger().count(Owner::Thru), 0);
     // The host's later note-offs are not passed on: those notes have ended already.
     run.block(&playing_at(64, 120.0), &[(0, 60, false), (1, 67, false)]);
     run.block(
@@ -270,7 +270,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
     #[test]
     fn random_lifecycles_and_event_streams(ops in prop::collection::vec(op(), 1..45), refuse in 0u32..4) {
-        let mut run = VoiceRun::new(default_settings(), 64);
+        let mut run = PerformerRun::new(default_settings(), 64);
         let model = altus_core::embedded::default_harmony().0;
         let (mut beats, mut n_out) = (0.0, 0u32);
         // A host whose output queue is sometimes full: `refuse` in 4 events is refused.
@@ -292,7 +292,7 @@ proptest! {
                     let tr = Transport { playing, tempo: Some(bpm), pos_beats: Some(beats), bar_start_beats: None, time_sig: None };
                     let (now, out) = (run.now, &mut run.out);
                     let (mut last, mut ordered) = (0, true);
-                    run.voice.process(&tr, &notes, len, &mut |n| {
+                    run.performer.process(&tr, &notes, len, &mut |n| {
                         ordered &= n.at() >= last && n.at() < len;
                         last = n.at();
                         accept(out, now, n)
@@ -300,26 +300,26 @@ proptest! {
                     prop_assert!(ordered, "output in time order, inside the block");
                     run.now += len as u64;
                     beats += len as f64 * bpm / 60.0 / SR;
-                    prop_assert!(run.voice.ledger().count(Owner::Voice) <= 3, "one note at most per voice");
+                    prop_assert!(run.performer.ledger().count(Owner::Voice) <= 3, "one note at most per voice");
                 }
-                Op::Reset => run.voice.reset(),
+                Op::Reset => run.performer.reset(),
                 Op::Settings(k, m, t, c, p, l) => {
                     let (now, out) = (run.now, &mut run.out);
-                    run.voice.set_settings(settings_of(k, m, t, c, p, l), &mut |n| accept(out, now, n));
+                    run.performer.set_settings(settings_of(k, m, t, c, p, l), &mut |n| accept(out, now, n));
                 }
                 Op::Swap => {
                     let (now, out) = (run.now, &mut run.out);
                     let m = Box::new(model.clone());
                     let s = m.new_state();
-                    run.voice.swap_model(m, s, &mut |n| accept(out, now, n));
+                    run.performer.swap_model(m, s, &mut |n| accept(out, now, n));
                 }
             }
         }
         // Whatever happened, a reset and one block end every note.
-        run.voice.reset();
+        run.performer.reset();
         let (now, out) = (run.now, &mut run.out);
-        run.voice.process(&Transport::default(), &[], 64, &mut |n| { out.push(common::record(now, n)); true });
-        prop_assert!(run.voice.ledger().is_silent());
+        run.performer.process(&Transport::default(), &[], 64, &mut |n| { out.push(common::record(now, n)); true });
+        prop_assert!(run.performer.ledger().is_silent());
         prop_assert!(check_balanced(&run.out).is_ok(), "{:?}", check_balanced(&run.out));
     }
 }
@@ -339,7 +339,7 @@ fn absurd_hosts_never_overflow_or_stick() {
     ];
     for rate in [0.0, -1.0, f64::NAN, 1e-9, 1e12, 48_000.0] {
         let model = Box::new(altus_core::embedded::default_harmony().0);
-        let mut v = altus_plugin::realtime::Voice::new(model, rate, default_settings());
+        let mut v = altus_plugin::realtime::Performer::new(model, rate, default_settings());
         let mut out: Vec<Out> = Vec::new();
         for (i, &w) in weird.iter().cycle().take(40).enumerate() {
             let tr = Transport {
@@ -368,7 +368,9 @@ fn absurd_hosts_never_overflow_or_stick() {
                 true
             });
         }
-        v.release_all(0, &mut |n| {
+        // The host stops: every note ends at the next block's start.
+        v.reset();
+        v.process(&Transport::default(), &[], 64, &mut |n| {
             out.push(common::record(40 * 64, n));
             true
         });

@@ -205,3 +205,28 @@ fn usable_facts(file: &str, row: &BTreeMap<String, String>, score: &altus_core::
         .sum();
     assert_eq!(off.to_string(), row["S_A_notes_off_16th_grid"], "{file}");
 }
+
+#[test]
+fn a_piano_roll_holds_the_soprano_of_a_known_chorale() {
+    let Some(dir) = chorales_for_test("a_piano_roll_holds_the_soprano_of_a_known_chorale") else {
+        return;
+    };
+    let grid = Grid::from_score(&midi::read_file(&dir.join("000206b_.mid")).unwrap());
+    let roll = altus_training::data::roll::piano_roll(&grid, Voice::Soprano);
+    // 63 quarters; the soprano's A4 (69) sounds at step 12, B♭4 (70) from step 16 (the
+    // independent reading in core/tests/corpus_grid.rs).
+    assert_eq!(roll.shape(), &[252, 128]);
+    assert_eq!((roll[[12, 69]], roll[[12, 70]], roll[[16, 70]]), (1, 0, 1));
+    let sounding = grid
+        .voice(Voice::Soprano)
+        .unwrap()
+        .pitch
+        .iter()
+        .flatten()
+        .count();
+    assert_eq!(roll.sum() as usize, sounding);
+    assert!(
+        roll.rows().into_iter().all(|r| r.sum() <= 1),
+        "one pitch per step"
+    );
+}

@@ -81,13 +81,6 @@ pub struct StepOutput {
     pub onset: [bool; VOICES],
 }
 
-impl StepOutput {
-    /// The alto's pitch.
-    pub fn alto(&self) -> Option<Pitch> {
-        self.pitch[0]
-    }
-}
-
 /// Steps of soprano rest, with every voice resting too, after which the engine idles: it
 /// answers rests without running the model, and the soprano's return starts afresh (a new
 /// piece). 16 bars of 4/4: longer than the rests between a chorale's phrases (3 of the 432

@@ -106,6 +106,12 @@ pub fn load(path: &Path) -> Result<(HarmonyModel, WeightsMeta)> {
 /// Reads the metadata only.
 pub fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
     let meta: WeightsMeta = decode_meta(bytes)?;
+    if meta.kind != "harmony" {
+        return Err(Error::Model(format!(
+            "a {:?} weight file, not a harmony model",
+            meta.kind
+        )));
+    }
     if meta.format != FORMAT_VERSION {
         return Err(Error::Model(format!(
             "weight-file format {} is not supported (this build reads {FORMAT_VERSION})",

@@ -13,7 +13,6 @@ use crate::music::midi::{MidiOut, TrackOut};
 use crate::music::score::{Meter, Note, Score, Tempo};
 use crate::music::types::{Pitch, Step};
 use crate::music::voices::{self, Voice};
-use ndarray::Array2;
 
 /// One voice on the grid.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,20 +217,6 @@ impl Grid {
             .iter()
             .filter_map(|l| l.onset.iter().position(|&o| o))
             .min()
-    }
-
-    /// A piano roll of one voice: `len × 128`, 1 where the pitch sounds (the prototype's
-    /// `note2binary`).
-    pub fn piano_roll(&self, v: Voice) -> Array2<u8> {
-        let mut roll = Array2::zeros((self.len, 128));
-        if let Some(line) = self.voice(v) {
-            for (t, p) in line.pitch.iter().enumerate() {
-                if let Some(p) = p {
-                    roll[[t, p.0 as usize]] = 1;
-                }
-            }
-        }
-        roll
     }
 
     /// The grid as a type-1 MIDI file: the source tpq when it is a multiple of 4, else 480.

@@ -23,7 +23,7 @@ pub fn run(task: Task, slot: &Slot, params: &AltusParams) {
             }
         }
         Task::LoadPending => {
-            let Some(path) = slot.pending.lock().ok().and_then(|mut p| p.take()) else {
+            let Some(path) = slot.take_request() else {
                 return;
             };
             load_and_play(slot, params, &path, true);
@@ -91,7 +91,7 @@ mod tests {
         let (slot, mut audio) = Slot::new();
         let params = AltusParams::default();
 
-        *slot.pending.lock().unwrap() = Some(bad.clone());
+        slot.request(bad.clone());
         run(Task::LoadPending, &slot, &params);
         let s = slot.status();
         assert_eq!(s.info.path, None, "the built-in model still plays");
@@ -107,7 +107,7 @@ mod tests {
         );
         assert_eq!(*params.model_path.lock().unwrap(), None);
 
-        *slot.pending.lock().unwrap() = Some(good.clone());
+        slot.request(good.clone());
         run(Task::LoadPending, &slot, &params);
         let s = slot.status();
         assert_eq!((s.info.path.as_ref(), s.error), (Some(&good), None));

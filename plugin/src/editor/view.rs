@@ -127,13 +127,12 @@ pub enum Click {
     BuiltIn,
 }
 
-/// What a click sends to the background task (the chosen file waits in the slot).
+/// What a click sends to the background task (the chosen file goes to the loader through the
+/// slot's channel).
 pub fn click(c: Click, slot: &Slot) -> Task {
     match c {
         Click::Load(path) => {
-            if let Ok(mut p) = slot.pending.lock() {
-                *p = Some(path);
-            }
+            slot.request(path);
             Task::LoadPending
         }
         Click::BuiltIn => Task::UseBuiltIn,
@@ -239,11 +238,17 @@ mod tests {
     }
 
     #[test]
-    fn clicks_send_tasks_and_the_chosen_file_waits_in_the_slot() {
+    fn clicks_send_tasks_and_the_loader_gets_the_latest_file() {
         let (slot, _ends) = Slot::new();
-        let path = PathBuf::from("/m/a.safetensors");
-        assert_eq!(click(Click::Load(path.clone()), &slot), Task::LoadPending);
-        assert_eq!(*slot.pending.lock().unwrap(), Some(path));
+        let (a, b) = (
+            PathBuf::from("/m/a.safetensors"),
+            PathBuf::from("/m/b.safetensors"),
+        );
+        assert_eq!(click(Click::Load(a), &slot), Task::LoadPending);
+        assert_eq!(click(Click::Load(b.clone()), &slot), Task::LoadPending);
+        // Two clicks before the loader ran: it loads the second; nothing is left over.
+        assert_eq!(slot.take_request(), Some(b));
+        assert_eq!(slot.take_request(), None);
         assert_eq!(click(Click::BuiltIn, &slot), Task::UseBuiltIn);
     }
 }

@@ -58,15 +58,6 @@ impl Ledger {
         }
     }
 
-    /// Whether `owner` holds this note.
-    pub fn holds(&self, owner: Owner, channel: u8, key: u8) -> bool {
-        let set = match owner {
-            Owner::Thru => &self.thru,
-            Owner::Voice => &self.voice,
-        };
-        set[(channel & 15) as usize] & bit(key) != 0
-    }
-
     fn sounding(&self, ch: usize, key: u8) -> bool {
         (self.thru[ch] | self.voice[ch]) & bit(key) != 0
     }

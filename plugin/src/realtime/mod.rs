@@ -26,11 +26,11 @@
 //!   note ends when it moves or re-strikes; on transport stop or jump, key or mode changes and
 //!   model swaps (which also restart the voices); on its channel's change or when the voice is
 //!   turned off (the state is kept). Turning
-//!   "Soprano through" off ends the passed-through notes. [`Voice::reset`] (the host restarting
+//!   "Soprano through" off ends the passed-through notes. [`Performer::reset`] (the host restarting
 //!   processing, deactivating) cannot send events: every sounding note is ended at the start of
 //!   the next block. Temperature, ranges and velocity changes take effect at the next step.
 //!
-//! Nothing here allocates after [`Voice::new`]; every loop is bounded by the block's events and
+//! Nothing here allocates after [`Performer::new`]; every loop is bounded by the block's events and
 //! samples.
 
 pub mod clock;
@@ -51,8 +51,9 @@ use clock::Clock;
 /// Most re-runs of a 16th, per block, for soprano notes struck inside it (bounds a burst's work).
 pub const MAX_RESTEPS: u8 = 4;
 
-/// The generated voices on the audio thread. All fields belong to the audio thread.
-pub struct Voice {
+/// The audio thread's performer: the grid's clock, the ledger of sounding notes, auto key and
+/// the engine playing the three generated voices. All fields belong to the audio thread.
+pub struct Performer {
     engine: Engine,
     auto: AutoKey,
     /// Hz, sane (see [`clock::sane_rate`]).
@@ -78,7 +79,7 @@ pub struct Voice {
     /// Times a step has been run again in this block.
     resteps: u8,
     was_playing: bool,
-    /// Set by [`Voice::reset`]: end every sounding note at the start of the next block.
+    /// Set by [`Performer::reset`]: end every sounding note at the start of the next block.
     flush: bool,
     /// This block: its grid, length, host position (16ths) if used.
     clock: Clock,
@@ -97,7 +98,7 @@ pub struct Voice {
     owed: bool,
 }
 
-impl Voice {
+impl Performer {
     /// A voice with its engine (allocates: call from `activate`).
     pub fn new(model: Box<HarmonyModel>, sample_rate: f64, settings: Settings) -> Self {
         // Detect the instruction set here, not on the audio thread (it reads the environment).
@@ -117,7 +118,7 @@ impl Voice {
             ..Default::default()
         });
         engine.reset();
-        Voice {
+        Performer {
             engine,
             auto: AutoKey::new(initial),
             sample_rate,
@@ -187,7 +188,7 @@ impl Voice {
         self.engine.swap_model(model, state)
     }
 
-    /// Ends the generated notes at `at` and restarts the voice (the next soprano note starts
+    /// Ends the generated notes at `at` and restarts the voices (the next soprano note starts
     /// anew). The passed-through notes sound on.
     pub fn all_off(&mut self, at: u32, out: &mut impl FnMut(Note) -> bool) {
         for v in 0..3 {
@@ -197,16 +198,8 @@ impl Voice {
         self.restart();
     }
 
-    /// Ends every note Altus sounds, passed-through ones included, and forgets the held keys.
-    pub fn release_all(&mut self, at: u32, out: &mut impl FnMut(Note) -> bool) {
-        self.all_off(at, out);
-        self.ledger.end_all(None, at, out);
-        self.held = [0; 128];
-        self.soprano = None;
-    }
-
     /// The host restarts processing or deactivates: no events can be sent now, so every
-    /// sounding note is ended at the start of the next block, and the voice starts afresh.
+    /// sounding note is ended at the start of the next block, and the performer starts afresh.
     pub fn reset(&mut self) {
         self.flush = true;
         self.sounding = [None; 3];
@@ -227,11 +220,6 @@ impl Voice {
         if let Some((key, ch, _)) = self.sounding[v].take() {
             self.ledger.off(Owner::Voice, at, ch, key, out);
         }
-    }
-
-    /// The sounding alto note, if any.
-    pub fn alto_sounding(&self) -> Option<u8> {
-        self.sounding[0].map(|a| a.0)
     }
 
     /// Voice `v`'s (0 alto, 1 tenor, 2 bass) sounding note and its channel, if any.
@@ -279,8 +267,8 @@ impl Voice {
         self.end(out);
     }
 
-    /// Starts a block of `len` samples (then [`Voice::note`] for each input event in time
-    /// order, then [`Voice::end`]).
+    /// Starts a block of `len` samples (then [`Performer::note`] for each input event in time
+    /// order, then [`Performer::end`]).
     pub fn begin(&mut self, transport: &Transport, len: u32, out: &mut impl FnMut(Note) -> bool) {
         if std::mem::take(&mut self.flush) {
             self.ledger.end_all(None, 0, out);

@@ -1,11 +1,11 @@
 //! How a block's events and 16th boundaries become steps and the voices' notes (the rules are
 //! in the module doc of [`super`]).
 
-use super::{KeySetting, MAX_RESTEPS, Note, Owner, Velocity, Voice};
+use super::{KeySetting, MAX_RESTEPS, Note, Owner, Performer, Velocity};
 use altus_core::Pitch;
 use altus_core::harmony::engine::{StepInput, StepOutput};
 
-impl Voice {
+impl Performer {
     /// Runs what is due before sample `to`: the step of the sample whose events were applied,
     /// then every 16th boundary.
     pub(super) fn run_until(&mut self, to: u32, out: &mut impl FnMut(Note) -> bool) {

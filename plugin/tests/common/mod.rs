@@ -216,9 +216,9 @@ pub fn default_settings() -> Settings {
 }
 
 /// The host-independent voice driven in blocks, recording its output with absolute samples.
-pub struct VoiceRun {
+pub struct PerformerRun {
     /// The voice.
-    pub voice: realtime::Voice,
+    pub performer: realtime::Performer,
     /// Samples per block.
     pub block: u32,
     /// Absolute sample of the next block.
@@ -227,12 +227,12 @@ pub struct VoiceRun {
     pub out: Vec<Out>,
 }
 
-impl VoiceRun {
+impl PerformerRun {
     /// The embedded model with `settings`.
-    pub fn new(settings: Settings, block: u32) -> VoiceRun {
+    pub fn new(settings: Settings, block: u32) -> PerformerRun {
         let model = Box::new(altus_core::embedded::default_harmony().0);
-        VoiceRun {
-            voice: realtime::Voice::new(model, SR, settings),
+        PerformerRun {
+            performer: realtime::Performer::new(model, SR, settings),
             block,
             now: 0,
             out: Vec::new(),
@@ -253,7 +253,7 @@ impl VoiceRun {
             .map(|&(at, key, on)| note(at, key, on))
             .collect();
         let (now, out) = (self.now, &mut self.out);
-        self.voice.process(&tr, &input, self.block, &mut |n| {
+        self.performer.process(&tr, &input, self.block, &mut |n| {
             out.push(record(now, n));
             true
         });
@@ -302,7 +302,7 @@ pub fn playing_at(now: u64, bpm: f64) -> HostTime {
 /// blocks at 120 bpm, until `end`, then one block with the transport stopped: the generated
 /// notes only.
 pub fn reference(events: &[(u64, u8, bool)], block: u32, end: u64) -> Vec<Out> {
-    let mut run = VoiceRun::new(default_settings(), block);
+    let mut run = PerformerRun::new(default_settings(), block);
     while run.now < end {
         let notes = in_block(events, run.now, block);
         run.block(&playing_at(run.now, 120.0), &notes);

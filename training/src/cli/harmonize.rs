@@ -5,7 +5,7 @@ use altus_core::harmony::engine::{DecodeOptions, RANGES};
 use altus_core::harmony::format as weights;
 use altus_core::harmony::harmonize::{self, PhaseSource};
 use altus_core::music::midi;
-use altus_core::{Grid, Key, embedded as default_model};
+use altus_core::{Grid, Key, embedded};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -66,8 +66,8 @@ pub fn load_model(
 ) -> anyhow::Result<altus_core::harmony::model::HarmonyModel> {
     let model = match path {
         Some(p) => weights::load(p)?.0,
-        None if lookahead => default_model::default_lookahead().0,
-        None => default_model::default_harmony().0,
+        None if lookahead => embedded::default_lookahead().0,
+        None => embedded::default_harmony().0,
     };
     if let Some(p) = path {
         let kind = |ahead: bool| if ahead { "a lookahead" } else { "a causal" };
@@ -91,7 +91,7 @@ fn choose_key(arg: &str, grid: &Grid) -> anyhow::Result<Key> {
     } else if grid.key_sig.is_some() {
         grid.key()
     } else {
-        default_model::default_key()
+        embedded::default_key()
             .0
             .classify(&grid.histogram(&[]), None)
             .0

@@ -7,7 +7,7 @@ use altus_core::music::key::{Key, Mode};
 use altus_core::music::midi;
 use altus_core::music::midi::{MidiOut, TrackOut};
 use altus_core::music::score::{Meter, Note, Tempo};
-use altus_core::{Grid, Pitch, Step, Tick, Voice, embedded as default_model};
+use altus_core::{Grid, Pitch, Step, Tick, Voice, embedded};
 use anyhow::Context;
 use std::path::Path;
 
@@ -55,7 +55,7 @@ pub fn read_melody(path: &Path) -> anyhow::Result<Melody> {
     let key = if grid.key_sig.is_some() {
         grid.key()
     } else {
-        default_model::default_key()
+        embedded::default_key()
             .0
             .classify(&grid.histogram(&[]), None)
             .0

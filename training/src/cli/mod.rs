@@ -24,9 +24,9 @@ use clap::Subcommand;
 pub enum Command {
     /// Show a MIDI file's voices, ranges, key, metre, length and any problems found.
     Inspect(inspect::Args),
-    /// Train an alto model on a folder of chorales.
+    /// Train a harmony model (alto, tenor and bass for a soprano) on a folder of chorales.
     Train(train::Args),
-    /// Write an alto voice for a melody (a soprano-only file or a multi-voice file's soprano).
+    /// Write alto, tenor and bass for a melody (a soprano-only file or a multi-voice file's soprano).
     Harmonize(harmonize::Args),
     /// Score a model on the validation split: teacher-forced and free-running, with baselines.
     Eval(eval::Args),
