@@ -18,6 +18,7 @@ use altus_core::nn::Cell;
 use altus_core::nn::bf16::{self, from_bf16, to_bf16};
 use altus_core::nn::f16::{self, from_f16, to_f16};
 use altus_core::nn::half;
+use altus_core::nn::layout;
 use altus_core::nn::math::mat_mat_acc;
 use altus_core::nn::panels;
 use altus_core::nn::simd::{self, Isa};
@@ -77,7 +78,7 @@ fn rd(round: Option<Copy16>, v: f64) -> f64 {
 fn cell_ref(cell: &Cell, x: &[f64], h: &mut [f64], c: &mut [f64], round: Option<Copy16>) {
     let (w_ih, b_ih) = cell.input_weights();
     let (hd, g) = (cell.hidden(), cell.gates());
-    let w_hh = panels::unpack(cell.recurrent_weights(), hd, g);
+    let w_hh = layout::unpack(cell.recurrent_weights(), hd, g);
     let hr: Vec<f64> = h.iter().map(|&v| rd(round, v)).collect();
     let mut gates: Vec<f64> = (0..g).map(|j| b_ih[j] as f64).collect();
     for (i, &xv) in x.iter().enumerate() {
@@ -147,7 +148,7 @@ fn model_ref(
 
 /// The head's reference output for the top layer's `h`.
 fn head_ref(m: &HarmonyModel, x: &[f64]) -> Vec<f64> {
-    let head = panels::unpack(&m.head.w, m.head.input, OUTPUTS);
+    let head = layout::unpack(&m.head.w, m.head.input, OUTPUTS);
     (0..OUTPUTS)
         .map(|o| {
             m.head.b[o] as f64
@@ -267,9 +268,9 @@ fn check_matmul(isa: Isa) {
             let mut out = init.clone();
             mat_mat_acc(&x, &w, &mut out, rows);
             let mut packed = init.clone();
-            panels::mat_mat_acc(&x, &panels::pack(&w, k, n), &mut packed, rows);
+            panels::mat_mat_acc(&x, &layout::pack(&w, k, n), &mut packed, rows);
             if let (1, Some(f)) = (rows, Copy16::at(isa)) {
-                let p = panels::pack(&w, k, n);
+                let p = layout::pack(&w, k, n);
                 let copy = half::format().expect("a 16-bit format")(&p, k, n).unwrap();
                 assert!(copy.usable());
                 let mut got = init.clone();

@@ -63,7 +63,7 @@ fn main() {
     time("per-step dh (cells) 32x512 . 512x128", (32, h, g), || {
         altus_core::nn::math::mat_mat_acc(&dg32, &wt, &mut dh32, 32)
     });
-    let wp = altus_core::nn::panels::pack(&w_hh, h, g);
+    let wp = altus_core::nn::layout::pack(&w_hh, h, g);
     time("per-step fwd packed 32x128 . 128x512", (32, h, g), || {
         altus_core::nn::panels::mat_mat_acc(&h32, &wp, &mut c32, 32)
     });

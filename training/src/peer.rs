@@ -10,7 +10,8 @@ use crate::gemm::{col_sums, mm_acc, mm_nt, mm_tn_acc};
 use crate::harmony::cells::{StepCache, backward_step, forward_step};
 use crate::optim::Adam;
 use altus_core::harmony::features::fold;
-use altus_core::nn::{Cell, Lstm, panels};
+use altus_core::nn::layout;
+use altus_core::nn::{Cell, Lstm};
 use altus_core::rng::Rng;
 
 /// Input width: soprano 48, onset 1, previous alto 33, position 16.
@@ -74,7 +75,7 @@ impl PeerModel {
             |n: usize| -> Vec<f32> { (0..n).map(|_| (rng.next_f32() * 2.0 - 1.0) * k).collect() };
         let mut l = Lstm::zeros(INPUT, hidden);
         l.w_ih.copy_from_slice(&draw(INPUT * 4 * hidden));
-        l.w_hh = panels::pack(&draw(hidden * 4 * hidden), hidden, 4 * hidden);
+        l.w_hh = layout::pack(&draw(hidden * 4 * hidden), hidden, 4 * hidden);
         l.b_ih = vec![0.0; 4 * hidden];
         l.b_ih[hidden..2 * hidden].fill(1.0);
         PeerModel {
@@ -194,7 +195,7 @@ impl Work {
             0.0,
         );
         // Back through time.
-        panels::transpose_packed_into(m.cell.recurrent_weights(), hd, g, &mut self.w_hh_t);
+        layout::transpose_packed_into(m.cell.recurrent_weights(), hd, g, &mut self.w_hh_t);
         self.dh_next.fill(0.0);
         self.dc.fill(0.0);
         for t in (0..WINDOW).rev() {
@@ -227,7 +228,7 @@ impl Work {
         // Weight gradients, all steps at once.
         self.dw_hh.fill(0.0);
         mm_tn_acc(&self.h[..n * hd], &self.dp, &mut self.dw_hh, n, hd, g);
-        panels::pack_add(&self.dw_hh, hd, g, &mut self.grads[1]);
+        layout::pack_add(&self.dw_hh, hd, g, &mut self.grads[1]);
         let [dw_ih, _, db, ..] = &mut self.grads[..] else {
             unreachable!("five tensors")
         };

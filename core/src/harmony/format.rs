@@ -17,8 +17,8 @@ use super::leading::Leading;
 use super::model::{HarmonyModel, ModelConfig, Order};
 use crate::nn::Cell;
 use crate::nn::aligned::Aligned;
+use crate::nn::layout;
 use crate::nn::math::transpose;
-use crate::nn::panels;
 use crate::nn::safetensors::{check_shape, decode_meta, encode, read, tensor};
 use crate::{Error, Result};
 use safetensors::SafeTensors;
@@ -67,7 +67,7 @@ pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
         tensors.push((
             format!("{k}.weight_hh_l{l}"),
             vec![gates, hidden],
-            panels::unpack_transposed(w_hh, hidden, gates),
+            layout::unpack_transposed(w_hh, hidden, gates),
         ));
         tensors.push((format!("{k}.bias_ih_l{l}"), vec![gates], b_ih.to_vec()));
         tensors.push((format!("{k}.bias_hh_l{l}"), vec![gates], b_hh));
@@ -76,7 +76,7 @@ pub fn to_bytes(model: &HarmonyModel, meta: &WeightsMeta) -> Result<Vec<u8>> {
     tensors.push((
         "head.weight".into(),
         vec![h.output, h.input],
-        panels::unpack_transposed(&h.w, h.input, h.output),
+        layout::unpack_transposed(&h.w, h.input, h.output),
     ));
     tensors.push(("head.bias".into(), vec![h.output], h.b.clone()));
     if !model.cond.is_empty() {
@@ -150,7 +150,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(HarmonyModel, WeightsMeta)> {
     }
     let h = c.hidden;
     let head = transpose(&tensor(&st, "head.weight", &[OUTPUTS, h])?, OUTPUTS, h);
-    model.head.w = panels::pack(&head, h, OUTPUTS);
+    model.head.w = layout::pack(&head, h, OUTPUTS);
     model.head.b = tensor(&st, "head.bias", &[OUTPUTS])?;
     if !model.cond.is_empty() {
         model.cond = tensor(&st, "cond.weight", &[VOICES * CLASSES, OUTPUTS])?;
@@ -202,7 +202,7 @@ fn read_cell(st: &SafeTensors, k: &str, l: usize, cell: &mut Cell) -> Result<()>
         gates,
         input,
     ));
-    let w_hh = panels::pack(
+    let w_hh = layout::pack(
         &transpose(
             &tensor(st, &format!("{k}.weight_hh_l{l}"), &[gates, hidden])?,
             gates,

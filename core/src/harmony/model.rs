@@ -235,12 +235,12 @@ impl HarmonyModel {
             // before the recurrent weights were stored in panels.
             let g = cell.gates();
             let w_hh = cell.recurrent_weights_mut();
-            *w_hh = crate::nn::panels::pack(w_hh, h, g);
+            *w_hh = crate::nn::layout::pack(w_hh, h, g);
             if let Cell::Lstm(l) = cell {
                 l.b_ih[h..2 * h].fill(1.0);
             }
         }
-        m.head.w = crate::nn::panels::pack(&m.head.w, h, OUTPUTS);
+        m.head.w = crate::nn::layout::pack(&m.head.w, h, OUTPUTS);
         // The voices start independent; training learns what an earlier choice says.
         m.cond.fill(0.0);
         m

@@ -1,6 +1,6 @@
 //! `f32` storage that starts on a 64-byte boundary, for the weights the step streams.
 //!
-//! A panel row ([`super::panels::WIDTH`] values) is one cache line only when the matrix starts
+//! A panel row ([`super::layout::WIDTH`] values) is one cache line only when the matrix starts
 //! on one: `Vec<f32>`'s large allocations start 16 bytes into a line, which split every load in
 //! two; the packed recurrent product at hidden 256 took 11.2 µs so and 7.5 µs aligned.
 

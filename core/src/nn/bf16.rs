@@ -18,8 +18,8 @@
 //! column by column (`[w(2j, c), w(2j+1, c)]` for the 16 columns), one 64-byte line, which is
 //! the operand `vdpbf16ps` takes. An odd last row is paired with zeros.
 
-use super::half::{self, Line};
-use super::panels::WIDTH;
+use super::layout::WIDTH;
+use super::layout::{self, Line};
 
 /// Where `(r mod 2, c mod WIDTH)` sits in a line: the two rows interleaved column by column.
 fn slot(r: usize, c: usize) -> usize {
@@ -45,7 +45,7 @@ impl Bf16Panels {
         if k > MAX_K || packed.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        let lines = half::lines(packed, (k, n), slot, to_bf16)?;
+        let lines = layout::lines(packed, (k, n), slot, to_bf16)?;
         Some(Bf16Panels { lines, k, n })
     }
 
@@ -61,7 +61,7 @@ impl Bf16Panels {
 
     /// Element `(r, c)`, as `f32`.
     pub fn get(&self, r: usize, c: usize) -> f32 {
-        from_bf16(half::bits(&self.lines, self.k, (r, c), slot))
+        from_bf16(layout::bits(&self.lines, self.k, (r, c), slot))
     }
 }
 
@@ -227,7 +227,7 @@ mod tests {
     fn copies_hold_every_element_rounded() {
         for (k, n) in [(3, 40), (4, 16), (7, 5), (64, 174)] {
             let w: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.37).sin()).collect();
-            let b = Bf16Panels::new(&super::super::panels::pack(&w, k, n), k, n).unwrap();
+            let b = Bf16Panels::new(&super::super::layout::pack(&w, k, n), k, n).unwrap();
             assert_eq!(b.lines.as_ptr() as usize % 64, 0);
             for r in 0..k {
                 for c in 0..n {

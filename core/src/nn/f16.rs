@@ -20,8 +20,8 @@
 //! zeros, rows after one another (panel row `r` is 32 bytes); a panel starts on a cache line,
 //! an odd last row padded with zeros.
 
-use super::half::{self, Line};
-use super::panels::WIDTH;
+use super::layout::WIDTH;
+use super::layout::{self, Line};
 
 /// Where `(r mod 2, c mod WIDTH)` sits in a line: one row after the other.
 fn slot(r: usize, c: usize) -> usize {
@@ -46,7 +46,7 @@ impl F16Panels {
         if packed.iter().any(|v| !v.is_finite() || v.abs() > MAX) {
             return None;
         }
-        let lines = half::lines(packed, (k, n), slot, to_f16)?;
+        let lines = layout::lines(packed, (k, n), slot, to_f16)?;
         Some(F16Panels { lines, k, n })
     }
 
@@ -62,7 +62,7 @@ impl F16Panels {
 
     /// Element `(r, c)`, as `f32`.
     pub fn get(&self, r: usize, c: usize) -> f32 {
-        from_f16(half::bits(&self.lines, self.k, (r, c), slot))
+        from_f16(layout::bits(&self.lines, self.k, (r, c), slot))
     }
 }
 
@@ -258,7 +258,7 @@ mod tests {
     fn copies_hold_every_element_rounded() {
         for (k, n) in [(3, 40), (4, 16), (7, 5), (64, 174)] {
             let w: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.37).sin()).collect();
-            let f = F16Panels::new(&super::super::panels::pack(&w, k, n), k, n).unwrap();
+            let f = F16Panels::new(&super::super::layout::pack(&w, k, n), k, n).unwrap();
             assert_eq!(f.lines.as_ptr() as usize % 64, 0);
             for r in 0..k {
                 for c in 0..n {

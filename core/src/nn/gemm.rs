@@ -17,7 +17,7 @@
 //! across rows with gathers, 4–10× slower.
 
 use super::lanes::{self, Lanes};
-use super::panels::WIDTH;
+use super::layout::WIDTH;
 
 /// Where the operands' elements sit.
 #[derive(Clone, Copy, Debug)]

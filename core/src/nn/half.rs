@@ -6,47 +6,7 @@
 
 use super::bf16::{self, Bf16Panels};
 use super::f16::{self, F16Panels};
-use super::panels::WIDTH;
 use super::simd::{self, Isa};
-
-/// One cache line of a 16-bit copy: two rows of one panel, each of [`WIDTH`] values.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C, align(64))]
-pub(super) struct Line(pub(super) [u16; 2 * WIDTH]);
-
-/// The packed `k × n` matrix `packed` ([`super::panels`]) as 16-bit lines: panel `p`'s rows
-/// `2j` and `2j + 1` in line `p·⌈k/2⌉ + j`, each panel padded to full width and an odd last row
-/// with zeros; `slot(r mod 2, c mod WIDTH)` is an element's place in its line (the format's
-/// layout), `round` its bits. `None` when `packed` is not `k × n`.
-pub(super) fn lines(
-    packed: &[f32],
-    (k, n): (usize, usize),
-    slot: fn(usize, usize) -> usize,
-    round: fn(f32) -> u16,
-) -> Option<Vec<Line>> {
-    if packed.len() != k * n {
-        return None;
-    }
-    let pairs = k.div_ceil(2);
-    let mut lines = vec![Line([0; 2 * WIDTH]); n.div_ceil(WIDTH) * pairs];
-    for r in 0..k {
-        for c in 0..n {
-            let v = packed[super::panels::offset(k, n, r, c)];
-            lines[(c / WIDTH) * pairs + r / 2].0[slot(r % 2, c % WIDTH)] = round(v);
-        }
-    }
-    Some(lines)
-}
-
-/// The bits of element `(r, c)` of lines made by [`lines`] for `k` rows with `slot`.
-pub(super) fn bits(
-    lines: &[Line],
-    k: usize,
-    (r, c): (usize, usize),
-    slot: fn(usize, usize) -> usize,
-) -> u16 {
-    lines[(c / WIDTH) * k.div_ceil(2) + r / 2].0[slot(r % 2, c % WIDTH)]
-}
 
 /// A packed matrix rounded to one 16-bit format.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,4 +1,4 @@
-//! Sixteen `f32` lanes (one panel row, [`super::panels::WIDTH`]) in the registers of each
+//! Sixteen `f32` lanes (one panel row, [`super::layout::WIDTH`]) in the registers of each
 //! instruction set: the panel kernels' accumulators.
 //!
 //! Plain loops over `[f32; 16]` let the compiler vectorise the panel kernel across rows, with

@@ -5,7 +5,7 @@
 //!
 //! Layout: input weights are stored transposed (`input × gates`) so that a one-hot input is a
 //! gather of a few rows, and recurrent weights as `hidden × gates` packed in column panels
-//! ([`panels`]) so the recurrent product reads a few contiguous streams. Weight files use PyTorch's `gates × input` layout; see
+//! ([`layout`]) so the recurrent product reads a few contiguous streams. Weight files use PyTorch's `gates × input` layout; see
 //! [`safetensors`].
 
 pub mod aligned;
@@ -16,6 +16,7 @@ pub mod gemm;
 pub mod gru;
 pub mod half;
 pub(crate) mod lanes;
+pub mod layout;
 pub mod lstm;
 pub mod math;
 pub mod panels;

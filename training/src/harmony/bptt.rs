@@ -12,6 +12,7 @@ use crate::gemm::{self, mm_nt, mm_tn_acc};
 use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, REST, VOICES};
 use altus_core::harmony::model::{CellKind, HarmonyModel};
 use altus_core::nn::Cell;
+use altus_core::nn::layout;
 use altus_core::nn::math::{gather_rows, mat_mat_acc, sigmoid};
 use altus_core::nn::panels;
 
@@ -102,7 +103,7 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
     );
     // The head row-major, once per batch: the batched products below and the backward read it.
     let hd = model.config.hidden;
-    panels::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
+    layout::unpack_into(&model.head.w, hd, OUTPUTS, &mut ws.head_w);
     let sampling = batch.own.iter().any(|&o| o);
     ws.target.copy_from_slice(&batch.target);
     ws.restrike.copy_from_slice(&batch.restrike);
@@ -277,7 +278,7 @@ pub fn forward_backward(
     let h_top = &ws.h[top][rows * hd..];
     ws.dhead_w.fill(0.0);
     mm_tn_acc(h_top, &ws.logits, &mut ws.dhead_w, n, hd, OUTPUTS);
-    panels::pack_add(&ws.dhead_w, hd, OUTPUTS, &mut grads.head.w);
+    layout::pack_add(&ws.dhead_w, hd, OUTPUTS, &mut grads.head.w);
     crate::gemm::col_sums(&ws.logits, &mut grads.head.b);
     mm_nt(&ws.logits, &ws.head_w, &mut ws.dh_top, n, OUTPUTS, hd, 0.0);
     // Layer by layer, top first: a layer's backward needs only what comes from above.
@@ -295,7 +296,7 @@ fn layer_backward(model: &HarmonyModel, ws: &mut Workspace, l: usize, steps: usi
     let cell = &model.cells[l];
     let g = cell.gates();
     let top = l == model.cells.len() - 1;
-    panels::transpose_packed_into(cell.recurrent_weights(), hd, g, &mut ws.w_hh_t);
+    layout::transpose_packed_into(cell.recurrent_weights(), hd, g, &mut ws.w_hh_t);
     ws.dh_next.fill(0.0);
     ws.dc.fill(0.0);
     for t in (0..steps).rev() {
@@ -341,7 +342,7 @@ fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: us
     ws.dw_hh.fill(0.0);
     let dhp = recurrent_grad(&model.cells[l], &ws.dp_all, &ws.dhp_all);
     mm_tn_acc(&ws.h[l][..n * hd], dhp, &mut ws.dw_hh, n, hd, g);
-    panels::pack_add(&ws.dw_hh, hd, g, grad.recurrent_weights_mut());
+    layout::pack_add(&ws.dw_hh, hd, g, grad.recurrent_weights_mut());
     if let Cell::Gru(gg) = grad {
         crate::gemm::col_sums(&ws.dhp_all, &mut gg.b_hh);
     }
