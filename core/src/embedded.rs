@@ -27,7 +27,10 @@ pub fn default_lookahead() -> (HarmonyModel, WeightsMeta) {
 pub static DEFAULT_KEY: &[u8] = include_bytes!("../models/key.safetensors");
 
 /// The default key classifier and its metadata.
-pub fn default_key() -> (crate::keyclass::KeyClassifier, crate::keyclass::KeyMeta) {
-    crate::keyclass::KeyClassifier::from_bytes(DEFAULT_KEY)
+pub fn default_key() -> (
+    crate::music::key::classifier::KeyClassifier,
+    crate::music::key::classifier::KeyMeta,
+) {
+    crate::music::key::classifier::KeyClassifier::from_bytes(DEFAULT_KEY)
         .expect("the embedded key classifier is valid (checked by a test)")
 }

@@ -8,10 +8,11 @@
 //!   ─ harmony::harmonize / the plugin ─▶ MIDI
 //! ```
 //!
-//! - [`music`]: MIDI in and out, scores, voices, the grid, keys, metrical phase (no models).
+//! - [`music`]: MIDI in and out, scores, voices, the grid, metrical phase, and keys — signatures,
+//!   profiles, the key classifier (a small MLP on [`nn`]'s layers) and auto key's listening rule.
 //! - [`harmony`]: features, the model, the step engine, offline harmonizing, its weight file.
 //! - [`nn`]: layers, kernels and the safetensors codec (nothing musical).
-//! - [`keyclass`]: the key classifier; [`embedded`]: the default models built into every binary.
+//! - [`embedded`]: the default models built into every binary.
 //! - [`error`], [`rng`], [`fsutil`] (atomic writes), [`corpus`] (where the chorales are).
 #![warn(missing_docs)]
 
@@ -20,7 +21,6 @@ pub mod embedded;
 pub mod error;
 pub mod fsutil;
 pub mod harmony;
-pub mod keyclass;
 pub mod music;
 pub mod nn;
 pub mod rng;

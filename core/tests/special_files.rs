@@ -3,7 +3,7 @@
 //! directory, a sparse 8 GB file — at once, with the file and the reason in the error.
 
 use altus_core::harmony::format;
-use altus_core::keyclass::KeyClassifier;
+use altus_core::music::key::classifier::KeyClassifier;
 use altus_core::music::midi::read_file;
 use std::path::Path;
 use std::time::{Duration, Instant};

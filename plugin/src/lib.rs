@@ -6,7 +6,6 @@
 //! which model plays and how a new one reaches the audio thread in [`models`], what the audio
 //! thread shows the editor in [`monitor`].
 
-pub mod autokey;
 pub mod editor;
 pub mod events;
 pub mod models;

@@ -11,8 +11,8 @@
 
 use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::format as weights;
-use altus_core::keyclass::KeyClassifier;
 use altus_core::music::key::PitchClassHistogram;
+use altus_core::music::key::classifier::KeyClassifier;
 use altus_core::rng::Rng;
 use altus_core::{Key, Mode, Pitch};
 use altus_training::cli::{harmonize, inspect, key, melody};

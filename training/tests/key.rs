@@ -1,7 +1,7 @@
 //! The key classifier on real data: it beats Krumhansl–Schmuckler on the validation split, on
 //! full scores and on sopranos alone; training is deterministic; the CLI names a file's key.
 
-use altus_core::keyclass::KeyClassifier;
+use altus_core::music::key::classifier::KeyClassifier;
 use altus_training::data::dataset::{self, Options};
 use altus_training::key::{eval as key_eval, train as keytrain};
 use testkit::chorales_for_test;
@@ -43,7 +43,7 @@ fn training_is_deterministic_and_files_round_trip() {
     let ex = keytrain::examples(&some, false, true);
     let a = keytrain::train(&ex, 8, 3, 1);
     assert_eq!(a, keytrain::train(&ex, 8, 3, 1));
-    let meta = altus_core::keyclass::KeyMeta {
+    let meta = altus_core::music::key::classifier::KeyMeta {
         format: 1,
         kind: "key".into(),
         hidden: 8,

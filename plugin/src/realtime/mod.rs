@@ -41,11 +41,11 @@ mod types;
 pub use ledger::{Ledger, Owner};
 pub use types::{KeySetting, Note, Settings, Transport, Velocity};
 
-use crate::autokey::AutoKey;
 use altus_core::Key;
 use altus_core::harmony::engine::Engine;
 use altus_core::harmony::model::{HarmonyModel, ModelState};
 use altus_core::music::key::Mode;
+use altus_core::music::key::auto::AutoKey;
 use clock::Clock;
 
 /// Most re-runs of a 16th, per block, for soprano notes struck inside it (bounds a burst's work).

@@ -3,7 +3,7 @@
 use crate::data::dataset::{self, Chorale, Options};
 use crate::key::eval as key_eval;
 use crate::key::train::{self as keytrain, Example};
-use altus_core::keyclass::{KeyClassifier, KeyMeta};
+use altus_core::music::key::classifier::{KeyClassifier, KeyMeta};
 use altus_core::music::midi;
 use altus_core::{Grid, Voice};
 use anyhow::Context;

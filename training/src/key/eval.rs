@@ -2,7 +2,7 @@
 
 use super::train::{Example, examples};
 use crate::data::dataset::Chorale;
-use altus_core::keyclass::KeyClassifier;
+use altus_core::music::key::classifier::KeyClassifier;
 use altus_core::music::key::{Key, PitchClassHistogram};
 
 /// Accuracy on examples: (24 keys, mode) for a classifier function.
@@ -13,7 +13,7 @@ pub fn accuracy(
     let (mut key, mut mode) = (0, 0);
     for ex in examples {
         let k = classify(&ex.hist);
-        let truth = altus_core::keyclass::key_of(ex.key);
+        let truth = altus_core::music::key::classifier::key_of(ex.key);
         key += usize::from(k == truth);
         mode += usize::from(k.mode == truth.mode);
     }

@@ -1,4 +1,4 @@
-//! The key classifier (`altus_core::keyclass`): examples and training with a hand-written
+//! The key classifier (`altus_core::music::key::classifier`): examples and training with a hand-written
 //! backward ([`train`]), accuracy against Krumhansl–Schmuckler ([`eval`]).
 
 pub mod eval;

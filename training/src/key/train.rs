@@ -1,11 +1,11 @@
-//! Training and evaluating the key classifier (`altus_core::keyclass`): 12-bin pitch-class
+//! Training and evaluating the key classifier (`altus_core::music::key::classifier`): 12-bin pitch-class
 //! histograms of whole scores and of sopranos alone, every chorale in all 12 transpositions,
 //! labelled with its key (tonic from the signature, mode from the final bass: `Grid::key`).
 
 use crate::data::dataset::Chorale;
 use crate::optim::Adam;
 use altus_core::Voice;
-use altus_core::keyclass::{KEYS, KeyClassifier, index_of};
+use altus_core::music::key::classifier::{KEYS, KeyClassifier, index_of};
 use altus_core::music::key::{Key, PitchClassHistogram};
 use altus_core::rng::Rng;
 
@@ -14,7 +14,7 @@ use altus_core::rng::Rng;
 pub struct Example {
     /// Duration-weighted pitch classes.
     pub hist: PitchClassHistogram,
-    /// Key index (see `keyclass::key_of`).
+    /// Key index (see `classifier::key_of`).
     pub key: usize,
 }
 

@@ -4,7 +4,7 @@
 //! Weight file: safetensors `key.fc1.weight` (hidden × 12), `key.fc1.bias`, `key.fc2.weight`
 //! (24 × hidden), `key.fc2.bias`, metadata `altus` = [`KeyMeta`] as JSON.
 
-use crate::music::key::{Key, Mode, PitchClassHistogram};
+use super::{Key, Mode, PitchClassHistogram};
 use crate::nn::Dense;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};

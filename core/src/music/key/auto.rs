@@ -1,9 +1,9 @@
-//! Auto key for the plugin: the key of the soprano heard so far, named by the key classifier
-//! (`altus_core::keyclass`) from a decaying pitch-class histogram, changed only when another key
+//! Auto key (the plugin's listening rule): the key of the soprano heard so far, named by the key
+//! classifier ([`super::classifier`]) from a decaying pitch-class histogram, changed only when another key
 //! has won several notes in a row (no flicker).
 
-use altus_core::keyclass::KeyClassifier;
-use altus_core::music::key::{Key, Mode, PitchClassHistogram};
+use super::classifier::KeyClassifier;
+use super::{Key, Mode, PitchClassHistogram};
 
 /// Notes a new key must win in a row before it is taken.
 const PATIENCE: u8 = 4;
@@ -25,7 +25,7 @@ impl AutoKey {
     /// Starts from `initial` (used until the soprano says otherwise), with the embedded
     /// classifier (allocates: call off the audio thread).
     pub fn new(initial: Key) -> Self {
-        let classifier = altus_core::embedded::default_key().0;
+        let classifier = crate::embedded::default_key().0;
         AutoKey {
             classifier,
             weights: [0.0; 12],

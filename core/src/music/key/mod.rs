@@ -1,10 +1,15 @@
-//! Keys: signatures, major/minor inference, transposition to C major / A minor and back,
-//! and the duration-weighted pitch-class histogram.
+//! Keys, in one place: signatures, major/minor inference, transposition to C major / A minor
+//! and back, and the duration-weighted pitch-class histogram (here); the key classifier, a small
+//! MLP on that histogram ([`classifier`]); auto key's rule for naming the key of a melody as it
+//! is heard ([`auto`]). Training the classifier is the `altus` tool's (`training/src/key`).
 //!
 //! In the chorale files only a signature's number of sharps/flats is reliable: its minor flag is
 //! often wrong and about 30 minor pieces are written one flat short ("Dorian" notation). So the
 //! key is inferred from the music: the final bass note against the signature, with the
 //! pitch-class profile deciding the ambiguous endings (see [`infer_key`]).
+
+pub mod auto;
+pub mod classifier;
 
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
