@@ -1,5 +1,6 @@
-//! The default models, trained by `altus` on the chorales and built into every binary (see
-//! MODEL.md for how they were made and how well they do).
+//! The default models, trained by `altus` on the chorales, all in `core/models/` and built into
+//! the binaries that use them (see MODEL.md for how they were made and how well they do). The
+//! melody VAE is only in builds with the `melody` feature (the `altus` tool; not the plugin).
 
 use crate::harmony::format::{self, WeightsMeta};
 use crate::harmony::model::HarmonyModel;
@@ -25,6 +26,11 @@ pub fn default_lookahead() -> (HarmonyModel, WeightsMeta) {
 
 /// The embedded key classifier (`altus key train`).
 pub static DEFAULT_KEY: &[u8] = include_bytes!("../models/key.safetensors");
+
+/// The embedded melody VAE (`altus vae train`), read by `altus morph`, `vae sample` and
+/// `ae reconstruct` (the training crate decodes it).
+#[cfg(feature = "melody")]
+pub static DEFAULT_VAE: &[u8] = include_bytes!("../models/vae.safetensors");
 
 /// The default key classifier and its metadata.
 pub fn default_key() -> (

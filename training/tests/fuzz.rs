@@ -300,7 +300,7 @@ fn weight_seeds() -> Vec<Vec<u8>> {
     vec![
         altus_core::embedded::DEFAULT_HARMONY.to_vec(),
         altus_core::embedded::DEFAULT_KEY.to_vec(),
-        melody::DEFAULT_VAE.to_vec(),
+        altus_core::embedded::DEFAULT_VAE.to_vec(),
     ]
 }
 

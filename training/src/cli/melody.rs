@@ -11,14 +11,11 @@ use altus_core::{Grid, Pitch, Step, Tick, Voice, embedded};
 use anyhow::Context;
 use std::path::Path;
 
-/// The default melody VAE, trained by `altus vae train` (MODEL.md), embedded in the tool.
-pub static DEFAULT_VAE: &[u8] = include_bytes!("../../models/vae.safetensors");
-
 /// A weight file's autoencoder or VAE, or the embedded VAE.
 pub fn load_model(path: Option<&Path>) -> anyhow::Result<(Autoencoder, AeMeta)> {
     Ok(match path {
         Some(p) => Autoencoder::load(p)?,
-        None => Autoencoder::from_bytes(DEFAULT_VAE).context("the embedded VAE")?,
+        None => Autoencoder::from_bytes(embedded::DEFAULT_VAE).context("the embedded VAE")?,
     })
 }
 
