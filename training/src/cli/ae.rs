@@ -1,7 +1,7 @@
 //! `altus ae train` / `ae reconstruct`, and the training flow `vae train` shares.
 
-use super::melody::{exact, notes, read_melody, write_melody};
 use crate::melody::autoencoder::{AeMeta, Autoencoder};
+use crate::melody::io::{exact, notes, read_melody, write_melody};
 use crate::melody::train::{self as aetrain, AeConfig, AeEpoch};
 use crate::melody::window::{WINDOW, Window};
 use anyhow::Context;
@@ -119,7 +119,7 @@ pub fn train(a: &TrainArgs, latent: usize, vae: Option<(f32, usize)>) -> anyhow:
     let cfg = a.config(latent, vae)?;
     let out = a.out.as_path();
     super::output::prepare_file(out)?;
-    let d = super::data::load(a.data.clone(), super::data::Files::Usable, true)?;
+    let d = crate::data::load::load(a.data.clone(), crate::data::load::Files::Usable, true)?;
     let (tr, sel, va) = (
         aetrain::windows(&d.train, WINDOW / 4),
         aetrain::windows(&d.select, WINDOW),
@@ -196,7 +196,7 @@ fn latent_chart(
 /// `altus ae reconstruct`.
 fn reconstruct(input: &Path, output: &Path, model: Option<&Path>) -> anyhow::Result<()> {
     super::output::prepare_file(output)?;
-    let (ae, _) = super::melody::load_model(model)?;
+    let (ae, _) = crate::melody::io::load_model(model)?;
     let m = read_melody(input)?;
     let back: Vec<Window> = m.windows.iter().map(|w| ae.decode(&ae.encode(w))).collect();
     let tpq = if m.grid.tpq.is_multiple_of(4) {

@@ -68,7 +68,7 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         1,
         altus_core::harmony::format::MAX_HIDDEN,
     )?;
-    let d = super::data::load(a.data.clone(), super::data::Files::Usable, false)?;
+    let d = crate::data::load::load(a.data.clone(), crate::data::load::Files::Usable, false)?;
     let peer_figure = match python {
         Some(py) => Some(run_peer(py, peer, &d.dir, epochs)?),
         None => None,
@@ -127,7 +127,7 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
 
 /// Our training rate: the median over epochs 2..N (the first warms caches and the allocator),
 /// as the peer reports.
-fn median_rate(cfg: &TrainConfig, d: &super::data::Data) -> f64 {
+fn median_rate(cfg: &TrainConfig, d: &crate::data::load::Data) -> f64 {
     let stop = AtomicBool::new(false);
     let result = train::train(cfg, &d.train, &d.valid, &stop, |_, _, _| {}, |_, _| {});
     let mut rates: Vec<f64> = result.reports[1..]

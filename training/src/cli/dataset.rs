@@ -52,7 +52,7 @@ fn stats(
     chorales_only: bool,
     list: bool,
 ) -> anyhow::Result<()> {
-    let dir = super::data::corpus_dir(dir)?;
+    let dir = crate::data::load::corpus_dir(dir)?;
     let t0 = Instant::now();
     let opts = Options {
         min_parts,

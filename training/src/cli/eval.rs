@@ -55,8 +55,8 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     let selection = a.split == SplitArg::Selection;
     // The models first: a bad file fails before the corpus is read.
     let models = load_models(&a.model)?;
-    let files = super::data::Files::FourParts;
-    let data = super::data::load(a.data.clone(), files, selection)?;
+    let files = crate::data::load::Files::FourParts;
+    let data = crate::data::load::load(a.data.clone(), files, selection)?;
     let (fit, scored) = (
         &data.train,
         if selection { &data.select } else { &data.valid },

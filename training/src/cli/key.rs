@@ -84,7 +84,7 @@ type Split = (PathBuf, Vec<Chorale>, Vec<usize>, Vec<usize>);
 
 /// Train and validation chorales (split seed 0, as everywhere).
 fn split(dir: Option<PathBuf>) -> anyhow::Result<Split> {
-    let dir = super::data::corpus_dir(dir)?;
+    let dir = crate::data::load::corpus_dir(dir)?;
     let ds =
         dataset::load_dir(&dir, &Options::default()).with_context(|| dir.display().to_string())?;
     anyhow::ensure!(

@@ -4,13 +4,11 @@
 
 pub mod ae;
 pub mod bench;
-pub mod data;
 pub mod dataset;
 pub mod eval;
 pub mod harmonize;
 pub mod inspect;
 pub mod key;
-pub mod melody;
 pub mod morph;
 pub mod output;
 pub mod train;

@@ -1,7 +1,7 @@
 //! `altus morph A.mid B.mid --steps N --out DIR`: one melody into another through the VAE's
 //! codes, window by window.
 
-use super::melody::{exact, four_four, notes, read_melody, write_melody};
+use crate::melody::io::{exact, four_four, notes, read_melody, write_melody};
 use crate::melody::window::{WINDOW, Window};
 use altus_core::music::key::Key;
 use altus_core::music::score::Note;
@@ -40,7 +40,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         "--steps {steps}: expected 2 to 64"
     );
     super::output::prepare_dir(dir)?;
-    let (ae, _) = super::melody::load_model(args.model.as_deref())?;
+    let (ae, _) = crate::melody::io::load_model(args.model.as_deref())?;
     let (ma, mb) = (read_melody(a)?, read_melody(b)?);
     // Long melodies morph their first MAX_WINDOWS windows: the output grows with steps × windows.
     let n = ma.windows.len().min(mb.windows.len()).min(MAX_WINDOWS);

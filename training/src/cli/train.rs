@@ -20,7 +20,7 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     let (cfg, out) = (a.config()?, a.out.as_path());
     // Before the work: the folder for the weights, the log and the chart.
     super::output::prepare_file(out)?;
-    let data = super::data::load(a.data.clone(), super::data::Files::FourParts, true)?;
+    let data = crate::data::load::load(a.data.clone(), crate::data::load::Files::FourParts, true)?;
     print_setup(&data, &cfg);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -95,7 +95,7 @@ fn steps(s: &[Sequence]) -> usize {
     s.iter().map(Sequence::len).sum()
 }
 
-fn print_setup(data: &super::data::Data, cfg: &TrainConfig) {
+fn print_setup(data: &crate::data::load::Data, cfg: &TrainConfig) {
     println!(
         "data      {}: {} four-part training files ({} steps), {} selection files ({} steps; epochs are chosen on them), {} validation files ({} steps; reported only)",
         data.dir.display(),
@@ -132,7 +132,7 @@ fn print_setup(data: &super::data::Data, cfg: &TrainConfig) {
 /// The training loop with a progress bar (a log line per epoch when not on a terminal).
 fn train_with_progress(
     cfg: &TrainConfig,
-    data: &super::data::Data,
+    data: &crate::data::load::Data,
     stop: &AtomicBool,
 ) -> train::Trained {
     let pb = ProgressBar::new(0);
@@ -193,7 +193,7 @@ fn epoch_line(r: &EpochReport, best: bool) -> String {
 /// What the weight file says about how it was made and how well it does.
 fn card(
     cfg: &TrainConfig,
-    data: &super::data::Data,
+    data: &crate::data::load::Data,
     (result, tuned): (&train::Trained, Option<&tune::Tuned>),
     (free, tf): (&Metrics, &crate::harmony::batch::Stats),
     seconds: f64,

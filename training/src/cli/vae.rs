@@ -1,7 +1,7 @@
 //! `altus vae train` and `vae sample`.
 
 use super::ae::TrainArgs;
-use super::melody::{four_four, notes, write_melody};
+use crate::melody::io::{four_four, notes, write_melody};
 use crate::melody::window::{WINDOW, Window};
 use altus_core::music::key::{Key, Mode};
 use altus_core::rng::Rng;
@@ -64,7 +64,7 @@ impl Command {
 /// `altus vae sample --n N --out DIR`: new 4-bar melodies in C major from random codes.
 fn sample(n: usize, dir: &Path, model: Option<&Path>, seed: u64) -> anyhow::Result<()> {
     anyhow::ensure!((1..=1000).contains(&n), "--n {n}: expected 1 to 1000");
-    let (ae, meta) = super::melody::load_model(model)?;
+    let (ae, meta) = crate::melody::io::load_model(model)?;
     anyhow::ensure!(
         ae.variational(),
         "{}: a {:?} model cannot sample; train one with `altus vae train`",

@@ -1,5 +1,5 @@
-//! What `ae`, `vae` and `morph` share: melodies read as key-normalised windows and written
-//! back, and the models (a weight file, or the embedded default VAE).
+//! Melodies in and out of MIDI files, as `ae`, `vae` and `morph` use them: read as
+//! key-normalised windows and written back; and the models (a weight file, or the embedded VAE).
 
 use crate::melody::autoencoder::{AeMeta, Autoencoder};
 use crate::melody::window::{WINDOW, Window};
