@@ -13,7 +13,8 @@
 //! - [`harmony`]: features, the model, the step engine, offline harmonizing, its weight file.
 //! - [`nn`]: layers, kernels and the safetensors codec (nothing musical).
 //! - [`embedded`]: the default models built into every binary.
-//! - [`error`], [`rng`], [`fsutil`] (atomic writes), [`corpus`] (where the chorales are).
+//! - [`error`], [`rng`], [`fsutil`] (bounded reads of regular files, atomic writes), [`corpus`]
+//!   (where the chorales are: the CLI's default folder and the tests').
 #![warn(missing_docs)]
 
 pub mod corpus;

@@ -175,7 +175,7 @@ fn voice_logits(
 const WIDE: usize = 16;
 
 /// Most partial choices one step's decoding expands (see the module doc): the first two rule
-/// levels at the asked-for beam and [`WIDE`], the third at the asked-for beam, and the last
+/// levels at the asked-for beam and the wide one, the third at the asked-for beam, and the last
 /// resort.
 pub const MAX_EXPANSIONS: u32 = 96;
 

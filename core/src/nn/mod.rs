@@ -5,8 +5,13 @@
 //!
 //! Layout: input weights are stored transposed (`input × gates`) so that a one-hot input is a
 //! gather of a few rows, and recurrent weights as `hidden × gates` packed in column panels
-//! ([`layout`]) so the recurrent product reads a few contiguous streams. Weight files use PyTorch's `gates × input` layout; see
-//! [`safetensors`].
+//! ([`layout`]) so the recurrent product reads a few contiguous streams. Weight files use
+//! PyTorch's `gates × input` layout; see [`safetensors`].
+//!
+//! Imports run one way, layout below kernels below layers: [`aligned`] and [`layout`] (how the
+//! weights sit in memory) ← [`simd`], `lanes` and [`gemm`] (the kernel) ← [`bf16`], [`f16`] and
+//! [`half`] (the 16-bit copies) ← [`panels`] (products with packed weights) and [`math`] ←
+//! [`dense`], [`lstm`], [`gru`], [`rnn`] and the [`Cell`] enum.
 
 pub mod aligned;
 pub mod bf16;
