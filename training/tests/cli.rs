@@ -119,3 +119,34 @@ fn a_reader_that_closes_the_pipe_ends_the_tool_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn chords_names_each_beat_of_a_chorale() {
+    let Some(dir) = chorales_for_test("chords_names_each_beat_of_a_chorale") else {
+        return;
+    };
+    let f = dir.join("003604b2.mid");
+    let (ok, out, _) = altus(&["chords", f.to_str().unwrap()]);
+    assert!(ok);
+    assert!(out.contains("key       D\n"), "{out}");
+    // Beat by beat, as the notes say: D F# A D is the tonic, C# E A A its dominant in first
+    // inversion, E G# E B the dominant of the dominant.
+    for line in [
+        "1.4      D3 F#3 A3 D4         D          I",
+        "2.1      C#3 E3 A3 A4         A/C#       V6",
+        "3.2      E3 G#3 E4 B4         E          V/V",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+    let (ok, json, _) = altus(&["chords", "--json", f.to_str().unwrap()]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("one JSON object");
+    let beats = v["beats"].as_array().unwrap();
+    let named = beats.iter().filter(|b| !b["chord"].is_null()).count();
+    assert_eq!(v["named"].as_u64(), Some(named as u64));
+    assert_eq!(beats[0]["chord"]["numeral"], "I");
+    assert_eq!(beats[0]["pitches"], serde_json::json!([50, 54, 57, 62]));
+    // --changes keeps a held chord once.
+    let (_, changes, _) = altus(&["chords", "--changes", f.to_str().unwrap()]);
+    assert!(changes.lines().count() < out.lines().count());
+}

@@ -4,6 +4,7 @@
 
 pub mod ae;
 pub mod bench;
+pub mod chords;
 pub mod dataset;
 pub mod eval;
 pub mod harmonize;
@@ -22,6 +23,8 @@ use clap::Subcommand;
 pub enum Command {
     /// Show a MIDI file's voices, ranges, key, metre, length and any problems found.
     Inspect(inspect::Args),
+    /// The chord of every beat of a four-part file, with its Roman numeral (`--json` for tools).
+    Chords(chords::Args),
     /// Train a harmony model (alto, tenor and bass for a soprano) on a folder of chorales.
     Train(train::Args),
     /// Write alto, tenor and bass for a melody (a soprano-only file or a multi-voice file's soprano).
@@ -60,6 +63,7 @@ impl Command {
     pub fn run(self) -> anyhow::Result<()> {
         match self {
             Command::Inspect(a) => inspect::run(&a),
+            Command::Chords(a) => chords::run(&a),
             Command::Train(a) => train::run(&a),
             Command::Harmonize(a) => harmonize::run(&a),
             Command::Eval(a) => eval::run(&a),

@@ -1,5 +1,11 @@
 //! Chords as pitch-class sets: which sets are tertian (a triad or a seventh chord), with their
-//! root and quality. Doublings do not matter (a set, not a voicing).
+//! root and quality (here; doublings do not matter: a set, not a voicing), and chords named as a
+//! musician writes them, symbol and Roman numeral ([`name`]) with their notes spelled for the
+//! key ([`spell`]), beat by beat through a score ([`beats`]).
+
+pub mod beats;
+pub mod name;
+pub mod spell;
 
 /// A tertian chord's quality.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
