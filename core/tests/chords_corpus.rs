@@ -28,7 +28,7 @@ fn most_of_bachs_beats_get_a_tertian_name() {
         chorales += 1;
         let key = grid.key();
         // Beats where all four voices sound.
-        let full: Vec<_> = per_beat(&grid)
+        let full: Vec<_> = per_beat(&grid, &grid.bar_positions())
             .into_iter()
             .filter(|b| b.pitches.len() == 4)
             .collect();

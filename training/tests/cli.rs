@@ -150,3 +150,68 @@ fn chords_names_each_beat_of_a_chorale() {
     let (_, changes, _) = altus(&["chords", "--changes", f.to_str().unwrap()]);
     assert!(changes.lines().count() < out.lines().count());
 }
+
+/// The marker texts of the track named "Chords", with their ticks.
+fn chord_marks(bytes: &[u8]) -> Vec<(u64, String)> {
+    let (_, tracks) = midly::parse(bytes).unwrap();
+    for track in tracks {
+        let (mut now, mut name, mut marks) = (0u64, String::new(), Vec::new());
+        for e in track.unwrap() {
+            let e = e.unwrap();
+            now += e.delta.as_int() as u64;
+            match e.kind {
+                midly::TrackEventKind::Meta(midly::MetaMessage::TrackName(n)) => {
+                    name = String::from_utf8_lossy(n).into()
+                }
+                midly::TrackEventKind::Meta(midly::MetaMessage::Marker(m)) => {
+                    marks.push((now, String::from_utf8_lossy(m).into()))
+                }
+                _ => {}
+            }
+        }
+        if name == "Chords" {
+            return marks;
+        }
+    }
+    Vec::new()
+}
+
+#[test]
+fn harmonize_names_its_chords_in_a_chords_track() {
+    let Some(dir) = chorales_for_test("harmonize_names_its_chords_in_a_chords_track") else {
+        return;
+    };
+    let d = tmp("chords-track");
+    let out = d.join("out.mid");
+    let (ok, _, err) = altus(&[
+        "harmonize",
+        dir.join("003604b2.mid").to_str().unwrap(),
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let marks = chord_marks(&std::fs::read(&out).unwrap());
+    assert!(marks.len() > 20, "{marks:?}");
+    // The marks name what the written voices make: the same chords, in the same order, as
+    // `altus chords --changes` reads from the file.
+    let (ok, json, _) = altus(&["chords", "--changes", "--json", out.to_str().unwrap()]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let read: Vec<String> = v["beats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| !b["chord"].is_null())
+        .map(|b| {
+            format!(
+                "{} {}",
+                b["chord"]["symbol"].as_str().unwrap(),
+                b["chord"]["numeral"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let texts: Vec<String> = marks.iter().map(|m| m.1.clone()).collect();
+    assert_eq!(texts, read);
+    // In D major, the piece opens on the tonic.
+    assert!(texts[0].ends_with(" I"), "{texts:?}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -120,8 +120,15 @@ pub fn soprano_notes(score: &Score) -> Result<Vec<Note>> {
 
 /// The output file: conductor track as the input's, "Soprano" in its original timing, then the
 /// given voices on the grid (a note struck with a soprano note starts at the soprano's exact
-/// tick), each on its own track and channel.
-pub fn to_midi(score: &Score, grid: &Grid, voices: &[&VoiceLine], key: Key) -> Result<MidiOut> {
+/// tick), each on its own track and channel, then a "Chords" track naming each chord change
+/// (symbol and Roman numeral in `key`, beats where `bar_pos` puts them) with marker events.
+pub fn to_midi(
+    score: &Score,
+    grid: &Grid,
+    voices: &[&VoiceLine],
+    key: Key,
+    bar_pos: &[u16],
+) -> Result<MidiOut> {
     let soprano = soprano_notes(score)?;
     let tpq = score.tpq;
     let mut sop_onset_tick = std::collections::HashMap::new();
@@ -163,11 +170,30 @@ pub fn to_midi(score: &Score, grid: &Grid, voices: &[&VoiceLine], key: Key) -> R
             notes: notes(line),
         });
     }
+    // The chords the four voices make, named where they change: symbol and Roman numeral.
+    let mut all = grid.clone();
+    all.voices = grid
+        .voice(crate::Voice::Soprano)
+        .into_iter()
+        .chain(voices.iter().copied())
+        .cloned()
+        .collect();
+    let marks = crate::music::chord::beats::changes(&all, bar_pos)
+        .into_iter()
+        .filter_map(|b| {
+            let c = b.chord?;
+            Some((
+                tick(Step(b.step)),
+                format!("{} {}", c.symbol(key), c.numeral(key)),
+            ))
+        })
+        .collect();
     Ok(MidiOut {
         tpq,
         tempos: score.tempos.clone(),
         meters: score.meters.clone(),
         key_sig,
         tracks,
+        marks,
     })
 }

@@ -267,6 +267,7 @@ impl Grid {
                 .collect(),
             key_sig: self.key_sig,
             tracks,
+            marks: Vec::new(),
         }
     }
 }

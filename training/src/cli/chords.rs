@@ -34,14 +34,11 @@ pub fn report(path: &Path, json: bool, changes: bool) -> anyhow::Result<String> 
     let score = midi::read_file(path).with_context(|| path.display().to_string())?;
     let grid = Grid::from_score(&score);
     let key = grid.key();
-    let mut beats = per_beat(&grid);
-    if changes {
-        beats.dedup_by(|b, a| {
-            b.chord.is_some()
-                && b.chord.map(|c| (c.root, c.quality, c.bass))
-                    == a.chord.map(|c| (c.root, c.quality, c.bass))
-        });
-    }
+    let beats = if changes {
+        altus_core::music::chord::beats::changes(&grid, &grid.bar_positions())
+    } else {
+        per_beat(&grid, &grid.bar_positions())
+    };
     let named = beats.iter().filter(|b| b.chord.is_some()).count();
     if json {
         let rows: Vec<serde_json::Value> = beats.iter().map(|b| row_json(b, key)).collect();

@@ -146,7 +146,7 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
         Voices::Satb => &lines[..],
     };
     let refs: Vec<&altus_core::music::grid::VoiceLine> = written.iter().collect();
-    let out = harmonize::to_midi(&score, &grid, &refs, key).context(input.clone())?;
+    let out = harmonize::to_midi(&score, &grid, &refs, key, &bar_pos).context(input.clone())?;
     out.write(&a.output)
         .with_context(|| a.output.display().to_string())?;
     let notes: Vec<String> = written

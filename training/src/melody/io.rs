@@ -128,6 +128,7 @@ pub fn write_melody(
             channel: 0,
             notes,
         }],
+        marks: Vec::new(),
     };
     out.write(path).with_context(|| path.display().to_string())
 }

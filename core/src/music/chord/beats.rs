@@ -19,16 +19,33 @@ pub struct Beat {
     pub chord: Option<Chord>,
 }
 
-/// Every beat of `grid` at which something sounds, with its chord.
-pub fn per_beat(grid: &Grid) -> Vec<Beat> {
-    let pos = grid.bar_positions();
+/// The beats where the chord changes (a beat with no chord ends the one before it), bar lines
+/// where `bar_pos` (position in the bar of each step) puts them.
+pub fn changes(grid: &Grid, bar_pos: &[u16]) -> Vec<Beat> {
+    let mut out: Vec<Beat> = Vec::new();
+    let mut last = None;
+    for b in per_beat(grid, bar_pos) {
+        let now = b.chord.map(|c| (c.root, c.quality, c.bass));
+        if now != last {
+            last = now;
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Every beat of `grid` at which something sounds, with its chord; `bar_pos` is each step's
+/// position in its bar (the file's own: [`Grid::bar_positions`]; a melody whose pickup starts at
+/// time 0: the harmonizer's estimate).
+pub fn per_beat(grid: &Grid, bar_pos: &[u16]) -> Vec<Beat> {
+    let pos = bar_pos;
     let mut bar = if pos.first().is_some_and(|&p| p != 0) {
         0
     } else {
         1
     };
     let mut out = Vec::new();
-    for (step, &p) in pos.iter().enumerate() {
+    for (step, &p) in pos.iter().enumerate().take(grid.len) {
         if p == 0 && step > 0 {
             bar += 1;
         }

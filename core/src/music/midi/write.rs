@@ -4,6 +4,7 @@
 use crate::fsutil::write_atomic;
 use crate::music::key::KeySig;
 use crate::music::score::{Meter, Note, Tempo};
+use crate::music::types::Tick;
 use crate::{Error, Result};
 use midly::num::{u4, u7, u15, u24, u28};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
@@ -33,6 +34,9 @@ pub struct MidiOut {
     pub key_sig: Option<KeySig>,
     /// Note tracks.
     pub tracks: Vec<TrackOut>,
+    /// Text marks (the chords' names), written as marker events on a last track "Chords" when
+    /// there are any.
+    pub marks: Vec<(Tick, String)>,
 }
 
 impl MidiOut {
@@ -51,6 +55,9 @@ impl MidiOut {
         smf.tracks.push(self.conductor()?);
         for t in &self.tracks {
             smf.tracks.push(note_track(t)?);
+        }
+        if !self.marks.is_empty() {
+            smf.tracks.push(marker_track(&self.marks)?);
         }
         let mut out = Vec::new();
         smf.write_std(&mut out)
@@ -123,6 +130,19 @@ fn note_track(t: &TrackOut) -> Result<Vec<TrackEvent<'_>>> {
             (tick, TrackEventKind::Midi { channel, message })
         }),
     );
+    delta_encode(kinds)
+}
+
+fn marker_track(marks: &[(Tick, String)]) -> Result<Vec<TrackEvent<'_>>> {
+    let mut ev: Vec<&(Tick, String)> = marks.iter().collect();
+    ev.sort_by_key(|m| m.0);
+    let kinds = std::iter::once((0, TrackEventKind::Meta(MetaMessage::TrackName(b"Chords"))))
+        .chain(ev.into_iter().map(|(t, text)| {
+            (
+                t.0,
+                TrackEventKind::Meta(MetaMessage::Marker(text.as_bytes())),
+            )
+        }));
     delta_encode(kinds)
 }
 
