@@ -74,6 +74,11 @@ impl App {
                     .size(16.0)
                     .strong(),
             );
+            // The chord sounding now, large, with its numeral.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let chord = view::chord_line(snap).unwrap_or_default();
+                ui.label(egui::RichText::new(chord).size(28.0).strong());
+            });
         });
         draw::legend(ui, snap);
         draw::keyboard(ui, snap);

@@ -13,6 +13,14 @@ pub const LOW: u8 = 36;
 /// See [`LOW`].
 pub const HIGH: u8 = 84;
 
+/// The chord sounding now (soprano and voices), its symbol and its Roman numeral in the key the
+/// voices are written in, e.g. `G7/B   V6/5`; `None` when the notes make no chord.
+pub fn chord_line(s: &Snapshot) -> Option<String> {
+    let pitches: Vec<u8> = s.sounding.iter().flatten().copied().collect();
+    let c = altus_core::music::chord::name::identify(&pitches)?;
+    Some(format!("{}   {}", c.symbol(s.key), c.numeral(s.key)))
+}
+
 /// "Key: G major (detected, 87%)", "Key: E minor (fixed)", or, before the soprano has said
 /// anything, "Key: C major (detecting: listening to the soprano…)".
 pub fn key_line(s: &Snapshot) -> String {
@@ -156,6 +164,18 @@ mod tests {
             sounding: [Some(79), Some(71), Some(62), Some(43)],
             roll,
         }
+    }
+
+    #[test]
+    fn the_chord_line_names_the_chord_sounding_now() {
+        let mut s = snapshot();
+        // G5 B4 D4 over G2 in G major: the tonic.
+        assert_eq!(chord_line(&s).as_deref(), Some("G   I"));
+        // D F# A over C: the dominant seventh in third inversion.
+        s.sounding = [Some(74), Some(66), Some(57), Some(48)];
+        assert_eq!(chord_line(&s).as_deref(), Some("D7/C   V4/2"));
+        s.sounding = [Some(74), None, None, None];
+        assert_eq!(chord_line(&s), None);
     }
 
     #[test]
