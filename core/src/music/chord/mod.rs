@@ -44,6 +44,11 @@ const SHAPES: [(Quality, &[u8]); 9] = [
     (Quality::Diminished7, &[0, 3, 6, 9]),
 ];
 
+/// A quality's intervals above its root, in semitones (root, third, fifth, seventh).
+pub fn intervals(quality: Quality) -> &'static [u8] {
+    SHAPES.iter().find(|s| s.0 == quality).map_or(&[], |s| s.1)
+}
+
 /// The pitch-class set (bit `p % 12`) of some pitches.
 pub fn pitch_classes(pitches: impl IntoIterator<Item = u8>) -> u16 {
     pitches.into_iter().fold(0, |s, p| s | 1 << (p % 12))

@@ -239,18 +239,7 @@ impl Chord {
     }
 
     fn pitch_classes(&self) -> Vec<u8> {
-        use Quality::*;
-        let iv: &[u8] = match self.quality {
-            Major => &[0, 4, 7],
-            Minor => &[0, 3, 7],
-            Diminished => &[0, 3, 6],
-            Augmented => &[0, 4, 8],
-            Dominant7 => &[0, 4, 7, 10],
-            Major7 => &[0, 4, 7, 11],
-            Minor7 => &[0, 3, 7, 10],
-            HalfDiminished7 => &[0, 3, 6, 10],
-            Diminished7 => &[0, 3, 6, 9],
-        };
+        let iv = super::intervals(self.quality);
         let keep = if self.complete { iv.len() } else { 2 };
         iv[..keep].iter().map(|i| (self.root + i) % 12).collect()
     }
