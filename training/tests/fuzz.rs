@@ -158,11 +158,16 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// `altus harmonize` of the case's file: greedy or sampled, every beam width, alto or SATB,
-/// causal or with the lookahead model.
+/// causal or with the lookahead model, MIDI or a score on two or four staves.
 fn harmonize_args(case: usize, path: &Path, dir: &Path) -> harmonize::Args {
     harmonize::Args {
         input: path.to_path_buf(),
-        output: dir.join("out.mid"),
+        output: dir.join(if case % 4 == 1 {
+            "out.musicxml"
+        } else {
+            "out.mid"
+        }),
+        staves: if case % 8 == 1 { 4 } else { 2 },
         model: None,
         lookahead: case.is_multiple_of(5),
         key: "auto".into(),

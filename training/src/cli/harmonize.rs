@@ -1,10 +1,11 @@
 //! `altus harmonize IN.mid OUT.mid`: an alto, or alto, tenor and bass, for a melody, with the
-//! plugin's step engine.
+//! plugin's step engine; `OUT.musicxml` writes a score instead.
 
 use altus_core::harmony::engine::{DecodeOptions, RANGES};
 use altus_core::harmony::format as weights;
 use altus_core::harmony::harmonize::{self, PhaseSource};
 use altus_core::music::midi;
+use altus_core::music::musicxml::{Sheet, Staves};
 use altus_core::{Grid, Key, embedded};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,12 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// Input MIDI file.
     pub input: PathBuf,
-    /// Output MIDI file (type 1: Soprano and Alto tracks, or Soprano, Alto, Tenor and Bass).
+    /// Output file: MIDI (type 1: Soprano and Alto tracks, or Soprano, Alto, Tenor and Bass,
+    /// and a Chords track), or a score when it ends in .musicxml or .xml.
     pub output: PathBuf,
+    /// Staves of a MusicXML score: 2 (soprano and alto, tenor and bass) or 4 (one per voice).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=4))]
+    pub staves: u8,
     /// The voices to write under the soprano: alto, or satb (alto, tenor and bass).
     #[arg(long, value_enum, default_value = "alto")]
     pub voices: Voices,
@@ -117,7 +122,53 @@ fn check_args(a: &Args) -> anyhow::Result<()> {
         a.low,
         a.high
     );
+    anyhow::ensure!(
+        a.staves != 3,
+        "--staves 3: expected 2 (two voices a staff) or 4 (a staff each)"
+    );
     super::train_args::within("--beam", a.beam, 1, altus_core::harmony::decode::MAX_BEAM)
+}
+
+/// Whether `path` names a MusicXML score (by its extension) rather than a MIDI file.
+fn is_score(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("musicxml") || e.eq_ignore_ascii_case("xml"))
+}
+
+/// Writes the soprano and `voices` as a MusicXML score.
+fn write_score(
+    a: &Args,
+    grid: &Grid,
+    voices: &[&altus_core::music::grid::VoiceLine],
+    key: Key,
+    bar_pos: &[u16],
+) -> anyhow::Result<()> {
+    let mut all = grid.clone();
+    all.voices = grid
+        .voice(altus_core::Voice::Soprano)
+        .into_iter()
+        .chain(voices.iter().copied())
+        .cloned()
+        .collect();
+    let title = a
+        .input
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let sheet = Sheet {
+        grid: &all,
+        key,
+        bar_pos,
+        staves: if a.staves == 4 {
+            Staves::Four
+        } else {
+            Staves::Two
+        },
+        title: &title,
+    };
+    sheet
+        .write(&a.output)
+        .with_context(|| a.output.display().to_string())
 }
 
 /// Harmonizes `a.input` into `a.output`; returns the summary line.
@@ -146,9 +197,13 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
         Voices::Satb => &lines[..],
     };
     let refs: Vec<&altus_core::music::grid::VoiceLine> = written.iter().collect();
-    let out = harmonize::to_midi(&score, &grid, &refs, key, &bar_pos).context(input.clone())?;
-    out.write(&a.output)
-        .with_context(|| a.output.display().to_string())?;
+    if is_score(&a.output) {
+        write_score(a, &grid, &refs, key, &bar_pos)?;
+    } else {
+        let out = harmonize::to_midi(&score, &grid, &refs, key, &bar_pos).context(input.clone())?;
+        out.write(&a.output)
+            .with_context(|| a.output.display().to_string())?;
+    }
     let notes: Vec<String> = written
         .iter()
         .map(|l| format!("{} {} notes", l.onsets(), l.voice.name().to_lowercase()))
