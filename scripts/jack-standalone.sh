@@ -38,7 +38,7 @@ timeout 20 jack_wait -w >/dev/null || { cat target/jackd.log >&2; fail "jackd di
 target/debug/altus-standalone --backend jack >target/standalone-jack.log 2>&1 &
 app=$!
 pids+=($app)
-ALTUS_JACK_PERIOD=$period timeout 120 target/debug/jack_probe "$melody" --notes 40 ||
+timeout 120 target/debug/jack_probe "$melody" --notes 40 ||
   { cat target/standalone-jack.log >&2; fail "the probe failed (app log above)"; }
 kill -0 $app 2>/dev/null || { cat target/standalone-jack.log >&2; fail "altus-standalone died"; }
 

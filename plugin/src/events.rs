@@ -2,6 +2,7 @@
 
 use crate::Altus;
 use crate::realtime::Note;
+use crate::take::Take;
 use nice_plug::midi::{Channel as MidiChannel, Key as MidiKey, VoiceID};
 use nice_plug::prelude::*;
 
@@ -34,8 +35,9 @@ pub fn note_in(event: NoteEvent<()>) -> Option<Note> {
     }
 }
 
-/// Sends one note to the host; `false` when its queue is full (the ledger retries note-offs).
-pub fn send(context: &mut impl ProcessContext<Altus>, n: Note) -> bool {
+/// Sends one note to the host and records it in the take; `false` when the host's queue is
+/// full (the ledger retries note-offs).
+pub fn send(context: &mut impl ProcessContext<Altus>, take: &Take, n: Note) -> bool {
     let ev = match n {
         Note::On {
             at,
@@ -57,5 +59,9 @@ pub fn send(context: &mut impl ProcessContext<Altus>, n: Note) -> bool {
             velocity: 0.0,
         },
     };
-    context.try_send_event(ev).is_ok()
+    let sent = context.try_send_event(ev).is_ok();
+    if sent {
+        take.record(n, false);
+    }
+    sent
 }

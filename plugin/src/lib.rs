@@ -4,7 +4,7 @@
 //! `lib.rs` wires nice-plug to the host-independent audio-thread code in [`realtime`]; the
 //! musical rules are documented there. Parameters live in [`params`], the editor in [`editor`],
 //! which model plays and how a new one reaches the audio thread in [`models`], what the audio
-//! thread shows the editor in [`monitor`].
+//! thread shows the editor in [`monitor`], the last performance kept for saving in [`take`].
 
 pub mod editor;
 pub mod events;
@@ -13,6 +13,7 @@ pub mod monitor;
 pub mod params;
 pub mod realtime;
 pub mod settings;
+pub mod take;
 
 use models::{AudioEnds, Loaded, Slot};
 use monitor::Monitor;
@@ -46,6 +47,10 @@ pub struct Altus {
     ends: AudioEnds,
     /// What the editor shows of the audio thread.
     monitor: Arc<Monitor>,
+    /// The last performance, for "Save what you played…".
+    take: Arc<take::Take>,
+    /// The sample rate of the last activation (the take's clock).
+    rate: f64,
     /// An activation wants a model file read: the next block asks the background thread.
     load_wanted: bool,
     editor_state: Arc<nice_plug_egui::EguiEditorState>,
@@ -60,6 +65,8 @@ impl Default for Altus {
             slot: Arc::new(slot),
             ends,
             monitor: Arc::new(Monitor::default()),
+            take: Arc::new(take::Take::default()),
+            rate: 48_000.0,
             load_wanted: false,
             editor_state: editor::default_state(),
         }
@@ -120,6 +127,7 @@ impl Plugin for Altus {
         let app = editor::App::new(
             self.params.clone(),
             self.monitor.clone(),
+            self.take.clone(),
             self.slot.clone(),
             executor,
         );
@@ -133,6 +141,7 @@ impl Plugin for Altus {
         _context: &mut impl ActivateContext<Self>,
     ) -> bool {
         let rate = config.sample_rate as f64;
+        self.rate = rate;
         let project = self.project_model();
         let playing = self.slot.status().info.path;
         // No file is read here (the host's thread): the embedded model plays until the
@@ -180,26 +189,32 @@ impl Plugin for Altus {
         }
         let settings = settings::settings(&self.params);
         let transport = transport_of(context.transport());
+        // A reference count, not an allocation: the take is also borrowed inside `self`'s calls.
+        let take = self.take.clone();
         self.take_new_model(&mut |performer, new| {
-            let (model, state) =
-                performer.swap_model(new.model, new.state, &mut |n| events::send(context, n));
+            let (model, state) = performer.swap_model(new.model, new.state, &mut |n| {
+                events::send(context, &take, n)
+            });
             Loaded { model, state }
         });
         let Some(performer) = self.performer.as_mut() else {
             return ProcessStatus::Normal;
         };
         // Events stream straight from the host into the performer: no buffer, so no cap to drop at.
-        performer.set_settings(settings, &mut |n| events::send(context, n));
+        performer.set_settings(settings, &mut |n| events::send(context, &take, n));
         performer.begin(&transport, buffer.samples() as u32, &mut |n| {
-            events::send(context, n)
+            events::send(context, &take, n)
         });
         while let Some(event) = context.next_event() {
             if let Some(n) = events::note_in(event) {
-                performer.note(n, &mut |n| events::send(context, n));
+                take.record(n, true);
+                performer.note(n, &mut |n| events::send(context, &take, n));
             }
         }
-        performer.end(&mut |n| events::send(context, n));
+        performer.end(&mut |n| events::send(context, &take, n));
         self.monitor.publish(performer);
+        let tempo = transport.tempo.unwrap_or(settings.default_tempo);
+        take.end_block(buffer.samples() as u32, self.rate, tempo);
         ProcessStatus::Normal
     }
 

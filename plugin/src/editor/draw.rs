@@ -1,6 +1,7 @@
-//! Painting the editor: keyboard, piano roll, parameter groups, model panel.
+//! Painting the editor: keyboard, piano roll, parameter groups, model panel, saving a take.
 
-use super::view::{self, Click, HIGH, LOW};
+use super::roll;
+use super::view::{self, Click};
 use crate::models::Status;
 use crate::monitor::{SHOWN, Snapshot};
 use crate::params::AltusParams;
@@ -57,16 +58,34 @@ pub fn legend(ui: &mut Ui, s: &Snapshot) {
     });
 }
 
-/// The last two bars: a column per 16th, a row per note, each voice's notes in its colour.
-pub fn roll(ui: &mut Ui, s: &Snapshot) {
+/// The last two bars, `height` points tall: a column per 16th, the rows fitted to the voices'
+/// range, each note a bar in its voice's colour with its name, the chords named along the top.
+pub fn roll(ui: &mut Ui, s: &Snapshot, height: f32) {
     let width = ui.available_width();
-    let (rect, _) = ui.allocate_exact_size(vec2(width, 130.0), Sense::hover());
+    let (rect, _) = ui.allocate_exact_size(vec2(width, height), Sense::hover());
     let p = ui.painter_at(rect);
     p.rect_filled(rect, 2.0, Color32::from_gray(24));
+    // A strip on top for the chord names; the notes below.
+    let names = Rect::from_min_max(rect.min, pos2(rect.right(), rect.top() + 18.0));
+    let notes = Rect::from_min_max(pos2(rect.left(), names.bottom()), rect.max);
+    let (lo, hi) = roll::range(s);
     let (cw, rh) = (
-        rect.width() / SHOWN as f32,
-        rect.height() / (HIGH - LOW + 1) as f32,
+        notes.width() / SHOWN as f32,
+        notes.height() / (hi - lo + 1) as f32,
     );
+    let y_of = |pitch: u8| notes.bottom() - (pitch - lo + 1) as f32 * rh;
+    // C rows a shade lighter, with their names, so the eye finds its octave.
+    for pitch in (lo..=hi).filter(|p| p % 12 == 0) {
+        let r = Rect::from_min_size(pos2(notes.left(), y_of(pitch)), vec2(notes.width(), rh));
+        p.rect_filled(r, 0.0, Color32::from_gray(34));
+        p.text(
+            pos2(notes.left() + 2.0, r.center().y),
+            egui::Align2::LEFT_CENTER,
+            view::note_name(pitch),
+            egui::FontId::proportional(10.0),
+            Color32::from_gray(110),
+        );
+    }
     for beat in (0..SHOWN).step_by(4) {
         let x = rect.left() + beat as f32 * cw;
         let shade = if beat % 16 == 0 { 90 } else { 50 };
@@ -75,13 +94,41 @@ pub fn roll(ui: &mut Ui, s: &Snapshot) {
             Stroke::new(1.0, Color32::from_gray(shade)),
         );
     }
-    for (col, pitch, v) in view::roll_cells(s) {
-        let y = rect.bottom() - (pitch - LOW + 1) as f32 * rh;
-        let r = Rect::from_min_size(
-            pos2(rect.left() + col as f32 * cw, y),
-            vec2(cw, rh.max(2.0)),
+    let font = egui::FontId::proportional((rh * 0.8).clamp(8.0, 13.0));
+    for b in roll::bars(s) {
+        let r = Rect::from_min_max(
+            pos2(notes.left() + b.start as f32 * cw + 1.0, y_of(b.pitch)),
+            pos2(
+                notes.left() + b.end as f32 * cw - 1.0,
+                y_of(b.pitch) + rh.max(3.0),
+            ),
         );
-        p.rect_filled(r, 0.0, COLOURS[v]);
+        p.rect_filled(r, 2.0, COLOURS[b.voice]);
+        // A name where it fits: rows of 8 points and two 16ths or more.
+        if rh >= 8.0 && b.end - b.start >= 2 {
+            p.text(
+                pos2(r.left() + 3.0, r.center().y),
+                egui::Align2::LEFT_CENTER,
+                &b.name,
+                font.clone(),
+                Color32::from_gray(15),
+            );
+        }
+    }
+    // Chord names where they change, skipping any that would overlap the one before.
+    let mut free_from = f32::MIN;
+    for (col, name) in roll::chords(s) {
+        let x = names.left() + col as f32 * cw + 2.0;
+        if x < free_from {
+            continue;
+        }
+        let galley = p.layout_no_wrap(
+            name,
+            egui::FontId::proportional(13.0),
+            Color32::from_gray(225),
+        );
+        free_from = x + galley.size().x + 6.0;
+        p.galley(pos2(x, names.top() + 2.0), galley, Color32::from_gray(225));
     }
 }
 
@@ -172,4 +219,44 @@ pub fn model_panel(
         *dialog = None;
     }
     click
+}
+
+/// "Save what you played…" with its file dialog and the last save's outcome; returns the path
+/// chosen.
+pub fn take_row(
+    ui: &mut Ui,
+    dialog: &mut Option<egui_file::FileDialog>,
+    saved: Option<&Result<String, String>>,
+) -> Option<std::path::PathBuf> {
+    ui.horizontal(|ui| {
+        if ui
+            .button("Save what you played…")
+            .on_hover_text(
+                "The last performance (after 3 s of silence): .mid, or .musicxml for a score",
+            )
+            .clicked()
+        {
+            let mut d = egui_file::FileDialog::save_file()
+                .title("Save the performance (.mid or .musicxml)")
+                .default_filename("altus-take.mid");
+            d.open();
+            *dialog = Some(d);
+        }
+        match saved {
+            Some(Ok(line)) => {
+                ui.label(line);
+            }
+            Some(Err(e)) => {
+                ui.colored_label(Color32::from_rgb(230, 80, 80), format!("Not saved: {e}"));
+            }
+            None => {}
+        }
+    });
+    let d = dialog.as_mut()?;
+    if !d.show(ui.ctx()).selected() {
+        return None;
+    }
+    let path = d.path().map(|p| p.to_path_buf());
+    *dialog = None;
+    path
 }

@@ -1,11 +1,14 @@
-//! The editor (nice-plug-egui): the key Altus writes in, the notes sounding and the last two
-//! bars of every voice, every parameter in groups, and the model — its card, "Load model…" and
-//! "Use built-in model". It reads the audio thread's [`Monitor`] and never blocks it; model
+//! The editor (nice-plug-egui, resizable): the key Altus writes in, the chord sounding now, the
+//! notes sounding and the last two bars of every voice on a piano roll fitted to their range
+//! ([`roll`]), every parameter in groups, and the model — its card, "Load model…" and
+//! "Use built-in model", and "Save what you played…" (the last performance as MIDI or MusicXML,
+//! from the [`Take`]). It reads the audio thread's [`Monitor`] and never blocks it; model
 //! files are read on nice-plug's background task ([`tasks`]). What it shows and sends is plain
 //! data in [`view`]; [`draw`] paints it.
 
 pub mod draw;
 mod gl;
+pub mod roll;
 pub mod tasks;
 pub mod view;
 
@@ -13,13 +16,19 @@ use crate::Altus;
 use crate::models::Slot;
 use crate::monitor::{Monitor, Snapshot};
 use crate::params::AltusParams;
+use crate::take::Take;
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
 use std::sync::Arc;
 
-/// The editor's size in logical pixels.
-const SIZE: (f64, f64) = (980.0, 700.0);
+/// The editor's size in logical pixels when first opened (it can be resized from its corner).
+const SIZE: (f64, f64) = (980.0, 780.0);
+/// The smallest size it can be dragged to.
+const MIN_SIZE: (f32, f32) = (900.0, 680.0);
+/// Room the editor needs below the piano roll (parameters and model panel); the roll takes the
+/// rest of the window's height.
+const BELOW_ROLL: f32 = 450.0;
 
 /// The editor's window state (size, open or not): one per plugin instance.
 pub fn default_state() -> Arc<EguiEditorState> {
@@ -40,28 +49,48 @@ pub fn create(state: Arc<EguiEditorState>, app: App) -> Option<EguiEditor<App>> 
 pub struct App {
     params: Arc<AltusParams>,
     monitor: Arc<Monitor>,
+    take: Arc<Take>,
     slot: Arc<Slot>,
     executor: AsyncExecutor<Altus>,
     gui: Option<GuiContext>,
     dialog: Option<egui_file::FileDialog>,
+    /// "Save what you played…": its dialog and the last save's outcome.
+    save_dialog: Option<egui_file::FileDialog>,
+    saved: Option<Result<String, String>>,
 }
 
 impl App {
-    /// An editor reading `monitor` and steering `params` and `slot`.
+    /// An editor reading `monitor` and `take` and steering `params` and `slot`.
     pub fn new(
         params: Arc<AltusParams>,
         monitor: Arc<Monitor>,
+        take: Arc<Take>,
         slot: Arc<Slot>,
         executor: AsyncExecutor<Altus>,
     ) -> App {
         App {
             params,
             monitor,
+            take,
             slot,
             executor,
             gui: None,
             dialog: None,
+            save_dialog: None,
+            saved: None,
         }
+    }
+
+    /// Saves the last performance to `path` (a few kilobytes: written here, atomically).
+    fn save_take(&mut self, path: &std::path::Path, snap: &Snapshot) {
+        let (rate, tempo) = self.take.rate_and_tempo();
+        let layout = crate::take::file::Layout {
+            channels: crate::settings::settings(&self.params).channels,
+            rate,
+            tempo,
+        };
+        let events = self.take.last_performance();
+        self.saved = Some(crate::take::file::save(&events, layout, snap.key, path));
     }
 
     /// Everything the editor shows, top down.
@@ -82,7 +111,11 @@ impl App {
         });
         draw::legend(ui, snap);
         draw::keyboard(ui, snap);
-        draw::roll(ui, snap);
+        let roll_height = (ui.available_height() - BELOW_ROLL).max(160.0);
+        draw::roll(ui, snap, roll_height);
+        if let Some(path) = draw::take_row(ui, &mut self.save_dialog, self.saved.as_ref()) {
+            self.save_take(&path, snap);
+        }
         ui.separator();
         ui.columns(3, |cols| {
             draw::harmony_group(&mut cols[0], &self.params, setter);
@@ -120,9 +153,13 @@ impl NiceEguiApp for App {
         gl::keep_loaded();
         let setter = gui.param_setter();
         let snap = self.monitor.snapshot();
-        egui::Frame::new()
-            .inner_margin(egui::Margin::same(10))
-            .show(ui, |ui| self.content(ui, &snap, &setter));
+        nice_plug_egui::resizable_window::ResizableWindow::new("altus")
+            .min_size(egui::vec2(MIN_SIZE.0, MIN_SIZE.1))
+            .show(ui, |ui| {
+                egui::Frame::new()
+                    .inner_margin(egui::Margin::same(10))
+                    .show(ui, |ui| self.content(ui, &snap, &setter));
+            });
         // The notes move with the music: repaint about 30 times a second.
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(33));
@@ -130,5 +167,6 @@ impl NiceEguiApp for App {
 
     fn editor_closed(&mut self) {
         self.dialog = None;
+        self.save_dialog = None;
     }
 }

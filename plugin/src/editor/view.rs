@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 /// The four voices, top down, as the editor names them.
 pub const VOICES: [&str; 4] = ["Soprano", "Alto", "Tenor", "Bass"];
-/// Lowest and highest note the keyboard and the piano roll show (C2–C6).
+/// Lowest and highest note the keyboard shows (C2–C6).
 pub const LOW: u8 = 36;
 /// See [`LOW`].
 pub const HIGH: u8 = 84;
@@ -101,19 +101,6 @@ pub fn model_lines(status: &Status) -> Vec<String> {
         lines.push(format!("Loading {}…", p.display()));
     }
     lines
-}
-
-/// The piano roll's cells: (column, pitch, voice) for every note shown, oldest column first.
-pub fn roll_cells(s: &Snapshot) -> Vec<(usize, u8, usize)> {
-    let mut cells = Vec::new();
-    for (col, notes) in s.roll.iter().enumerate() {
-        for (v, p) in notes.iter().enumerate() {
-            if let Some(p) = p.filter(|p| (LOW..=HIGH).contains(p)) {
-                cells.push((col, p, v));
-            }
-        }
-    }
-    cells
 }
 
 /// The voice (top voice first) sounding `pitch` now, if any: the keyboard's colour.
@@ -216,13 +203,8 @@ mod tests {
     }
 
     #[test]
-    fn the_roll_and_keyboard_show_each_voice_in_range() {
+    fn the_keyboard_shows_each_voice_sounding() {
         let s = snapshot();
-        // Step 0's soprano (90) and bass (20) are outside C2–C6: not drawn.
-        assert_eq!(
-            roll_cells(&s),
-            vec![(31, 79, 0), (31, 71, 1), (31, 62, 2), (31, 43, 3)]
-        );
         assert_eq!(key_voice(&s, 62), Some(2));
         assert_eq!(key_voice(&s, 60), None);
         assert!(is_black(61) && !is_black(60));
