@@ -18,7 +18,7 @@ mkdir -p "$(dirname "$out")"
 
 # The screen is the editor's size, so the screenshot is the editor (no window manager: the
 # window opens at the top-left corner).
-Xvfb "$screen" -screen 0 980x780x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$screen" -screen 0 980x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 app=
 trap 'kill $app $xvfb 2>/dev/null || true' EXIT

@@ -1,7 +1,7 @@
-//! Three edges of the audio thread's voice, driven as a host drives it: a rolled chord of any
-//! size inside one 16th is answered for its top note; voices sharing a channel keep a unison
+//! Edges of the audio thread's voice, driven as a host drives it: a rolled chord of any size
+//! inside one 16th is answered for its top note; voices sharing a channel keep a unison
 //! sounding until the last of them leaves it; an auto-key change keeps the voices where they
-//! sound (no voice jumps by the change of frame).
+//! sound (no voice jumps by the change of frame); auto key hears a melody played off the grid.
 
 mod common;
 
@@ -141,4 +141,27 @@ fn an_auto_key_change_keeps_the_voices_where_they_sound() {
         jumps * 5 <= changes,
         "{jumps} of {changes} voices jumped by the change of frame"
     );
+}
+
+#[test]
+fn auto_key_hears_a_melody_played_off_the_grid() {
+    let Some(dir) = testkit::chorales_for_test("auto_key_hears_a_melody_played_off_the_grid")
+    else {
+        return;
+    };
+    // A D-major melody whose every note comes a sixth of a 16th late, as a player's may (or a
+    // standalone app's free-running grid meets them): each onset re-runs the 16th that has
+    // already started.
+    let song = Song::chorale(&dir, "003604b2.mid");
+    let late: Vec<_> = song.events.iter().map(|e| (e.0 + 1000, e.1, e.2)).collect();
+    let mut run = PerformerRun::new(default_settings(), 256);
+    while run.now < song.end {
+        let notes = in_block(&late, run.now, run.block);
+        run.block(&playing_at(run.now, 120.0), &notes);
+    }
+    let (key, fixed, confidence) = run.performer.key_view();
+    assert!(!fixed);
+    assert_eq!(key, Key::new(2, Mode::Major), "confidence {confidence}");
+    assert!(confidence > 0.5, "{confidence}");
+    check_balanced(&run.out).unwrap();
 }

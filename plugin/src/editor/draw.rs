@@ -94,7 +94,7 @@ pub fn roll(ui: &mut Ui, s: &Snapshot, height: f32) {
             Stroke::new(1.0, Color32::from_gray(shade)),
         );
     }
-    let font = egui::FontId::proportional((rh * 0.8).clamp(8.0, 13.0));
+    let font = egui::FontId::proportional((rh * 1.1).clamp(8.0, 13.0));
     for b in roll::bars(s) {
         let r = Rect::from_min_max(
             pos2(notes.left() + b.start as f32 * cw + 1.0, y_of(b.pitch)),
@@ -104,8 +104,8 @@ pub fn roll(ui: &mut Ui, s: &Snapshot, height: f32) {
             ),
         );
         p.rect_filled(r, 2.0, COLOURS[b.voice]);
-        // A name where it fits: rows of 8 points and two 16ths or more.
-        if rh >= 8.0 && b.end - b.start >= 2 {
+        // A name where it fits: rows of 7 points and two 16ths or more.
+        if rh >= 7.0 && b.end - b.start >= 2 {
             p.text(
                 pos2(r.left() + 3.0, r.center().y),
                 egui::Align2::LEFT_CENTER,

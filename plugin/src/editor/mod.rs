@@ -23,7 +23,7 @@ use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
 use std::sync::Arc;
 
 /// The editor's size in logical pixels when first opened (it can be resized from its corner).
-const SIZE: (f64, f64) = (980.0, 780.0);
+const SIZE: (f64, f64) = (980.0, 900.0);
 /// The smallest size it can be dragged to.
 const MIN_SIZE: (f32, f32) = (900.0, 680.0);
 /// Room the editor needs below the piano roll (parameters and model panel); the roll takes the

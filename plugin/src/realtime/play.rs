@@ -114,7 +114,9 @@ impl Performer {
         out: &mut impl FnMut(Note) -> bool,
     ) {
         self.last_step = Some(index);
-        if let (KeySetting::Auto(mode), Some(s), false) = (self.settings.key, self.soprano, again) {
+        // Auto key hears every soprano onset, also one that re-runs a 16th already started (a
+        // note played after the grid's boundary, as most are live): re-runs are onsets.
+        if let (KeySetting::Auto(mode), Some(s)) = (self.settings.key, self.soprano) {
             self.auto.observe(s, onset, mode);
             self.engine.set_key(self.auto.key());
         }
