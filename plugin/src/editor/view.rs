@@ -49,12 +49,16 @@ pub fn note_name(pitch: u8) -> String {
     format!("{}{}", NAMES[pitch as usize % 12], pitch as i32 / 12 - 1)
 }
 
-/// "Soprano G4 · Alto D4 · Tenor B3 · Bass —": what sounds now, voice by voice.
+/// "Soprano G4 · Alto D4 · Tenor B3 · Bass —": what sounds now, voice by voice, spelled in the
+/// key.
 pub fn sounding_line(s: &Snapshot) -> String {
     let parts: Vec<String> = VOICES
         .iter()
         .zip(s.sounding)
-        .map(|(v, p)| format!("{v} {}", p.map_or("—".into(), note_name)))
+        .map(|(v, p)| {
+            let name = p.map_or("—".into(), |p| super::roll::spelled(p, s.key));
+            format!("{v} {name}")
+        })
         .collect();
     parts.join(" · ")
 }
