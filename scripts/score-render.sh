@@ -13,11 +13,15 @@ chorales=${ALTUS_CHORALES:-../shared/data/chorales/midi}
 
 fail() { echo "score-render: $*" >&2; exit 1; }
 
-# The test profile: the binary the CLI tests just built, not a second build.
-cargo build --locked --profile test -p altus-training --bin altus
+# $ALTUS_BIN: an `altus` already built (CI passes the one the tests just built).
+altus=${ALTUS_BIN:-}
+if [ -z "$altus" ]; then
+  cargo build --locked --release -p altus-training --bin altus
+  altus=target/release/altus
+fi
 mkdir -p "$(dirname "$out")"
 xml=${out%.png}.musicxml
-target/debug/altus harmonize --voices satb "$chorales/000106b_.mid" "$xml"
+"$altus" harmonize --voices satb "$chorales/000106b_.mid" "$xml"
 rm -f "${out%.png}"-*.png
 QT_QPA_PLATFORM=offscreen timeout 120 mscore3 -r 100 -o "$out" "$xml" >target/mscore.log 2>&1 ||
   { cat target/mscore.log >&2; fail "MuseScore could not convert $xml (log above)"; }

@@ -53,18 +53,31 @@ pub fn report(path: &Path, json: bool, changes: bool) -> anyhow::Result<String> 
     let mut o = String::new();
     writeln!(o, "file      {}", path.display())?;
     writeln!(o, "key       {}", key.name())?;
+    // The notes column as wide as its widest row (files with doubling parts have more notes).
+    let rows: Vec<String> = beats
+        .iter()
+        .map(|b| {
+            let notes: Vec<String> = b.pitches.iter().map(|&p| note_name(p, b, key)).collect();
+            notes.join(" ")
+        })
+        .collect();
+    let w = rows
+        .iter()
+        .map(|r| r.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20);
     writeln!(
         o,
-        "{:<8} {:<20} {:<10} numeral",
+        "{:<8} {:<w$} {:<10} numeral",
         "bar.beat", "notes (bass up)", "chord"
     )?;
-    for b in &beats {
-        let notes: Vec<String> = b.pitches.iter().map(|&p| note_name(p, b, key)).collect();
+    for (b, notes) in beats.iter().zip(&rows) {
         let (symbol, numeral) = b.chord.map_or(("–".to_string(), "–".to_string()), |c| {
             (c.symbol(key), c.numeral(key))
         });
         let at = format!("{}.{}", b.bar, b.beat);
-        writeln!(o, "{at:<8} {:<20} {symbol:<10} {numeral}", notes.join(" "))?;
+        writeln!(o, "{at:<8} {notes:<w$} {symbol:<10} {numeral}")?;
     }
     writeln!(
         o,
