@@ -46,7 +46,7 @@ attempt() {
   target/debug/altus-standalone --backend jack >target/standalone-jack.log 2>&1 &
   local app=$!
   pids+=($jackd_pid $app)
-  timeout 120 target/debug/jack_probe "$melody" --notes 40 || status=$?
+  timeout 120 target/debug/jack_probe "$melody" --notes 40 --struck 80 || status=$?
   kill -0 $app 2>/dev/null || { cat target/standalone-jack.log >&2; fail "altus-standalone died"; }
   kill $app 2>/dev/null; wait $app 2>/dev/null || true
   kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null || true

@@ -165,3 +165,46 @@ fn auto_key_hears_a_melody_played_off_the_grid() {
     assert!(confidence > 0.5, "{confidence}");
     check_balanced(&run.out).unwrap();
 }
+
+#[test]
+fn a_player_without_a_transport_starts_the_grid_on_a_downbeat() {
+    let Some(dir) =
+        testkit::chorales_for_test("a_player_without_a_transport_starts_the_grid_on_a_downbeat")
+    else {
+        return;
+    };
+    // No transport (a standalone app, or a stopped host): the grid runs at the Tempo parameter
+    // (120 bpm) from wherever it was. A player at that tempo, starting at an arbitrary moment
+    // after a while of silence, should find the grid starting with them: the voices answer
+    // at the soprano's sample as often as they do under a host's transport.
+    let stopped = common::HostTime {
+        playing: false,
+        bpm: 120.0,
+        beats: 0.0,
+    };
+    let mut struck = Vec::new();
+    for (file, start) in [("003604b2.mid", 12_345u64), ("000206b_.mid", 40_001)] {
+        let song = Song::chorale(&dir, file);
+        let late: Vec<_> = song
+            .events
+            .iter()
+            .map(|e| (e.0 + start, e.1, e.2))
+            .collect();
+        let onsets: Vec<u64> = late.iter().filter(|e| e.2).map(|e| e.0).collect();
+        let mut run = PerformerRun::new(default_settings(), 256);
+        while run.now < song.end + start {
+            let notes = in_block(&late, run.now, run.block);
+            run.block(&stopped, &notes);
+        }
+        check_balanced(&run.out).unwrap();
+        let at_onset = onsets
+            .iter()
+            .filter(|&&t| run.out.iter().any(|o| o.0 == t && o.2 && o.3 != 0))
+            .count();
+        struck.push((file, at_onset, onsets.len()));
+    }
+    eprintln!("voices struck at the soprano's sample: {struck:?}");
+    for (file, n, of) in struck {
+        assert!(n * 10 >= of * 8, "{file}: {n} of {of}");
+    }
+}

@@ -3,8 +3,9 @@
 //!
 //! Rules (the README repeats them for musicians):
 //! - **Grid.** 16th steps follow the host's beat position while the transport plays; when it is
-//!   stopped or gives no position, an internal clock at the host's (or the default) tempo runs on.
-//!   The position in the bar comes from the host's bar start and time signature (else 4/4 from
+//!   stopped or gives no position, an internal clock at the host's (or the default) tempo runs on,
+//!   and the first soprano note (ever, or after a bar of silence) starts a bar: the clock moves
+//!   forward to put a downbeat there, so a live player in tempo plays on its beats. The position in the bar comes from the host's bar start and time signature (else 4/4 from
 //!   beat 0). Absurd positions, tempos and sample rates are ignored ([`clock`]).
 //! - **Soprano.** The highest held input note. A new soprano note runs a model step at once and
 //!   the generated voices' note-ons go out at the same sample offset (no added latency). The step is the
@@ -72,6 +73,9 @@ pub struct Performer {
     ledger: Ledger,
     /// Internal grid position (16ths) at the start of the next block.
     free_pos: f64,
+    /// Grid position where the soprano last fell silent; `None` before its first note (since
+    /// the start or a reset). Without a transport, a note after a bar of silence starts a bar.
+    silent_since: Option<f64>,
     /// Expected host position (16ths) at the next block, to detect jumps.
     expected: Option<f64>,
     /// Highest step index already run, while started.
@@ -129,6 +133,7 @@ impl Performer {
             sounding: [None; 3],
             ledger: Ledger::default(),
             free_pos: 0.0,
+            silent_since: None,
             expected: None,
             last_step: None,
             resteps: 0,
@@ -205,6 +210,7 @@ impl Performer {
         self.sounding = [None; 3];
         self.held = [0; 128];
         self.soprano = None;
+        self.silent_since = None;
         self.expected = None;
         self.was_playing = false;
         self.restart();
@@ -297,7 +303,11 @@ impl Performer {
         let at = n.at().min(last).max(self.now);
         self.run_until(at, out);
         (self.open, self.now) = (Some(at), at);
+        let was_silent = self.soprano.is_none();
         self.onset_pending |= self.apply(n, at, out);
+        if was_silent && self.soprano.is_some() {
+            self.anchor_free_grid(at);
+        }
     }
 
     /// Ends the block: the steps due before its end run.

@@ -61,9 +61,32 @@ impl Performer {
                 self.held[key as usize] &= !(1 << channel);
                 if self.held[key as usize] == 0 && self.soprano == Some(key) {
                     self.soprano = (0..key).rev().find(|&k| self.held[k as usize] != 0);
+                    if self.soprano.is_none() {
+                        self.silent_since = Some(self.clock.pos(at));
+                    }
                 }
                 false
             }
+        }
+    }
+
+    /// Without a transport (a standalone app, a stopped host) the grid runs free at the Tempo
+    /// parameter; the first soprano note ever, or after a bar of silence, starts a bar: the grid
+    /// moves forward (never back, so no step runs twice) to put a downbeat at sample `at`, and a
+    /// player in tempo plays on its beats. A host's transport is never moved.
+    pub(super) fn anchor_free_grid(&mut self, at: u32) {
+        if self.host.is_some() {
+            return;
+        }
+        let pos = self.clock.pos(at);
+        let bar = self.clock.bar.max(1) as f64;
+        if self.silent_since.is_some_and(|s| pos - s < bar) {
+            return;
+        }
+        let after_last = self.last_step.map_or(f64::MIN, |l| (l + 1) as f64);
+        let downbeat = (pos.max(after_last) / bar).ceil() * bar;
+        if downbeat.is_finite() {
+            self.clock.start += downbeat - pos;
         }
     }
 

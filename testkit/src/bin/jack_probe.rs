@@ -5,7 +5,10 @@
 //! has its note-off, and nothing sounds at the end.
 //!
 //!   cargo build -p testkit --features jack --bin jack_probe
-//!   jack_probe MELODY.mid [--notes N] [--sixteenth FRAMES] [--target CLIENT]
+//!   jack_probe MELODY.mid [--notes N] [--sixteenth FRAMES] [--target CLIENT] [--struck PCT]
+//!
+//! `--struck PCT`: at least PCT% of the soprano notes must strike some voice at their own frame
+//! (for a player in the app's tempo: its grid starts on the first note).
 //!
 //! Prints one summary line; exits 1 with the reason when a check fails, 2 when it failed after
 //! the machine missed JACK's deadlines (xruns: a cycle's data lost, whoever was late), so a
@@ -96,16 +99,15 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first().filter(|a| !a.starts_with("--")) else {
         fail(
-            "usage: jack_probe MELODY.mid [--notes N] [--sixteenth FRAMES] [--target CLIENT]"
+            "usage: jack_probe MELODY.mid [--notes N] [--sixteenth FRAMES] [--target CLIENT] [--struck PCT]"
                 .into(),
         )
     };
     let notes = melody(
         path,
         arg(&args, "--notes", 32),
-        // Not a divisor or multiple of the app's own 16th (6,000 frames at 120 bpm and 48 kHz):
-        // the melody's notes fall at every phase of the app's grid.
-        arg(&args, "--sixteenth", 3373),
+        // The app's own 16th at its default tempo (120 bpm at 48 kHz): a player in tempo.
+        arg(&args, "--sixteenth", 6000),
     );
     let target: String = arg(&args, "--target", "altus".to_string());
 
@@ -226,11 +228,11 @@ fn main() {
             eprintln!("got {:?} at {}", e.bytes, e.frame as i64 - base as i64);
         }
     }
-    check(&notes, base, &events, period);
+    check(&notes, base, &events, period, arg(&args, "--struck", 0));
 }
 
 /// The checks (module doc); prints the summary or fails.
-fn check(notes: &[(u64, u64, u8)], base: u64, events: &[Event], period: u64) {
+fn check(notes: &[(u64, u64, u8)], base: u64, events: &[Event], period: u64, struck_pct: usize) {
     let sent = notes.len();
     let mut sounding = [[0u32; 128]; 16];
     let (mut ons, mut offs) = (0usize, 0usize);
@@ -302,6 +304,12 @@ fn check(notes: &[(u64, u64, u8)], base: u64, events: &[Event], period: u64) {
     if late > 1 {
         fail(format!(
             "voices struck in the cycle after the soprano's for {late} of {sent} notes"
+        ));
+    }
+    if struck_with_soprano * 100 < sent * struck_pct {
+        fail(format!(
+            "voices struck at the soprano's own frame for {struck_with_soprano} of {sent} notes, \
+             under {struck_pct}%"
         ));
     }
     for e in &events[i..] {
