@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// Largest weight file read (the largest supported harmony model, 2 × 512 LSTM, is ~17 MB).
-pub const MAX_WEIGHT_FILE_BYTES: usize = 64 << 20;
+pub(crate) const MAX_WEIGHT_FILE_BYTES: usize = 64 << 20;
 
 /// Reads the whole of `path`, a regular file of at most `cap` bytes; `what` names the kind of
 /// file in the size error ("MIDI file", "weight file").
@@ -17,7 +17,7 @@ pub const MAX_WEIGHT_FILE_BYTES: usize = 64 << 20;
 /// The kind is checked before opening (opening a FIFO with no writer would block) and again on
 /// the open handle (the path may have changed in between; the open itself never blocks); the cap
 /// on the size first, then on the bytes read (a file may grow while it is read).
-pub fn read_capped(path: &Path, cap: usize, what: &str) -> Result<Vec<u8>> {
+pub(crate) fn read_capped(path: &Path, cap: usize, what: &str) -> Result<Vec<u8>> {
     let before = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     check_kind(path, &before)?;
     check_size(before.len(), cap, what)?;
@@ -34,7 +34,7 @@ pub fn read_capped(path: &Path, cap: usize, what: &str) -> Result<Vec<u8>> {
 }
 
 /// Refuses `len` bytes over `cap`, naming the limit.
-pub fn check_size(len: u64, cap: usize, what: &str) -> Result<()> {
+pub(crate) fn check_size(len: u64, cap: usize, what: &str) -> Result<()> {
     if len > cap as u64 {
         return Err(Error::Limit(format!(
             "the file is {len} bytes, more than the {} MiB Altus reads as a {what}",

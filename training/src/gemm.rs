@@ -37,7 +37,7 @@ pub fn mm_nt(a: &[f32], b: &[f32], c: &mut [f32], m: usize, n: usize, k: usize, 
 }
 
 /// `out[j] += Σ_i m[i, j]` for a row-major matrix with `out.len()` columns: bias gradients.
-pub fn col_sums(m: &[f32], out: &mut [f32]) {
+pub(crate) fn col_sums(m: &[f32], out: &mut [f32]) {
     for row in m.chunks(out.len()) {
         out.iter_mut().zip(row).for_each(|(o, v)| *o += v);
     }

@@ -6,7 +6,7 @@ use altus_core::nn::math::fold_lanes;
 use std::sync::Mutex;
 
 /// Adam (Kingma & Ba) with bias correction.
-pub struct Adam {
+pub(crate) struct Adam {
     /// Learning rate.
     pub lr: f32,
     b1: f32,
@@ -27,7 +27,7 @@ impl Adam {
     }
 
     /// Zero moments for tensors of these lengths.
-    pub fn for_sizes(sizes: &[usize], lr: f32) -> Self {
+    pub(crate) fn for_sizes(sizes: &[usize], lr: f32) -> Self {
         let zeros: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.0; n]).collect();
         Adam {
             lr,
@@ -41,7 +41,7 @@ impl Adam {
     }
 
     /// One update of any list of tensors from their gradients (same order and shapes).
-    pub fn step_tensors(&mut self, params: Vec<&mut [f32]>, grads: &[&[f32]]) {
+    pub(crate) fn step_tensors(&mut self, params: Vec<&mut [f32]>, grads: &[&[f32]]) {
         let k = self.advance();
         for (((p, g), m), v) in params
             .into_iter()
@@ -68,7 +68,7 @@ impl Adam {
     /// worker); returns the norm before clipping. Each tensor is cut into one part per thread
     /// of `pool`: these passes are memory-bound (seven streams of every weight), and one core
     /// doing them while the other waited was a sixteenth of a harmony batch.
-    pub fn step_summed(
+    pub(crate) fn step_summed(
         &mut self,
         pool: &mut Pool,
         params: Vec<&mut [f32]>,

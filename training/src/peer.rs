@@ -15,9 +15,9 @@ use altus_core::nn::{Cell, Lstm};
 use altus_core::rng::Rng;
 
 /// Input width: soprano 48, onset 1, previous alto 33, position 16.
-pub const INPUT: usize = 98;
+pub(crate) const INPUT: usize = 98;
 /// Alto classes: MIDI 48–79 and the rest.
-pub const CLASSES: usize = 33;
+pub(crate) const CLASSES: usize = 33;
 /// Steps per window.
 pub const WINDOW: usize = 64;
 const REST: usize = 32;
@@ -60,7 +60,7 @@ pub fn windows(seqs: &[Sequence]) -> Windows {
 }
 
 /// The model: the LSTM (input weights row-major, recurrent packed, as Altus's) and the head.
-pub struct PeerModel {
+pub(crate) struct PeerModel {
     cell: Cell,
     head_w: Vec<f32>,
     head_b: Vec<f32>,

@@ -50,7 +50,7 @@ where
 }
 
 /// Draws the chart to `path` (PNG, 1000×600).
-pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
+pub(crate) fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
     font()?;
     let root = BitMapBackend::new(path, (1000, 600)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -99,7 +99,10 @@ pub fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result<()> {
 }
 
 /// `latent.png`: code means projected to their first two principal components, coloured by mode.
-pub fn latent_chart(path: &Path, points: &[(Vec<f32>, altus_core::Mode)]) -> anyhow::Result<()> {
+pub(crate) fn latent_chart(
+    path: &Path,
+    points: &[(Vec<f32>, altus_core::Mode)],
+) -> anyhow::Result<()> {
     font()?;
     anyhow::ensure!(!points.is_empty(), "no codes to draw");
     let xy = project(points);

@@ -42,7 +42,7 @@ unsafe impl Sync for Shared {}
 unsafe impl Send for Shared {}
 
 /// `n` helper threads; with the calling thread, jobs run on `n + 1` indices.
-pub struct Pool {
+pub(crate) struct Pool {
     shared: Arc<Shared>,
     helpers: Vec<JoinHandle<()>>,
 }

@@ -43,9 +43,9 @@ pub const SOP_N: usize = 36;
 /// The generated voices: alto, tenor, bass.
 pub const VOICES: usize = 3;
 /// Lowest pitch of a generated voice's classes.
-pub const PITCH_LO: u8 = 28;
+pub(crate) const PITCH_LO: u8 = 28;
 /// Pitches per voice (MIDI 28–83); class `PITCHES` is the rest.
-pub const PITCHES: usize = 56;
+pub(crate) const PITCHES: usize = 56;
 /// Classes per voice including rest.
 pub const CLASSES: usize = PITCHES + 1;
 /// The rest class.
@@ -285,7 +285,7 @@ pub fn class_of(p: Option<u8>) -> usize {
 }
 
 /// The pitch of a class, `None` for the rest.
-pub fn class_pitch(c: usize) -> Option<u8> {
+pub(crate) fn class_pitch(c: usize) -> Option<u8> {
     (c < PITCHES).then(|| PITCH_LO + c as u8)
 }
 

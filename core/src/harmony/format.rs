@@ -104,7 +104,7 @@ pub fn load(path: &Path) -> Result<(HarmonyModel, WeightsMeta)> {
 }
 
 /// Reads the metadata only.
-pub fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
+pub(crate) fn read_meta(bytes: &[u8]) -> Result<WeightsMeta> {
     let meta: WeightsMeta = decode_meta(bytes)?;
     if meta.kind != "harmony" {
         return Err(Error::Model(format!(

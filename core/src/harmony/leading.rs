@@ -85,7 +85,7 @@ impl Leading {
 
     /// What each class adds to voice `v`'s log-probabilities at this step, given its
     /// probabilities `p`.
-    pub fn bonuses(&self, ctx: &Context, v: usize, p: &[f32; CLASSES]) -> [f32; CLASSES] {
+    pub(crate) fn bonuses(&self, ctx: &Context, v: usize, p: &[f32; CLASSES]) -> [f32; CLASSES] {
         if self.is_none() {
             return [0.0; CLASSES];
         }

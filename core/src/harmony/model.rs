@@ -216,7 +216,7 @@ impl HarmonyModel {
     }
 
     /// Whether the step reads half-size copies ([`HarmonyModel::use_half`]).
-    pub fn uses_half(&self) -> bool {
+    pub(crate) fn uses_half(&self) -> bool {
         self.half.is_some()
     }
 

@@ -273,7 +273,7 @@ impl Grid {
 }
 
 /// Channel for the i-th voice, skipping channel 10 (drums in General MIDI).
-pub fn midi_channel(i: usize) -> u8 {
+pub(crate) fn midi_channel(i: usize) -> u8 {
     let c = (i % 15) as u8;
     if c >= 9 { c + 1 } else { c }
 }

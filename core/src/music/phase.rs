@@ -15,11 +15,11 @@ use crate::music::grid::VoiceLine;
 use crate::music::score::Meter;
 
 /// Bonus for a last note on a downbeat or half bar.
-pub const W_LAST: f64 = 16.0;
+pub(crate) const W_LAST: f64 = 16.0;
 /// Bonus for a melody that ends on a bar line.
-pub const W_END: f64 = 8.0;
+pub(crate) const W_END: f64 = 8.0;
 /// Bonus for no pickup or a one-beat pickup.
-pub const W_PRIOR: f64 = 8.0;
+pub(crate) const W_PRIOR: f64 = 8.0;
 
 /// Metrical strength of a position in a bar: downbeat 4, half bar 3 (duple metres), beat 2,
 /// half beat 1, otherwise 0.

@@ -147,7 +147,7 @@ impl Score {
 
     /// Notes a problem; past [`crate::music::midi::limits::MAX_PROBLEMS`] they are only counted, in a
     /// last line "N more problems not listed".
-    pub fn problem(&mut self, p: String) {
+    pub(crate) fn problem(&mut self, p: String) {
         use crate::music::midi::limits::MAX_PROBLEMS;
         let n = self.problems.len();
         if n < MAX_PROBLEMS {
@@ -173,7 +173,7 @@ impl Score {
     }
 
     /// Seconds from the start to `tick`, through the tempo map (120 bpm before the first tempo).
-    pub fn seconds_at(&self, tick: Tick) -> f64 {
+    pub(crate) fn seconds_at(&self, tick: Tick) -> f64 {
         let tpq = self.tpq.max(1) as f64;
         let (mut t, mut us, mut secs) = (0u64, 500_000f64, 0.0);
         for tempo in self.tempos.iter().take_while(|x| x.tick <= tick) {

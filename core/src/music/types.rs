@@ -37,7 +37,7 @@ pub struct Step(pub usize);
 
 impl Tick {
     /// The nearest 16th step at `tpq` ticks per quarter (halves round up).
-    pub fn to_step(self, tpq: u16) -> Step {
+    pub(crate) fn to_step(self, tpq: u16) -> Step {
         let tpq = tpq as u64;
         Step(((self.0 * 4 + tpq / 2) / tpq) as usize)
     }

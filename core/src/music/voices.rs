@@ -39,7 +39,7 @@ impl Voice {
     }
 
     /// The voice a track name announces, if any.
-    pub fn from_track_name(name: &str) -> Option<Voice> {
+    pub(crate) fn from_track_name(name: &str) -> Option<Voice> {
         let word = name
             .trim()
             .trim_end_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || c == '.')
@@ -54,7 +54,7 @@ impl Voice {
     }
 
     /// Whether this voice is best cut to its lowest note when chords occur.
-    pub fn prefers_low(self) -> bool {
+    pub(crate) fn prefers_low(self) -> bool {
         self == Voice::Bass
     }
 }

@@ -28,7 +28,7 @@ impl Aligned {
     }
 
     /// A copy of `v`.
-    pub fn from_slice(v: &[f32]) -> Self {
+    pub(crate) fn from_slice(v: &[f32]) -> Self {
         let mut a = Self::zeros(v.len());
         a.copy_from_slice(v);
         a

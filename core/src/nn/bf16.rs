@@ -28,7 +28,7 @@ fn slot(r: usize, c: usize) -> usize {
 
 /// Largest inner dimension of a product (the model's hidden size, [`crate::harmony::format`]
 /// accepts up to 512): the rounded `x` lives on the stack.
-pub const MAX_K: usize = 512;
+pub(crate) const MAX_K: usize = 512;
 
 /// A `k × n` matrix in bf16 pairs of panel rows (see the module documentation).
 #[derive(Clone, Debug, PartialEq)]

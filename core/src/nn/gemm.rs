@@ -50,7 +50,7 @@ impl Layout {
 
     /// `W (k × n)` row-major; `X` given as `rows × k` row-major or, `transposed`, as its
     /// transpose (`k × rows`, row-major).
-    pub fn row_major(rows: usize, k: usize, n: usize, transposed: bool) -> Self {
+    pub(crate) fn row_major(rows: usize, k: usize, n: usize, transposed: bool) -> Self {
         let (xr, xk) = if transposed { (1, rows) } else { (k, 1) };
         Layout {
             xr,

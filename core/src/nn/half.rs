@@ -18,7 +18,7 @@ pub enum HalfPanels {
 }
 
 /// Makes the copy of a packed `k × n` matrix (`None` when a weight does not fit the format).
-pub type MakeCopy = fn(&[f32], usize, usize) -> Option<HalfPanels>;
+pub(crate) type MakeCopy = fn(&[f32], usize, usize) -> Option<HalfPanels>;
 
 /// The 16-bit format the level in use reads, as the function that makes its copies, if any.
 pub fn format() -> Option<MakeCopy> {
@@ -65,7 +65,7 @@ impl HalfPanels {
 /// The half-size copies of a model's streamed matrices, or none. Two models are equal only with
 /// the same copies (or none on both sides), so compare models made the same way.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct HalfCopies(Option<Vec<HalfPanels>>);
+pub(crate) struct HalfCopies(Option<Vec<HalfPanels>>);
 
 impl HalfCopies {
     /// Copies of the packed matrices `(w, k, n)` in the format the level in use reads ([`format`]);

@@ -6,7 +6,7 @@
 //! x86 types may run only when [`super::simd::isa`] says their instruction set is in use.
 
 /// One panel row of accumulators.
-pub trait Lanes: Copy {
+pub(crate) trait Lanes: Copy {
     /// Whether a block's panel rows fit in registers beside its accumulators (32 AVX-512
     /// registers do at 8 × 3 and 1 × 12; 16 SSE or AVX2 registers do not, and spill).
     const PRELOAD: bool;
@@ -62,7 +62,7 @@ impl Lanes for Plain {
 }
 
 #[cfg(target_arch = "x86_64")]
-pub use x86::{Ymm, Zmm};
+pub(crate) use x86::{Ymm, Zmm};
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
@@ -71,7 +71,7 @@ mod x86 {
 
     /// One AVX-512 register.
     #[derive(Clone, Copy)]
-    pub struct Zmm(__m512);
+    pub(crate) struct Zmm(__m512);
 
     // The module is private to the crate: its one user, `gemm::product`, picks `Zmm` only when
     // `simd::isa()` is AVX-512 and `Ymm` only when it is AVX2, so the instructions exist there.
@@ -113,7 +113,7 @@ mod x86 {
 
     /// Two AVX2 registers.
     #[derive(Clone, Copy)]
-    pub struct Ymm(__m256, __m256);
+    pub(crate) struct Ymm(__m256, __m256);
 
     impl Lanes for Ymm {
         const PRELOAD: bool = false;

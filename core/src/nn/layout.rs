@@ -14,7 +14,7 @@
 use super::aligned::Aligned;
 
 /// Columns per panel: one 64-byte cache line, one AVX-512 register.
-pub const WIDTH: usize = 16;
+pub(crate) const WIDTH: usize = 16;
 
 /// Index of element `(r, c)` of a packed `rows × cols` matrix.
 #[inline]
@@ -63,14 +63,14 @@ pub fn unpack_into(p: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
 }
 
 /// `Wᵀ` (`cols × rows`, row-major: PyTorch's layout) of a packed `rows × cols` matrix.
-pub fn unpack_transposed(p: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+pub(crate) fn unpack_transposed(p: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     let mut out = vec![0.0; p.len()];
     unpack_transposed_into(p, rows, cols, &mut out);
     out
 }
 
 /// `out (cols × rows, row-major) = Wᵀ` of a packed `rows × cols` matrix (the backward's view).
-pub fn unpack_transposed_into(p: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
+pub(crate) fn unpack_transposed_into(p: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
     for c in 0..cols {
         for r in 0..rows {
             out[c * rows + r] = p[offset(rows, cols, r, c)];

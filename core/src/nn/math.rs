@@ -44,7 +44,7 @@ pub fn transpose(a: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 
 /// `out += x · w` with row-major `w` (`x.len() × out.len()`).
 #[inline]
-pub fn vec_mat_acc(x: &[f32], w: &[f32], out: &mut [f32]) {
+pub(crate) fn vec_mat_acc(x: &[f32], w: &[f32], out: &mut [f32]) {
     mat_mat_acc(x, w, out, 1);
 }
 
@@ -132,14 +132,6 @@ pub fn sigmoid(x: f32) -> f32 {
 #[inline(always)]
 pub fn tanh(x: f32) -> f32 {
     1.0 - 2.0 / (exp(2.0 * x) + 1.0)
-}
-
-/// Numerically stable log-softmax in place; returns nothing, `v` holds log-probabilities.
-pub fn log_softmax(v: &mut [f32]) {
-    let m = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let s: f32 = v.iter().map(|x| (x - m).exp()).sum();
-    let l = m + s.ln();
-    v.iter_mut().for_each(|x| *x -= l);
 }
 
 #[cfg(test)]

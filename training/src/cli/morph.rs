@@ -9,7 +9,7 @@ use altus_core::{Step, Tick};
 use std::path::PathBuf;
 
 /// Most windows morphed (512 bars of 4/4).
-pub const MAX_WINDOWS: usize = 256;
+pub(crate) const MAX_WINDOWS: usize = 256;
 
 /// `altus morph`.
 #[derive(clap::Args)]

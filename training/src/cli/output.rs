@@ -6,7 +6,7 @@ use anyhow::Context;
 use std::path::Path;
 
 /// Makes sure `dir` exists (creating it) and that files can be written in it.
-pub fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
     let name = dir.display().to_string();
     std::fs::create_dir_all(dir).with_context(|| format!("{name}: cannot create the folder"))?;
     let probe = dir.join(format!(".altus-probe-{}", std::process::id()));
@@ -16,7 +16,7 @@ pub fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 
 /// Makes sure `file` can be written: its folder exists (created if missing) and is writable,
 /// and the path is not a folder.
-pub fn prepare_file(file: &Path) -> anyhow::Result<()> {
+pub(crate) fn prepare_file(file: &Path) -> anyhow::Result<()> {
     anyhow::ensure!(
         !file.is_dir(),
         "{}: is a folder, not a file path",

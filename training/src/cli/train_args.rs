@@ -7,7 +7,7 @@ use altus_core::harmony::model::{CellKind, ModelConfig, Order};
 use std::path::PathBuf;
 
 /// Parses `lstm|gru|rnn`.
-pub fn parse_cell(s: &str) -> Result<CellKind, String> {
+pub(crate) fn parse_cell(s: &str) -> Result<CellKind, String> {
     match s.to_ascii_lowercase().as_str() {
         "lstm" => Ok(CellKind::Lstm),
         "gru" => Ok(CellKind::Gru),
@@ -17,7 +17,7 @@ pub fn parse_cell(s: &str) -> Result<CellKind, String> {
 }
 
 /// Parses `independent|bass-first|top-down`.
-pub fn parse_order(s: &str) -> Result<Order, String> {
+pub(crate) fn parse_order(s: &str) -> Result<Order, String> {
     match s {
         "independent" => Ok(Order::Independent),
         "bass-first" => Ok(Order::BassFirst),

@@ -53,7 +53,7 @@ impl std::fmt::Display for Rejection {
 
 impl Rejection {
     /// A short category for counting.
-    pub fn category(&self) -> String {
+    pub(crate) fn category(&self) -> String {
         match self {
             Rejection::Unreadable(_) => "unreadable".into(),
             other => other.to_string(),
@@ -207,7 +207,7 @@ pub fn load_file(path: &Path, opts: &Options) -> (String, Result<Chorale, Reject
 }
 
 /// The BWV number from a `BBBBMMxx.mid` file name.
-pub fn bwv(file: &str) -> Option<u32> {
+pub(crate) fn bwv(file: &str) -> Option<u32> {
     file.get(..4)?.parse().ok()
 }
 

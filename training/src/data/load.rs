@@ -10,7 +10,7 @@ use anyhow::Context;
 use std::path::PathBuf;
 
 /// The chorale folder (rule in the module doc).
-pub fn corpus_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+pub(crate) fn corpus_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(d) = arg {
         return Ok(d);
     }

@@ -11,7 +11,7 @@ use altus_core::music::key::{Key, Mode};
 use altus_core::rng::Rng;
 
 /// The generated voices, in the model's output order.
-pub const GENERATED: [Voice; VOICES] = [Voice::Alto, Voice::Tenor, Voice::Bass];
+pub(crate) const GENERATED: [Voice; VOICES] = [Voice::Alto, Voice::Tenor, Voice::Bass];
 
 /// A voice line, key-normalised: pitch and onset per step.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,7 +24,7 @@ pub struct Line {
 
 impl Line {
     /// An all-rest line.
-    pub fn rests(len: usize) -> Line {
+    pub(crate) fn rests(len: usize) -> Line {
         Line {
             pitch: vec![None; len],
             onset: vec![false; len],
@@ -113,7 +113,7 @@ impl Sequence {
     }
 
     /// The reference key of the sequence's mode (C major or A minor).
-    pub fn reference_key(&self) -> Key {
+    pub(crate) fn reference_key(&self) -> Key {
         Key::reference(self.key.mode)
     }
 
@@ -178,14 +178,14 @@ pub fn windows(seqs: &[Sequence], len: usize, offset: usize) -> Vec<Window> {
 
 /// How the model's own voices are fed back: with what probability per step, and what it is
 /// taught where its line leaves Bach's.
-pub type Feedback = (f32, Rejoin);
+pub(crate) type Feedback = (f32, Rejoin);
 
 /// Teacher forcing: Bach's previous voices at every step.
-pub const TEACHER: Feedback = (0.0, Rejoin::Now);
+pub(crate) const TEACHER: Feedback = (0.0, Rejoin::Now);
 
 /// Fills `batch` with the given windows (`steps` long, padded), feeding the model its own
 /// voices as `feedback` says.
-pub fn fill_batch(
+pub(crate) fn fill_batch(
     batch: &mut Batch,
     seqs: &[Sequence],
     wins: &[Window],

@@ -14,7 +14,7 @@ use altus_core::music::key::Mode;
 use std::collections::HashMap;
 
 /// Fewest occurrences of a (mode, soprano, previous soprano) context for it to be used.
-pub const MIN_CONTEXT: usize = 3;
+pub(crate) const MIN_CONTEXT: usize = 3;
 
 /// (minor, soprano pitch, previous soprano note or 0 for none).
 type Context = (bool, u8, u8);
@@ -117,7 +117,7 @@ impl Lookup {
 }
 
 /// The diatonic third below the soprano (white keys of C major / A minor) as the alto.
-pub fn third_below(seq: &Sequence) -> Line {
+pub(crate) fn third_below(seq: &Sequence) -> Line {
     let white = Key::reference(Mode::Major);
     let pitch = seq
         .soprano
@@ -139,7 +139,7 @@ pub fn third_below(seq: &Sequence) -> Line {
 }
 
 /// A line that strikes whenever the soprano strikes or its own pitch changes.
-pub fn follow_soprano(seq: &Sequence, pitch: Vec<Option<u8>>) -> Line {
+pub(crate) fn follow_soprano(seq: &Sequence, pitch: Vec<Option<u8>>) -> Line {
     let onset = (0..pitch.len())
         .map(|t| pitch[t].is_some() && (seq.soprano_onset[t] || t == 0 || pitch[t - 1] != pitch[t]))
         .collect();

@@ -67,7 +67,7 @@ impl Stats {
     }
 
     /// Targets in all.
-    pub fn targets(&self) -> usize {
+    pub(crate) fn targets(&self) -> usize {
         self.count.iter().sum()
     }
 
@@ -80,7 +80,7 @@ impl Stats {
     }
 
     /// Mean class negative log-likelihood of voice `v`.
-    pub fn nll(&self, v: usize) -> f64 {
+    pub(crate) fn nll(&self, v: usize) -> f64 {
         self.class_loss[v] / self.count[v].max(1) as f64
     }
 
@@ -90,7 +90,7 @@ impl Stats {
     }
 
     /// Teacher-forced accuracy of voice `v`.
-    pub fn accuracy_of(&self, v: usize) -> f64 {
+    pub(crate) fn accuracy_of(&self, v: usize) -> f64 {
         self.correct[v] as f64 / self.count[v].max(1) as f64
     }
 }

@@ -261,7 +261,7 @@ fn own_choices(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace, t: usize
 }
 
 /// Forward, loss and backward: gradients (divided by `norm`) are added to `grads`.
-pub fn forward_backward(
+pub(crate) fn forward_backward(
     model: &HarmonyModel,
     batch: &Batch,
     ws: &mut Workspace,

@@ -11,7 +11,7 @@ use altus_core::nn::math::tanh;
 use altus_core::nn::panels;
 
 /// What one step's forward keeps for the backward.
-pub struct StepCache<'a> {
+pub(crate) struct StepCache<'a> {
     /// `h_{t-1}` (B×H).
     pub h_prev: &'a [f32],
     /// `c_{t-1}` (B×H, LSTM).
@@ -28,7 +28,7 @@ altus_core::multiversion!(
     /// Forward of one step for `b` rows. `p` (B×G) holds the input projection on entry and the
     /// gate activations on exit; writes `h` and `c` (B×H); `hproj` (B×G) is kept for the GRU.
     #[allow(clippy::too_many_arguments)]
-    pub fn forward_step(cell: &Cell, b: usize, p: &mut [f32], h_prev: &[f32], c_prev: &[f32], h: &mut [f32], c: &mut [f32], hproj: &mut [f32]) => forward_impl
+    pub(crate) fn forward_step(cell: &Cell, b: usize, p: &mut [f32], h_prev: &[f32], c_prev: &[f32], h: &mut [f32], c: &mut [f32], hproj: &mut [f32]) => forward_impl
 );
 
 #[inline(always)]
@@ -91,7 +91,7 @@ altus_core::multiversion!(
     /// alone: their `dp` is that gradient too; see [`recurrent_grad`]);
     /// `dh_prev` (B×H) = ∂L/∂h_{t-1}; `dc` becomes ∂L/∂c_{t-1}.
     #[allow(clippy::too_many_arguments)]
-    pub fn backward_step(cell: &Cell, b: usize, dh: &[f32], dc: &mut [f32], cache: &StepCache, w_hh_t: &[f32], dp: &mut [f32], dhp: &mut [f32], dh_prev: &mut [f32]) => backward_impl
+    pub(crate) fn backward_step(cell: &Cell, b: usize, dh: &[f32], dc: &mut [f32], cache: &StepCache, w_hh_t: &[f32], dp: &mut [f32], dhp: &mut [f32], dh_prev: &mut [f32]) => backward_impl
 );
 
 #[inline(always)]
@@ -123,7 +123,7 @@ fn backward_impl(
 }
 
 /// ∂L/∂(recurrent projection) of a backward step: `dhp` for the GRU, `dp` for the others.
-pub fn recurrent_grad<'a>(cell: &Cell, dp: &'a [f32], dhp: &'a [f32]) -> &'a [f32] {
+pub(crate) fn recurrent_grad<'a>(cell: &Cell, dp: &'a [f32], dhp: &'a [f32]) -> &'a [f32] {
     if matches!(cell, Cell::Gru(_)) {
         dhp
     } else {
@@ -240,7 +240,7 @@ fn gru_backward(
 altus_core::multiversion!(
     /// Input-side backward for a one-hot input: scatter `dp` rows into the active rows of
     /// `dW_ih`, and sum them into the input bias.
-    pub fn backward_sparse_input(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) => sparse_input_impl
+    pub(crate) fn backward_sparse_input(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) => sparse_input_impl
 );
 
 #[inline(always)]
@@ -262,7 +262,7 @@ fn sparse_input_impl(grad: &mut Cell, dp: &[f32], active: &[&[u16]]) {
 
 /// Input-side weight and bias gradients of a cell.
 #[inline(always)]
-pub fn input_grads(grad: &mut Cell) -> (&mut [f32], &mut [f32]) {
+pub(crate) fn input_grads(grad: &mut Cell) -> (&mut [f32], &mut [f32]) {
     match grad {
         Cell::Lstm(l) => (&mut l.w_ih, &mut l.b_ih),
         Cell::Gru(g) => (&mut g.w_ih, &mut g.b_ih),

@@ -83,7 +83,7 @@ pub fn free_running(
 }
 
 /// Teacher-forced loss and accuracy over whole sequences (Bach's previous voices fed back).
-pub fn teacher_forced(model: &HarmonyModel, seqs: &[Sequence]) -> super::batch::Stats {
+pub(crate) fn teacher_forced(model: &HarmonyModel, seqs: &[Sequence]) -> super::batch::Stats {
     let mut total = super::batch::Stats::default();
     let mut rng = altus_core::rng::Rng::new(0);
     let mut batch = super::batch::Batch::default();
@@ -98,7 +98,7 @@ pub fn teacher_forced(model: &HarmonyModel, seqs: &[Sequence]) -> super::batch::
 
 /// The alto, tenor and bass of a MIDI file (tracks named like the voices, else in order),
 /// aligned with `seq` (the same piece and key; `grid_len` is the original's grid length).
-pub fn voices_from_file(
+pub(crate) fn voices_from_file(
     path: &std::path::Path,
     seq: &Sequence,
     grid_len: usize,

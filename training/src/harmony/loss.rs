@@ -13,7 +13,7 @@ altus_core::multiversion!(
     /// writes ∂L/∂logits (scaled by `1/norm`) into the logits buffer. Compiled for the CPU's
     /// best instruction set: with `std`'s `exp` (a libm call per logit) it was an eighth of a
     /// training step.
-    pub fn loss_and_dlogits(model: &HarmonyModel, target: &[[u16; VOICES]], restrike: &[[i8; VOICES]], logits: &mut [f32], norm: f32) -> Stats => loss_impl
+    pub(crate) fn loss_and_dlogits(model: &HarmonyModel, target: &[[u16; VOICES]], restrike: &[[i8; VOICES]], logits: &mut [f32], norm: f32) -> Stats => loss_impl
 );
 
 #[inline(always)]
@@ -98,7 +98,7 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
 
 /// ∂L/∂cond: each target class of an earlier voice collects the gradient of the later voices'
 /// logits it was added to.
-pub fn cond_grads(
+pub(crate) fn cond_grads(
     model: &HarmonyModel,
     target: &[[u16; VOICES]],
     dlogits: &[f32],

@@ -83,7 +83,7 @@ impl VoiceCounts {
         ratio(self.agree, self.both)
     }
     /// Agreement at Bach's onsets.
-    pub fn onset_agreement(&self) -> f64 {
+    pub(crate) fn onset_agreement(&self) -> f64 {
         ratio(self.onset_agree, self.onsets)
     }
     /// Share of soprano moves on which the voice keeps its pitch.
@@ -95,7 +95,7 @@ impl VoiceCounts {
         ratio(self.covered, self.soprano_steps)
     }
     /// Mean note length in 16ths.
-    pub fn note_length(&self) -> f64 {
+    pub(crate) fn note_length(&self) -> f64 {
         ratio(self.motion.sounding, self.motion.notes)
     }
     /// Median over files of the longest run on one pitch.
@@ -154,7 +154,7 @@ impl Metrics {
         ratio(self.spacing, self.spaced_steps)
     }
     /// Share of the steps with all four voices whose pitch-class set is a triad or seventh chord.
-    pub fn tertian_rate(&self) -> f64 {
+    pub(crate) fn tertian_rate(&self) -> f64 {
         ratio(self.tertian, self.full)
     }
     /// Share of steps whose pitch-class set is Bach's.

@@ -111,7 +111,7 @@ impl Motion {
         ratio(self.interval_sum, self.moves)
     }
     /// Share of moves straight back to where the previous move came from.
-    pub fn return_share(&self) -> f64 {
+    pub(crate) fn return_share(&self) -> f64 {
         ratio(self.returns, self.moves)
     }
     /// Share of notes starting on an odd 16th.
@@ -123,7 +123,7 @@ impl Motion {
         ratio(self.sixteenths, self.notes)
     }
     /// Mean sounding pitch (MIDI).
-    pub fn mean_pitch(&self) -> f64 {
+    pub(crate) fn mean_pitch(&self) -> f64 {
         if self.sounding == 0 {
             0.0
         } else {

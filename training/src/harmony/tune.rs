@@ -21,21 +21,21 @@ use altus_core::harmony::leading::Leading;
 use altus_core::harmony::model::HarmonyModel;
 
 /// Points of objective lost per point a goal is missed by.
-pub const PENALTY: f64 = 3.0;
+pub(crate) const PENALTY: f64 = 3.0;
 /// How far (points) odd-16th starts and 16th notes may be from Bach's before they cost
 /// (the goal is 2; the search keeps a margin for the validation split).
-pub const RHYTHM_SLACK: f64 = 1.5;
+pub(crate) const RHYTHM_SLACK: f64 = 1.5;
 /// How far (points) a voice's keep rate on soprano moves may be from Bach's before it costs
 /// (moving at every soprano note is no more Bach's than droning).
-pub const KEEP_SLACK: f64 = 5.0;
+pub(crate) const KEEP_SLACK: f64 = 5.0;
 /// How far (points) a voice's agreement may fall below the model's own before it costs.
-pub const AGREE_SLACK: f64 = 1.0;
+pub(crate) const AGREE_SLACK: f64 = 1.0;
 /// Points of objective lost per point of agreement below that.
-pub const AGREE_PENALTY: f64 = 10.0;
+pub(crate) const AGREE_PENALTY: f64 = 10.0;
 /// How far (points) over Bach's a voice's share of returning moves may go before it costs.
-pub const RETURN_SLACK: f64 = 3.0;
+pub(crate) const RETURN_SLACK: f64 = 3.0;
 /// How far (points) below Bach's the tertian share may fall before it costs.
-pub const TERTIAN_SLACK: f64 = 5.0;
+pub(crate) const TERTIAN_SLACK: f64 = 5.0;
 
 /// Points by which `m` misses the motion goals against `bach`, summed over the voices.
 pub fn missed(m: &Metrics, bach: &Metrics) -> f64 {
@@ -55,7 +55,7 @@ pub fn missed(m: &Metrics, bach: &Metrics) -> f64 {
 
 /// The objective of the module doc; `own` is the model's agreement per voice without
 /// preferences.
-pub fn objective(m: &Metrics, bach: &Metrics, own: [f64; 3]) -> f64 {
+pub(crate) fn objective(m: &Metrics, bach: &Metrics, own: [f64; 3]) -> f64 {
     let agree: f64 = m.voices.iter().map(|v| v.agreement()).sum::<f64>() / 3.0;
     let lost: f64 = (m.voices.iter().zip(own))
         .map(|(v, o)| (100.0 * (o - v.agreement()) - AGREE_SLACK).max(0.0))
@@ -96,7 +96,7 @@ const DELTAS: [f32; 5] = [1.0, 0.5, 0.25, 0.1, 0.05];
 const MAX_SWEEPS: usize = 12;
 
 /// What the search found.
-pub struct Tuned {
+pub(crate) struct Tuned {
     /// The weights.
     pub leading: Leading,
     /// Their objective on the selection split.
@@ -109,7 +109,7 @@ pub struct Tuned {
 
 /// Coordinate search from no preference: each weight in turn up and down by the step size,
 /// kept when the selection objective rises; then finer steps. Deterministic.
-pub fn choose(model: &HarmonyModel, select: &[Sequence], threads: usize) -> Tuned {
+pub(crate) fn choose(model: &HarmonyModel, select: &[Sequence], threads: usize) -> Tuned {
     let bach = eval::total(select, |s| s.voices.clone());
     let mut m = model.clone();
     m.leading = Leading::NONE;

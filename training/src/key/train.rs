@@ -41,7 +41,7 @@ pub fn examples(chorales: &[&Chorale], soprano: bool, transpose: bool) -> Vec<Ex
 
 /// Cross-entropy loss of a batch and its gradients (added to `grads`, divided by `norm`).
 /// Returns the summed loss.
-pub fn loss_and_grads(
+pub(crate) fn loss_and_grads(
     k: &KeyClassifier,
     batch: &[Example],
     grads: &mut KeyClassifier,

@@ -48,7 +48,7 @@ const NAMES: [&str; 5] = ["enc1", "enc2", "dec1", "dec2", "logvar"];
 
 impl Autoencoder {
     /// Zero weights.
-    pub fn zeros(hidden: usize, latent: usize) -> Self {
+    pub(crate) fn zeros(hidden: usize, latent: usize) -> Self {
         Autoencoder {
             enc1: Dense::zeros(SIZE, hidden),
             enc2: Dense::zeros(hidden, latent),
@@ -59,7 +59,7 @@ impl Autoencoder {
     }
 
     /// Zero weights of a VAE.
-    pub fn zeros_variational(hidden: usize, latent: usize) -> Self {
+    pub(crate) fn zeros_variational(hidden: usize, latent: usize) -> Self {
         Autoencoder {
             logvar: Some(Dense::zeros(hidden, latent)),
             ..Self::zeros(hidden, latent)
@@ -67,7 +67,7 @@ impl Autoencoder {
     }
 
     /// Whether this is a VAE.
-    pub fn variational(&self) -> bool {
+    pub(crate) fn variational(&self) -> bool {
         self.logvar.is_some()
     }
 
@@ -84,7 +84,7 @@ impl Autoencoder {
     }
 
     /// The layers in the order of [`Autoencoder::layers`], mutable.
-    pub fn layers_mut(&mut self) -> Vec<&mut Dense> {
+    pub(crate) fn layers_mut(&mut self) -> Vec<&mut Dense> {
         let mut v = vec![
             &mut self.enc1,
             &mut self.enc2,

@@ -112,7 +112,7 @@ pub struct Losses {
 }
 
 /// Loss, accuracy and gradients (added to `g`) of a batch. For a VAE, `vae` = (β, ε).
-pub fn loss_and_grads(
+pub(crate) fn loss_and_grads(
     ae: &Autoencoder,
     batch: &[Window],
     g: &mut Autoencoder,

@@ -40,7 +40,7 @@ pub struct Eval {
 impl Eval {
     /// The loss the selection split ranks epochs by: reconstruction per step plus, for a VAE,
     /// β × KL per step.
-    pub fn selection_loss(&self, beta: f32) -> f64 {
+    pub(crate) fn selection_loss(&self, beta: f32) -> f64 {
         self.nll + beta as f64 * self.kl / WINDOW as f64
     }
 }

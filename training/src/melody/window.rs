@@ -6,11 +6,11 @@ use altus_core::harmony::features::{SOP_LO, SOP_N, fold};
 /// Steps per window.
 pub const WINDOW: usize = 32;
 /// Classes per step: 36 pitches then the rest.
-pub const CLASSES: usize = SOP_N + 1;
+pub(crate) const CLASSES: usize = SOP_N + 1;
 /// The rest class.
-pub const REST: usize = SOP_N;
+pub(crate) const REST: usize = SOP_N;
 /// Values per step in the decoder's output: class logits, then the onset logit.
-pub const PER_STEP: usize = CLASSES + 1;
+pub(crate) const PER_STEP: usize = CLASSES + 1;
 /// Size of a window's one-hot encoding (also the decoder's output size).
 pub const SIZE: usize = WINDOW * PER_STEP;
 
@@ -55,7 +55,7 @@ impl Window {
 
     /// Decodes the decoder's output (`SIZE` logits): most likely class, onset where the logit is
     /// positive (always on a change of pitch).
-    pub fn from_logits(y: &[f32]) -> Window {
+    pub(crate) fn from_logits(y: &[f32]) -> Window {
         let mut w = Window {
             class: [REST as u8; WINDOW],
             onset: [false; WINDOW],

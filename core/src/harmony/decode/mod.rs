@@ -35,7 +35,7 @@ mod sample;
 pub use sample::sample;
 
 /// 16ths a voice may hold its note while the soprano rests (a quarter note).
-pub const HOLD_THROUGH_REST: u32 = 4;
+pub(crate) const HOLD_THROUGH_REST: u32 = 4;
 
 /// Widest beam.
 pub const MAX_BEAM: usize = 4;

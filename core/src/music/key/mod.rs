@@ -193,7 +193,7 @@ impl PitchClassHistogram {
     }
 
     /// Pearson correlation with a key's profile (Krumhansl–Kessler), the classic key-finding score.
-    pub fn correlation(&self, key: Key) -> f32 {
+    pub(crate) fn correlation(&self, key: Key) -> f32 {
         let profile = match key.mode {
             Mode::Major => &KK_MAJOR,
             Mode::Minor => &KK_MINOR,
@@ -213,7 +213,7 @@ impl PitchClassHistogram {
 }
 
 /// The 24 keys: 12 major then 12 minor.
-pub fn all_keys() -> impl Iterator<Item = Key> {
+pub(crate) fn all_keys() -> impl Iterator<Item = Key> {
     [Mode::Major, Mode::Minor]
         .into_iter()
         .flat_map(|m| (0..12).map(move |t| Key::new(t, m)))
@@ -253,7 +253,7 @@ fn pearson(a: &[f32], b: &[f32]) -> f32 {
 /// - With a signature only (a melody): the best profile among the signature's major and minor,
 ///   with the melody's final note as a tie-breaker towards its tonic.
 /// - Without a signature: the best profile of all 24 keys, again nudged by the final note.
-pub fn infer_key(
+pub(crate) fn infer_key(
     hist: &PitchClassHistogram,
     sig: Option<KeySig>,
     final_bass: Option<u8>,

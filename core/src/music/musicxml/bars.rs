@@ -78,7 +78,7 @@ pub fn values(mut pos: usize, mut len: usize, beat: usize, bar: usize) -> Vec<us
 }
 
 /// MusicXML's note type and dot count for a written value in 16ths.
-pub fn note_type(value: usize) -> (&'static str, bool) {
+pub(crate) fn note_type(value: usize) -> (&'static str, bool) {
     match value {
         24 => ("whole", true),
         16 => ("whole", false),

@@ -46,7 +46,7 @@ pub struct Sheet<'a> {
 
 impl Sheet<'_> {
     /// The score as MusicXML text.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         let grid = self.grid;
         let from = grid.first_onset().unwrap_or(0);
         let bars = bars::bars(grid, self.bar_pos, from);

@@ -13,7 +13,7 @@ use crate::music::voices::Voice;
 use std::fmt::Write;
 
 /// What one staff shows.
-pub struct Staff<'a> {
+pub(crate) struct Staff<'a> {
     /// Its voices, top down (one or two).
     pub lines: &'a [VoiceLine],
     /// Chord symbols above it.

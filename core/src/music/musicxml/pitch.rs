@@ -69,7 +69,7 @@ fn signature(sharps: i8) -> [i32; 7] {
 
 /// The accidentals in force on one staff within a bar: each written letter and octave keeps the
 /// last alteration shown on it, else the key signature's.
-pub struct Accidentals {
+pub(crate) struct Accidentals {
     key: [i32; 7],
     shown: Vec<(usize, i32, i32)>,
 }
@@ -84,7 +84,7 @@ impl Accidentals {
     }
 
     /// A new bar: only the key signature holds.
-    pub fn bar_line(&mut self) {
+    pub(crate) fn bar_line(&mut self) {
         self.shown.clear();
     }
 

@@ -1,7 +1,7 @@
 //! The little XML this writer needs: escaped text.
 
 /// `s` with the five XML special characters escaped, for text and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
