@@ -22,3 +22,14 @@ pub fn chorales_for_test(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// The MIDI files of `dir`, by name, in name order (a corpus sample stays the same sample).
+pub fn midi_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".mid"))
+        .collect();
+    names.sort();
+    names
+}

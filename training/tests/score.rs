@@ -99,12 +99,7 @@ fn every_score_of_a_corpus_sample_reads_back() {
         return;
     };
     // Minor keys, 3/4, sharps and flats: every 20th four-part chorale.
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".mid"))
-        .collect();
-    files.sort();
+    let files = testkit::corpus::midi_names(&dir);
     let mut keys = std::collections::BTreeSet::new();
     for f in files.iter().step_by(20) {
         let (_, back) = both(&dir, f, "2");

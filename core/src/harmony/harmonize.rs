@@ -109,6 +109,19 @@ pub fn voice_lines(
     lines
 }
 
+/// `grid` with its soprano and the written `voices` (top down) as its voices: the harmonized
+/// piece, as chords are named and scores written from it.
+pub fn with_voices(grid: &Grid, voices: &[&VoiceLine]) -> Grid {
+    let mut all = grid.clone();
+    all.voices = grid
+        .voice(Voice::Soprano)
+        .into_iter()
+        .chain(voices.iter().copied())
+        .cloned()
+        .collect();
+    all
+}
+
 /// The soprano's notes as read (one at a time), for writing back in the original timing.
 pub fn soprano_notes(score: &Score) -> Result<Vec<Note>> {
     let (_, part) = voices::assign(score)
@@ -171,13 +184,7 @@ pub fn to_midi(
         });
     }
     // The chords the four voices make, named where they change: symbol and Roman numeral.
-    let mut all = grid.clone();
-    all.voices = grid
-        .voice(crate::Voice::Soprano)
-        .into_iter()
-        .chain(voices.iter().copied())
-        .cloned()
-        .collect();
+    let all = with_voices(grid, voices);
     let marks = crate::music::chord::beats::changes(&all, bar_pos)
         .into_iter()
         .filter_map(|b| {

@@ -5,6 +5,7 @@
 use crate::monitor::{SHOWN, Snapshot};
 use altus_core::Key;
 use altus_core::music::chord::name::identify;
+use altus_core::music::chord::spell::spell;
 use altus_core::music::musicxml::pitch::Written;
 
 /// The fewest semitones the roll shows (rows stay readable, the voices keep their shape).
@@ -27,12 +28,11 @@ pub struct Bar {
 
 /// A note's name spelled in `key`, with its octave: F♯ in G major, B♭ in F major.
 pub fn spelled(pitch: u8, key: Key) -> String {
-    let w = Written::of(pitch, key);
-    let accidental = match w.alter {
-        a if a > 0 => "#".repeat(a as usize),
-        a => "b".repeat(a.unsigned_abs() as usize),
-    };
-    format!("{}{accidental}{}", w.step(), w.octave)
+    format!(
+        "{}{}",
+        spell(pitch % 12, key),
+        Written::of(pitch, key).octave
+    )
 }
 
 /// Lowest and highest pitch shown: the notes on the roll and sounding now with a tone to spare,

@@ -4,7 +4,7 @@
 
 use super::Event;
 use altus_core::music::midi::{self, MidiOut, TrackOut};
-use altus_core::music::musicxml::{Sheet, Staves};
+use altus_core::music::musicxml::{Sheet, Staves, is_musicxml_path};
 use altus_core::music::score::{Meter, Note, Tempo};
 use altus_core::{Grid, Key, KeySig, Mode, Pitch, Tick};
 use std::path::Path;
@@ -99,11 +99,7 @@ pub fn save(events: &[Event], layout: Layout, key: Key, path: &Path) -> Result<S
     }
     let out = to_midi(events, layout, key);
     let notes: usize = out.tracks.iter().map(|t| t.notes.len()).sum();
-    let score = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("musicxml") || e.eq_ignore_ascii_case("xml"));
-    let written = if score {
+    let written = if is_musicxml_path(path) {
         // Through the MIDI bytes: the score reads the take as `altus` reads any file.
         out.to_bytes()
             .and_then(|b| midi::read_bytes(&b))

@@ -5,7 +5,7 @@ use altus_core::harmony::engine::{DecodeOptions, RANGES};
 use altus_core::harmony::format as weights;
 use altus_core::harmony::harmonize::{self, PhaseSource};
 use altus_core::music::midi;
-use altus_core::music::musicxml::{Sheet, Staves};
+use altus_core::music::musicxml::{Sheet, Staves, is_musicxml_path};
 use altus_core::{Grid, Key, embedded};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -129,13 +129,6 @@ fn check_args(a: &Args) -> anyhow::Result<()> {
     super::train_args::within("--beam", a.beam, 1, altus_core::harmony::decode::MAX_BEAM)
 }
 
-/// Whether `path` names a MusicXML score (by its extension) rather than a MIDI file.
-fn is_score(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("musicxml") || e.eq_ignore_ascii_case("xml"))
-}
-
 /// Writes the soprano and `voices` as a MusicXML score.
 fn write_score(
     a: &Args,
@@ -144,13 +137,7 @@ fn write_score(
     key: Key,
     bar_pos: &[u16],
 ) -> anyhow::Result<()> {
-    let mut all = grid.clone();
-    all.voices = grid
-        .voice(altus_core::Voice::Soprano)
-        .into_iter()
-        .chain(voices.iter().copied())
-        .cloned()
-        .collect();
+    let all = harmonize::with_voices(grid, voices);
     let title = a
         .input
         .file_stem()
@@ -197,7 +184,7 @@ pub fn harmonize(a: &Args) -> anyhow::Result<String> {
         Voices::Satb => &lines[..],
     };
     let refs: Vec<&altus_core::music::grid::VoiceLine> = written.iter().collect();
-    if is_score(&a.output) {
+    if is_musicxml_path(&a.output) {
         write_score(a, &grid, &refs, key, &bar_pos)?;
     } else {
         let out = harmonize::to_midi(&score, &grid, &refs, key, &bar_pos).context(input.clone())?;

@@ -29,17 +29,19 @@ pub(super) fn degree_of(pc: u8, key: Key) -> usize {
     chromatic.iter().find(|r| r.0 == rel).map_or(0, |r| r.1)
 }
 
+/// The seven letters from C, with the pitch class each names without an accidental.
+pub(crate) const LETTERS: [(char, u8); 7] = [
+    ('C', 0),
+    ('D', 2),
+    ('E', 4),
+    ('F', 5),
+    ('G', 7),
+    ('A', 9),
+    ('B', 11),
+];
+
 /// `pc` written on the letter `degree` steps above the tonic's, with the accidentals it takes.
 pub(super) fn spell_degree(pc: u8, key: Key, degree: usize) -> String {
-    const LETTERS: [(char, u8); 7] = [
-        ('C', 0),
-        ('D', 2),
-        ('E', 4),
-        ('F', 5),
-        ('G', 7),
-        ('A', 9),
-        ('B', 11),
-    ];
     let name = key.name();
     let tonic = LETTERS
         .iter()

@@ -20,6 +20,14 @@ use crate::music::voices::Voice;
 use std::fmt::Write;
 use std::path::Path;
 
+/// Whether `path` names a MusicXML file (`.musicxml` or `.xml`): where a score is written rather
+/// than MIDI.
+pub fn is_musicxml_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("musicxml") || e.eq_ignore_ascii_case("xml"))
+}
+
 /// How the voices are laid out on staves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Staves {

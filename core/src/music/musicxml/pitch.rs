@@ -1,18 +1,8 @@
 //! Written pitches: a MIDI note as letter, alteration and octave, spelled for the key
 //! ([`crate::music::chord::spell`]), and the accidentals a bar needs under its key signature.
 
-use crate::music::chord::spell::spell;
+use crate::music::chord::spell::{LETTERS, spell};
 use crate::music::key::Key;
-
-const LETTERS: [(char, i32); 7] = [
-    ('C', 0),
-    ('D', 2),
-    ('E', 4),
-    ('F', 5),
-    ('G', 7),
-    ('A', 9),
-    ('B', 11),
-];
 
 /// A pitch as written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +34,7 @@ pub(super) fn parse(name: &str, pitch: u8) -> Written {
     let l = chars.next().unwrap_or('C');
     let letter = LETTERS.iter().position(|x| x.0 == l).unwrap_or(0);
     let alter = chars.map(|c| if c == '#' { 1 } else { -1 }).sum::<i32>();
-    let octave = (pitch as i32 - alter - LETTERS[letter].1).div_euclid(12) - 1;
+    let octave = (pitch as i32 - alter - LETTERS[letter].1 as i32).div_euclid(12) - 1;
     Written {
         letter,
         alter,
