@@ -12,6 +12,9 @@
 //!   dense 100-wide input (two ones, every column multiplied, as RTNeural does), then
 //!   Dense(H → 34), all from `f32` weights: the kernels' speed, not the product's shortcuts
 //!   (one-hot gathers, 16-bit copies);
+//! - `dense_f32_*/read`: the floor under that row — only reading the same weights once (a sum
+//!   of every weight in the input, recurrent and head matrices, eight independent vector
+//!   accumulators): no kernel that reads each weight once per step can beat it;
 //! - `voices_step_*`: one whole four-voice step of the engine with the embedded model — model,
 //!   decoding under the rules (beam 1 and the default 3) and re-strike choices — as the plugin
 //!   runs it with all voices on.
@@ -162,6 +165,28 @@ fn dense_step_impl(
     head.forward(None, h, out);
 }
 
+altus_core::multiversion!(
+    /// The sum of every value of `parts`: the time to stream their bytes into registers.
+    fn read_all(parts: &[&[f32]]) -> f32 => read_all_impl
+);
+
+#[inline(always)]
+fn read_all_impl(parts: &[&[f32]]) -> f32 {
+    // Eight rows of 16 lanes: eight independent chains of vector adds, so the adds' latency
+    // never limits the reads (one chain would read 64 bytes per add latency).
+    let mut acc = [[0f32; 16]; 8];
+    for part in parts {
+        let (blocks, rest) = part.as_chunks::<128>();
+        for b in blocks {
+            for (a, x) in acc.iter_mut().zip(b.as_chunks::<16>().0) {
+                a.iter_mut().zip(x).for_each(|(a, x)| *a += x);
+            }
+        }
+        acc[0][0] += rest.iter().sum::<f32>();
+    }
+    acc.iter().flatten().sum()
+}
+
 /// RTNeural's bench exactly: a dense 100-wide input, `f32` weights throughout.
 fn dense_f32(c: &mut Criterion, isa: &str) {
     let mut g = c.benchmark_group(format!("dense_f32_{isa}"));
@@ -209,6 +234,14 @@ fn dense_f32(c: &mut Criterion, isa: &str) {
                     x[(i + 37) % 100] = 0.0;
                     i += 1;
                 })
+            });
+            let parts = [
+                cell.input_weights().0,
+                cell.recurrent_weights(),
+                &head.w[..],
+            ];
+            g.bench_with_input(BenchmarkId::new("read", &name), &(), |b, _| {
+                b.iter(|| read_all(black_box(&parts)))
             });
         }
     }
