@@ -49,6 +49,7 @@ fn same_seed_same_model_and_training_learns() {
         sampling: 0.2,
         rejoin: Default::default(),
         ema: 0.0,
+        dropout: 0.0,
         patience: 10,
         threads: 2,
         shift_windows: true,

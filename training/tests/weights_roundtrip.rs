@@ -46,6 +46,7 @@ fn trained_models_of_every_shape_round_trip() {
                     sampling: 0.5,
                     rejoin: Default::default(),
                     ema: 0.0,
+                    dropout: 0.0,
                     patience: 1,
                     threads: 1,
                     shift_windows: true,

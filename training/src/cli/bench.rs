@@ -84,6 +84,7 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         sampling: 0.0,
         rejoin: Default::default(),
         ema: 0.0,
+        dropout: 0.0,
         patience: epochs,
         threads: 2,
         shift_windows: false,

@@ -108,7 +108,7 @@ fn print_setup(data: &crate::data::load::Data, cfg: &TrainConfig) {
     );
     let probe = altus_core::harmony::model::HarmonyModel::zeros(cfg.model);
     println!(
-        "model     {} × {} hidden {}, order {}, {} weights{}; batch {} × {} steps, Adam lr {}, sampling → {} (rejoin {:?}), weights averaged {}, {} thread(s)",
+        "model     {} × {} hidden {}, order {}, {} weights{}; batch {} × {} steps, Adam lr {}, sampling → {} (rejoin {:?}), weights averaged {}, dropout {}, {} thread(s)",
         cfg.model.layers,
         cfg.model.cell.name(),
         cfg.model.hidden,
@@ -125,6 +125,7 @@ fn print_setup(data: &crate::data::load::Data, cfg: &TrainConfig) {
         cfg.sampling,
         cfg.rejoin,
         cfg.ema,
+        cfg.dropout,
         cfg.threads
     );
 }

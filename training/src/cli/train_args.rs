@@ -108,6 +108,9 @@ pub struct Args {
     /// weights themselves).
     #[arg(long, default_value_t = 0.98)]
     pub ema: f32,
+    /// Dropout rate on the recurrent layer's output where the heads read it, in training.
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f32,
     /// Epochs without a better selection score before stopping.
     #[arg(long, default_value_t = 10)]
     pub patience: usize,
@@ -153,6 +156,11 @@ impl Args {
             (0.0..=1.0).contains(&sampling),
             "--sampling {sampling}: expected 0 to 1"
         );
+        anyhow::ensure!(
+            (0.0..0.9).contains(&self.dropout),
+            "--dropout {}: expected 0 to 0.9",
+            self.dropout
+        );
         let model = ModelConfig {
             inputs: Inputs {
                 soprano_context: !self.no_context,
@@ -174,6 +182,7 @@ impl Args {
             sampling,
             rejoin: self.rejoin,
             ema: self.ema,
+            dropout: self.dropout,
             patience: self.patience.max(1),
             threads: self.threads,
             shift_windows: true,

@@ -47,6 +47,10 @@ pub struct Workspace {
     /// The head's weights row-major (the batched products' layout), and their gradient.
     head_w: Vec<f32>,
     dhead_w: Vec<f32>,
+    /// Dropout on the head's input: per step and unit 0 or 1 / (1 − p); empty when off.
+    keep: Vec<f32>,
+    /// What the head reads: the top layer's output, times `keep` while dropping.
+    h_head: Vec<f32>,
 }
 
 impl Workspace {
@@ -80,6 +84,23 @@ impl Workspace {
             dw_hh: vec![0.0; g * h],
             head_w: vec![0.0; h * OUTPUTS],
             dhead_w: vec![0.0; h * OUTPUTS],
+            keep: Vec::new(),
+            h_head: vec![0.0; n * h],
+        }
+    }
+
+    /// Draws a new dropout mask for the head's input (rate `p`; 0 turns it off): the next
+    /// [`forward_backward`] trains with it. Only the head's input drops; the recurrence keeps
+    /// every unit, so a step's memory is never cut.
+    pub fn draw_dropout(&mut self, p: f32, rng: &mut altus_core::rng::Rng) {
+        if p <= 0.0 {
+            self.keep.clear();
+            return;
+        }
+        let scale = 1.0 / (1.0 - p);
+        self.keep.resize(self.h_head.len(), 0.0);
+        for k in &mut self.keep {
+            *k = if rng.next_f32() < p { 0.0 } else { scale };
         }
     }
 
@@ -112,6 +133,7 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
         for l in 0..model.cells.len() {
             layer_forward(model, ws, l, t);
         }
+        head_input(ws, model.cells.len() - 1, t);
         if sampling {
             // The model's own choice at t feeds step t + 1: the head runs step by step.
             own_choices(model, batch, ws, t);
@@ -119,19 +141,26 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
     }
     if !sampling {
         // Teacher forcing only: the head for all steps in one product.
-        let (rows, hd, top) = (batch.rows, model.config.hidden, model.cells.len() - 1);
+        let (rows, hd) = (batch.rows, model.config.hidden);
         ws.logits
             .chunks_mut(OUTPUTS)
             .for_each(|row| row.copy_from_slice(&model.head.b));
         let n = rows * batch.steps;
-        gemm::mm_acc(
-            &ws.h[top][rows * hd..],
-            &ws.head_w,
-            &mut ws.logits,
-            n,
-            hd,
-            OUTPUTS,
-        );
+        gemm::mm_acc(&ws.h_head, &ws.head_w, &mut ws.logits, n, hd, OUTPUTS);
+    }
+}
+
+/// Step `t`'s head input: the top layer's output, times the mask while dropping.
+fn head_input(ws: &mut Workspace, top: usize, t: usize) {
+    let w = ws.h_head.len() / ws.steps.max(1);
+    let (lo, hi) = (t * w, (t + 1) * w);
+    let (h, out) = (&ws.h[top][lo + w..hi + w], &mut ws.h_head[lo..hi]);
+    if ws.keep.is_empty() {
+        out.copy_from_slice(h);
+    } else {
+        for ((o, &x), &k) in out.iter_mut().zip(h).zip(&ws.keep[lo..hi]) {
+            *o = x * k;
+        }
     }
 }
 
@@ -236,11 +265,11 @@ fn gather_batch_impl(
 /// The head at step `t` and the greedy choices each sampling row feeds back: voice by voice in
 /// the model's order, each seeing the earlier ones (no decoding rules).
 fn own_choices(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace, t: usize) {
-    let (rows, hd, top) = (batch.rows, model.config.hidden, model.cells.len() - 1);
+    let (rows, hd) = (batch.rows, model.config.hidden);
     let lg = &mut ws.logits[t * rows * OUTPUTS..(t + 1) * rows * OUTPUTS];
     lg.chunks_mut(OUTPUTS)
         .for_each(|row| row.copy_from_slice(&model.head.b));
-    let h = &ws.h[top][(t + 1) * rows * hd..(t + 2) * rows * hd];
+    let h = &ws.h_head[t * rows * hd..(t + 1) * rows * hd];
     panels::mat_mat_acc(h, &model.head.w, lg, rows);
     for r in 0..rows {
         let i = t * rows + r;
@@ -275,12 +304,17 @@ pub(crate) fn forward_backward(
     let n = rows * batch.steps;
     let top = model.cells.len() - 1;
     // Head, all steps at once: dW (H×O) += Hᵀ·dY ; db += Σ dY ; dH (N×H) = dY·Wᵀ.
-    let h_top = &ws.h[top][rows * hd..];
     ws.dhead_w.fill(0.0);
-    mm_tn_acc(h_top, &ws.logits, &mut ws.dhead_w, n, hd, OUTPUTS);
+    mm_tn_acc(&ws.h_head, &ws.logits, &mut ws.dhead_w, n, hd, OUTPUTS);
     layout::pack_add(&ws.dhead_w, hd, OUTPUTS, &mut grads.head.w);
     crate::gemm::col_sums(&ws.logits, &mut grads.head.b);
     mm_nt(&ws.logits, &ws.head_w, &mut ws.dh_top, n, OUTPUTS, hd, 0.0);
+    if !ws.keep.is_empty() {
+        ws.dh_top
+            .iter_mut()
+            .zip(&ws.keep)
+            .for_each(|(d, &k)| *d *= k);
+    }
     // Layer by layer, top first: a layer's backward needs only what comes from above.
     for l in (0..=top).rev() {
         layer_backward(model, ws, l, batch.steps);
@@ -364,6 +398,7 @@ fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: us
 
 /// Forward and loss only (validation).
 pub fn evaluate(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) -> Stats {
+    ws.keep.clear();
     forward(model, batch, ws);
     loss::loss_and_dlogits(model, &ws.target, &ws.restrike, &mut ws.logits, 1.0)
 }

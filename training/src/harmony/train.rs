@@ -40,6 +40,8 @@ pub struct TrainConfig {
     /// batch `avg = ema · avg + (1 − ema) · weights`; epochs are judged, and the best kept, on
     /// the average.
     pub ema: f32,
+    /// Dropout rate on the head's input (0: none).
+    pub dropout: f32,
     /// Stop after this many epochs without a better validation score.
     pub patience: usize,
     /// Worker threads (the batch is split between them).
@@ -289,6 +291,7 @@ impl Run {
                 (sampling, cfg.rejoin),
                 &mut w.rng,
             );
+            w.ws.draw_dropout(cfg.dropout, &mut w.rng);
             // The gradients are zero: the optimiser's step leaves them so.
             *stats = bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm);
         });
