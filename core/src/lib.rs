@@ -13,11 +13,9 @@
 //! - [`harmony`]: features, the model, the step engine, offline harmonizing, its weight file.
 //! - [`nn`]: layers, kernels and the safetensors codec (nothing musical).
 //! - [`embedded`]: the default models built into every binary.
-//! - [`error`], [`rng`], [`fsutil`] (bounded reads of regular files, atomic writes), [`corpus`]
-//!   (where the chorales are: the CLI's default folder and the tests').
+//! - [`error`], [`rng`], [`fsutil`] (bounded reads of regular files, atomic writes).
 #![warn(missing_docs)]
 
-pub mod corpus;
 pub mod embedded;
 pub mod error;
 pub mod fsutil;

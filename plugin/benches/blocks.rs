@@ -195,7 +195,7 @@ fn main() {
         "plugin voice, {BLOCK}-sample blocks at 48 kHz (budget {BUDGET_US:.0} µs), ISA {:?}, each block timed once",
         altus_core::nn::simd::isa()
     );
-    match altus_core::corpus::chorales_dir() {
+    match testkit::corpus::chorales_dir() {
         Some(d) => {
             let songs = songs(&d);
             let per_song: Vec<Vec<(f64, bool)>> = songs.iter().map(|s| play(&s.1)).collect();

@@ -2,7 +2,7 @@
 //!
 //! One rule, for the CLI and the tests alike: `--data DIR`, else `$ALTUS_CHORALES`, else
 //! `shared/data/chorales/midi` beside the repository the tool was built from
-//! (`altus_core::corpus`).
+//! (`testkit::corpus`).
 
 use crate::data::dataset::{self, Options, Split};
 use crate::data::sequences::Sequence;
@@ -14,7 +14,7 @@ pub(crate) fn corpus_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(d) = arg {
         return Ok(d);
     }
-    altus_core::corpus::chorales_dir().context(
+    testkit::corpus::chorales_dir().context(
         "no chorale folder: pass --data DIR (or DIR), or set ALTUS_CHORALES to the chorales' midi folder",
     )
 }
