@@ -102,9 +102,8 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
     let lookup_ctx = eval::total(&va, |s| context.lines(s));
     // Free-running and causal, per voice: the four-part issue's goals, and the motion goals of
     // the voice-leading issue as far as this model meets them (MODEL.md): leaps and mean
-    // intervals; steps reach 0.79–0.88 × Bach's share (the goal, 0.9 ×, is not met); notes
-    // starting between 8ths within 2 points of Bach's; 16th notes no more than 2 points over
-    // his (the alto and tenor write fewer than his 3%, not more).
+    // intervals; steps reach 0.86–0.90 × Bach's share (the goal, 0.9 ×, is not met); notes
+    // starting between 8ths and 16th notes within 2 points of Bach's.
     for (v, name) in ["alto", "tenor", "bass"].iter().enumerate() {
         let (ours, b) = (&m.voices[v], &bach.voices[v]);
         let agree = ours.agreement();
@@ -133,7 +132,7 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
         let pair = |f: fn(&altus_training::harmony::motion::Motion) -> f64| (f(c), f(bm));
         let steps = pair(|x| x.step_share());
         assert!(
-            steps.0 >= 0.78 * steps.1,
+            steps.0 >= 0.85 * steps.1,
             "{name} steps {steps:?} (Bach second)"
         );
         let leaps = pair(|x| x.leap_share());
@@ -149,7 +148,10 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
             "{name} odd-16th starts {odd:?}"
         );
         let short = pair(|x| x.sixteenth_share());
-        assert!(short.0 <= short.1 + 0.02, "{name} 16th notes {short:?}");
+        assert!(
+            (short.0 - short.1).abs() <= 0.02,
+            "{name} 16th notes {short:?}"
+        );
     }
     assert!(
         m.voices[0].agreement() >= 0.40,
@@ -194,6 +196,14 @@ fn the_lookahead_model_beats_the_causal_one() {
             x.leap_share()
         );
         assert!(x.mean_interval() <= 1.15 * b.mean_interval(), "{name}");
+        // Steps (0.88–0.95 × Bach's) and rhythm (MODEL.md).
+        assert!(x.step_share() >= 0.85 * b.step_share(), "{name} steps");
+        for (ours, his) in [
+            (x.odd_start_share(), b.odd_start_share()),
+            (x.sixteenth_share(), b.sixteenth_share()),
+        ] {
+            assert!((ours - his).abs() <= 0.02, "{name} rhythm {ours} vs {his}");
+        }
     }
     assert!(m.parallels_per_100() <= 0.5);
 }

@@ -1,5 +1,6 @@
-//! Choosing a model's voice-leading preferences ([`Leading`]) on the selection split: a
-//! coordinate search that maximises free-running agreement while the voices move like Bach's.
+//! Choosing a model's voice-leading preferences ([`Leading`]) on the selection split:
+//! coordinate searches from a few starts ([`STARTS`]) that maximise free-running agreement while
+//! the voices move like Bach's; the best end point is kept.
 //!
 //! The objective, in points: the three voices' mean agreement, minus [`PENALTY`] per point by
 //! which a voice misses one of the motion goals against Bach's own voices on the same split
@@ -123,8 +124,8 @@ pub(crate) struct Tuned {
     pub evaluations: usize,
 }
 
-/// Coordinate search from no preference: each weight in turn up and down by the step size,
-/// kept when the selection objective rises; then finer steps. Deterministic.
+/// The best of the coordinate searches from each of [`STARTS`] on the selection split.
+/// Deterministic.
 pub(crate) fn choose(model: &HarmonyModel, select: &[Sequence], threads: usize) -> Tuned {
     let bach = eval::total(select, |s| s.voices.clone());
     let mut m = model.clone();
@@ -141,31 +142,23 @@ pub(crate) fn choose(model: &HarmonyModel, select: &[Sequence], threads: usize) 
             own,
         )
     };
-    let mut best = flat(&Leading::NONE);
-    let objective_none = score(&best);
-    let mut best_score = objective_none;
-    for d in DELTAS {
-        for _ in 0..MAX_SWEEPS {
-            let mut improved = false;
-            for group in SEARCHED {
-                let i = group[0];
-                let step = if LEAPS.contains(&i) { d / 5.0 } else { d };
-                for sign in [1.0, -1.0] {
-                    let mut w = best;
-                    group.iter().for_each(|&j| w[j] += sign * step);
-                    // Leap costs stay costs.
-                    if LEAPS.contains(&i) && w[i] < 0.0 {
-                        continue;
-                    }
-                    let s = score(&w);
-                    if s > best_score + 1e-9 {
-                        (best, best_score, improved) = (w, s, true);
-                    }
-                }
-            }
-            if !improved {
-                break;
-            }
+    let objective_none = score(&flat(&Leading::NONE));
+    let (mut best, mut best_score) = (flat(&Leading::NONE), objective_none);
+    for push in STARTS {
+        // Each start: the alto and tenor pushed to move on odd 16ths by `push` nats.
+        let mut start = Leading::NONE;
+        for v in 0..2 {
+            start.hold[v][0] = [-push; 2];
+        }
+        let start = flat(&start);
+        let first = if push == 0.0 {
+            objective_none
+        } else {
+            score(&start)
+        };
+        let (w, s) = descend(start, first, &mut score);
+        if s > best_score + 1e-9 {
+            (best, best_score) = (w, s);
         }
     }
     Tuned {
@@ -174,6 +167,45 @@ pub(crate) fn choose(model: &HarmonyModel, select: &[Sequence], threads: usize) 
         objective_none,
         evaluations,
     }
+}
+
+/// Where the searches start: how hard the alto and tenor are first pushed to move on odd 16ths
+/// (nats). From no preference, a push small enough to keep agreement is too small to make a
+/// 16th note, and the search never takes the first step; from a push, it can find the rest.
+const STARTS: [f32; 4] = [0.0, 1.0, 2.0, 4.0];
+
+/// Coordinate search from `w` (objective `s`): each weight group in turn up and down by the
+/// step size, kept when the objective rises; then finer steps.
+fn descend(
+    mut w: [f32; N],
+    mut s: f64,
+    score: &mut impl FnMut(&[f32; N]) -> f64,
+) -> ([f32; N], f64) {
+    for d in DELTAS {
+        for _ in 0..MAX_SWEEPS {
+            let mut improved = false;
+            for group in SEARCHED {
+                let i = group[0];
+                let step = if LEAPS.contains(&i) { d / 5.0 } else { d };
+                for sign in [1.0, -1.0] {
+                    let mut t = w;
+                    group.iter().for_each(|&j| t[j] += sign * step);
+                    // Leap costs stay costs.
+                    if LEAPS.contains(&i) && t[i] < 0.0 {
+                        continue;
+                    }
+                    let x = score(&t);
+                    if x > s + 1e-9 {
+                        (w, s, improved) = (t, x, true);
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+    (w, s)
 }
 
 /// Evaluation's decoding with the model's preferences applied.
