@@ -1,6 +1,6 @@
 //! What a mini-batch holds and what its loss sums are.
 
-use altus_core::harmony::features::{StepFeatures, VOICES};
+use altus_core::harmony::features::{REST, StepFeatures, VOICES};
 
 /// No target at this step (padding, or a voice the file lacks).
 pub const NO_TARGET: u16 = u16::MAX;
@@ -37,6 +37,17 @@ pub enum Rejoin {
     AtOnsets,
     /// Keep its own pitch on odd 16ths where Bach's voice holds; elsewhere take Bach's pitch.
     OnEighths,
+}
+
+/// One voice at one step where it waits to rejoin Bach's line ([`Rejoin`]): where its own
+/// previous class `own` is not Bach's (`bach_prev`, a pitch) and Bach neither changes pitch nor
+/// strikes again, the target is to hold `own`.
+pub(super) fn wait_to_rejoin(target: &mut u16, restrike: &mut i8, bach_prev: usize, own: u16) {
+    let off_line = own as usize != bach_prev && own as usize != REST;
+    let bach_holds = *target as usize == bach_prev && bach_prev != REST && *restrike != 1;
+    if off_line && bach_holds {
+        (*target, *restrike) = (own, 0);
+    }
 }
 
 /// Loss and accuracy sums over a batch, per voice.

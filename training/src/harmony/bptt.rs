@@ -9,112 +9,16 @@ use super::cells::{
 };
 use super::loss;
 use crate::gemm::{self, mm_nt, mm_tn_acc};
-use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS, REST, VOICES};
-use altus_core::harmony::model::{CellKind, HarmonyModel};
+use altus_core::harmony::features::{CLASSES, HEAD, MAX_ACTIVE, OUTPUTS};
+use altus_core::harmony::model::HarmonyModel;
 use altus_core::nn::Cell;
 use altus_core::nn::layout;
 use altus_core::nn::math::{gather_rows, mat_mat_acc, sigmoid};
 use altus_core::nn::panels;
 
+use super::batch::wait_to_rejoin;
 pub use super::batch::{Batch, NO_TARGET, Rejoin, Stats};
-
-/// Buffers for one thread, sized for a model and a batch shape; reused across batches.
-pub struct Workspace {
-    rows: usize,
-    steps: usize,
-    active: Vec<[u16; MAX_ACTIVE]>,
-    nact: Vec<u8>,
-    /// The model's own greedy choice per voice (class, onset), where rows sample.
-    pred: Vec<[(u16, bool); VOICES]>,
-    /// The loss's targets: the batch's, with its [`Rejoin`] applied where rows sample.
-    target: Vec<[u16; VOICES]>,
-    restrike: Vec<[i8; VOICES]>,
-    h: Vec<Vec<f32>>,
-    c: Vec<Vec<f32>>,
-    acts: Vec<Vec<f32>>,
-    hproj: Vec<Vec<f32>>,
-    logits: Vec<f32>,
-    dh_top: Vec<f32>,
-    dh_next: Vec<f32>,
-    dc: Vec<f32>,
-    dh: Vec<f32>,
-    dp_all: Vec<f32>,
-    dhp_all: Vec<f32>,
-    dx_all: Vec<f32>,
-    w_hh_t: Vec<f32>,
-    /// One layer's ∂L/∂W_hh, row-major, before it joins the packed gradient.
-    dw_hh: Vec<f32>,
-    /// The head's weights row-major (the batched products' layout), and their gradient.
-    head_w: Vec<f32>,
-    dhead_w: Vec<f32>,
-    /// Dropout on the head's input: per step and unit 0 or 1 / (1 − p); empty when off.
-    keep: Vec<f32>,
-    /// What the head reads: the top layer's output, times `keep` while dropping.
-    h_head: Vec<f32>,
-}
-
-impl Workspace {
-    /// Buffers for `model` and batches of `rows × steps`.
-    pub fn new(model: &HarmonyModel, rows: usize, steps: usize) -> Self {
-        let (h, l) = (model.config.hidden, model.cells.len());
-        let g = model.cells[0].gates();
-        let gru = model.config.cell == CellKind::Gru;
-        let n = rows * steps;
-        Workspace {
-            rows,
-            steps,
-            active: vec![[0; MAX_ACTIVE]; n],
-            nact: vec![0; n],
-            pred: vec![[(0, false); VOICES]; n],
-            target: vec![[NO_TARGET; VOICES]; n],
-            restrike: vec![[-1; VOICES]; n],
-            h: vec![vec![0.0; (steps + 1) * rows * h]; l],
-            c: vec![vec![0.0; (steps + 1) * rows * h]; l],
-            acts: vec![vec![0.0; n * g]; l],
-            hproj: vec![vec![0.0; if gru { n * g } else { 0 }]; l],
-            logits: vec![0.0; n * OUTPUTS],
-            dh_top: vec![0.0; n * h],
-            dh_next: vec![0.0; rows * h],
-            dc: vec![0.0; rows * h],
-            dh: vec![0.0; rows * h],
-            dp_all: vec![0.0; n * g],
-            dhp_all: vec![0.0; n * g],
-            dx_all: vec![0.0; n * h],
-            w_hh_t: vec![0.0; g * h],
-            dw_hh: vec![0.0; g * h],
-            head_w: vec![0.0; h * OUTPUTS],
-            dhead_w: vec![0.0; h * OUTPUTS],
-            keep: Vec::new(),
-            h_head: vec![0.0; n * h],
-        }
-    }
-
-    /// Draws a new dropout mask for the head's input (rate `p`; 0 turns it off): the next
-    /// [`forward_backward`] trains with it. Only the head's input drops; the recurrence keeps
-    /// every unit, so a step's memory is never cut.
-    pub fn draw_dropout(&mut self, p: f32, rng: &mut altus_core::rng::Rng) {
-        if p <= 0.0 {
-            self.keep.clear();
-            return;
-        }
-        let scale = 1.0 / (1.0 - p);
-        self.keep.resize(self.h_head.len(), 0.0);
-        for k in &mut self.keep {
-            *k = if rng.next_f32() < p { 0.0 } else { scale };
-        }
-    }
-
-    /// Rows (windows) per batch.
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    /// Logits of step `t`, row `r` (after a forward).
-    pub fn logits(&self, t: usize, r: usize) -> &[f32] {
-        let i = (t * self.rows + r) * OUTPUTS;
-        &self.logits[i..i + OUTPUTS]
-    }
-}
+pub use super::workspace::Workspace;
 
 /// Forward over the batch; fills the workspace caches and logits.
 pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
@@ -133,7 +37,9 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
         for l in 0..model.cells.len() {
             layer_forward(model, ws, l, t);
         }
-        head_input(ws, model.cells.len() - 1, t);
+        if !ws.keep.is_empty() {
+            drop_head_input(ws, model.cells.len() - 1, t);
+        }
         if sampling {
             // The model's own choice at t feeds step t + 1: the head runs step by step.
             own_choices(model, batch, ws, t);
@@ -141,26 +47,33 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
     }
     if !sampling {
         // Teacher forcing only: the head for all steps in one product.
-        let (rows, hd) = (batch.rows, model.config.hidden);
+        let (rows, hd, top) = (batch.rows, model.config.hidden, model.cells.len() - 1);
         ws.logits
             .chunks_mut(OUTPUTS)
             .for_each(|row| row.copy_from_slice(&model.head.b));
         let n = rows * batch.steps;
-        gemm::mm_acc(&ws.h_head, &ws.head_w, &mut ws.logits, n, hd, OUTPUTS);
+        let x = head_input(&ws.h[top], &ws.h_head, &ws.keep, rows * hd);
+        gemm::mm_acc(x, &ws.head_w, &mut ws.logits, n, hd, OUTPUTS);
     }
 }
 
-/// Step `t`'s head input: the top layer's output, times the mask while dropping.
-fn head_input(ws: &mut Workspace, top: usize, t: usize) {
+/// Step `t`'s head input while dropping: the top layer's output times the mask.
+fn drop_head_input(ws: &mut Workspace, top: usize, t: usize) {
     let w = ws.h_head.len() / ws.steps.max(1);
     let (lo, hi) = (t * w, (t + 1) * w);
     let (h, out) = (&ws.h[top][lo + w..hi + w], &mut ws.h_head[lo..hi]);
-    if ws.keep.is_empty() {
-        out.copy_from_slice(h);
+    for ((o, &x), &k) in out.iter_mut().zip(h).zip(&ws.keep[lo..hi]) {
+        *o = x * k;
+    }
+}
+
+/// What the head reads over all steps: the top layer's output `h_top` after its initial state
+/// (the `first` values), or its masked copy while dropping.
+fn head_input<'a>(h_top: &'a [f32], h_head: &'a [f32], keep: &[f32], first: usize) -> &'a [f32] {
+    if keep.is_empty() {
+        &h_top[first..]
     } else {
-        for ((o, &x), &k) in out.iter_mut().zip(h).zip(&ws.keep[lo..hi]) {
-            *o = x * k;
-        }
+        h_head
     }
 }
 
@@ -191,17 +104,6 @@ fn inputs_at(
             }
         }
         ws.nact[i] = f.active(inputs, &mut ws.active[i]) as u8;
-    }
-}
-
-/// One voice at one step where it waits to rejoin Bach's line ([`Rejoin`]): where its own
-/// previous class `own` is not Bach's (`bach_prev`, a pitch) and Bach neither changes pitch nor
-/// strikes again, the target is to hold `own`.
-fn wait_to_rejoin(target: &mut u16, restrike: &mut i8, bach_prev: usize, own: u16) {
-    let off_line = own as usize != bach_prev && own as usize != REST;
-    let bach_holds = *target as usize == bach_prev && bach_prev != REST && *restrike != 1;
-    if off_line && bach_holds {
-        (*target, *restrike) = (own, 0);
     }
 }
 
@@ -269,7 +171,9 @@ fn own_choices(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace, t: usize
     let lg = &mut ws.logits[t * rows * OUTPUTS..(t + 1) * rows * OUTPUTS];
     lg.chunks_mut(OUTPUTS)
         .for_each(|row| row.copy_from_slice(&model.head.b));
-    let h = &ws.h_head[t * rows * hd..(t + 1) * rows * hd];
+    let top = model.cells.len() - 1;
+    let h = head_input(&ws.h[top], &ws.h_head, &ws.keep, rows * hd);
+    let h = &h[t * rows * hd..(t + 1) * rows * hd];
     panels::mat_mat_acc(h, &model.head.w, lg, rows);
     for r in 0..rows {
         let i = t * rows + r;
@@ -305,7 +209,8 @@ pub(crate) fn forward_backward(
     let top = model.cells.len() - 1;
     // Head, all steps at once: dW (H×O) += Hᵀ·dY ; db += Σ dY ; dH (N×H) = dY·Wᵀ.
     ws.dhead_w.fill(0.0);
-    mm_tn_acc(&ws.h_head, &ws.logits, &mut ws.dhead_w, n, hd, OUTPUTS);
+    let x = head_input(&ws.h[top], &ws.h_head, &ws.keep, rows * hd);
+    mm_tn_acc(x, &ws.logits, &mut ws.dhead_w, n, hd, OUTPUTS);
     layout::pack_add(&ws.dhead_w, hd, OUTPUTS, &mut grads.head.w);
     crate::gemm::col_sums(&ws.logits, &mut grads.head.b);
     mm_nt(&ws.logits, &ws.head_w, &mut ws.dh_top, n, OUTPUTS, hd, 0.0);

@@ -1,5 +1,5 @@
 //! Training the harmony model: mini-batches ([`batch`]), batched forward and backward through
-//! time ([`bptt`], one step's
+//! time ([`bptt`], its buffers in [`workspace`], one step's
 //! cells in [`cells`], checked against finite differences in `gradcheck`), the training loop
 //! ([`train`]) and free-running evaluation ([`eval`], [`metrics`], [`motion`]) against Bach and the
 //! [`baselines`]. Uses
@@ -17,3 +17,4 @@ pub mod metrics;
 pub mod motion;
 pub mod train;
 pub mod tune;
+pub mod workspace;
