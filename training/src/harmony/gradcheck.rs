@@ -61,30 +61,51 @@ fn check_with(cfg: ModelConfig) {
     for p in model.params_mut() {
         p.iter_mut().for_each(|w| *w *= 1.5);
     }
-    let mut rng = Rng::new(11);
-    let batch = random_batch(3, 6, &mut rng);
-    let mut ws = Workspace::new(&model, 3, 6);
-    let mut grads = HarmonyModel::zeros(cfg);
+    let batch = random_batch(3, 6, &mut Rng::new(11));
+    let (analytic, checked) = against_finite_differences(&mut model, &batch, 0.0);
+    assert!(checked > 300, "{cell:?}×{layers}: {checked}");
+    assert!(
+        analytic.iter().all(|g| g.iter().any(|&x| x != 0.0)),
+        "every tensor gets a gradient"
+    );
+}
+
+/// The analytic gradient of the batch's loss, with the head's input dropped at rate `dropout`
+/// under one fixed mask (0: none), and how many of its entries matched finite differences of
+/// the same loss.
+fn against_finite_differences(
+    model: &mut HarmonyModel,
+    batch: &Batch,
+    dropout: f32,
+) -> (Vec<Vec<f32>>, usize) {
+    let workspace = |model: &HarmonyModel| {
+        let mut ws = Workspace::new(model, batch.rows, batch.steps);
+        ws.draw_dropout(dropout, &mut Rng::new(9)); // the same mask every time
+        ws
+    };
+    let mut grads = HarmonyModel::zeros(model.config);
     let count = batch
         .target
         .iter()
         .flatten()
         .filter(|&&t| t != NO_TARGET)
         .count() as f32;
-    forward_backward(&model, &batch, &mut ws, &mut grads, count);
+    forward_backward(model, batch, &mut workspace(model), &mut grads, count);
     let analytic: Vec<Vec<f32>> = grads.params().iter().map(|p| p.to_vec()).collect();
     let checked = testkit::fd::check(&analytic, 1e-2, 11, |t, i, d| {
         let orig = model.params()[t][i];
         model.params_mut()[t][i] = orig + d;
-        let l = loss(&model, &batch);
+        let l = masked_loss(model, batch, &mut workspace(model));
         model.params_mut()[t][i] = orig;
         l
     });
-    assert!(checked > 300, "{cell:?}×{layers}: {checked}");
-    assert!(
-        analytic.iter().all(|g| g.iter().any(|&x| x != 0.0)),
-        "every tensor gets a gradient"
-    );
+    (analytic, checked)
+}
+
+/// The loss of `batch` under the workspace's dropout mask (`evaluate` always runs without).
+fn masked_loss(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) -> f64 {
+    let mut g = HarmonyModel::zeros(model.config);
+    forward_backward(model, batch, ws, &mut g, 1.0).loss()
 }
 
 #[test]
@@ -164,33 +185,11 @@ fn dropout_gradients_match_the_masked_loss() {
     // under the mask must match finite differences of the same masked forward.
     let cfg = ModelConfig::new(CellKind::Lstm, 6, 1);
     let mut model = HarmonyModel::init(cfg, 3);
-    let mut rng = Rng::new(4);
-    let batch = random_batch(3, 5, &mut rng);
-    let mut ws = Workspace::new(&model, 3, 5);
-    ws.draw_dropout(0.5, &mut Rng::new(9));
-    let mut grads = HarmonyModel::zeros(cfg);
-    let count = batch
-        .target
-        .iter()
-        .flatten()
-        .filter(|&&t| t != NO_TARGET)
-        .count() as f32;
-    forward_backward(&model, &batch, &mut ws, &mut grads, count);
-    let analytic: Vec<Vec<f32>> = grads.params().iter().map(|p| p.to_vec()).collect();
-    let masked_loss = |model: &HarmonyModel| {
-        let mut ws = Workspace::new(model, 3, 5);
-        ws.draw_dropout(0.5, &mut Rng::new(9)); // the same mask
-        let mut g = HarmonyModel::zeros(cfg);
-        forward_backward(model, &batch, &mut ws, &mut g, 1.0).loss()
-    };
-    let checked = testkit::fd::check(&analytic, 1e-2, 11, |t, i, d| {
-        let orig = model.params()[t][i];
-        model.params_mut()[t][i] = orig + d;
-        let l = masked_loss(&model);
-        model.params_mut()[t][i] = orig;
-        l
-    });
+    let batch = random_batch(3, 5, &mut Rng::new(4));
+    let (_, checked) = against_finite_differences(&mut model, &batch, 0.5);
     assert!(checked > 100, "{checked}");
     // Half the head's inputs dropped: the loss differs from the loss without dropout.
-    assert!((masked_loss(&model) - loss(&model, &batch)).abs() > 1e-4);
+    let mut ws = Workspace::new(&model, 3, 5);
+    ws.draw_dropout(0.5, &mut Rng::new(9));
+    assert!((masked_loss(&model, &batch, &mut ws) - loss(&model, &batch)).abs() > 1e-4);
 }
