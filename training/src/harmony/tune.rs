@@ -132,6 +132,7 @@ pub(crate) fn choose(model: &HarmonyModel, select: &[Sequence], threads: usize) 
     m.leading = Leading::NONE;
     let plain = eval::free_running(&m, select, LEADING_ON, threads);
     let own = plain.voices.each_ref().map(|v| v.agreement());
+    let objective_none = objective(&plain, &bach, own);
     let mut evaluations = 1;
     let mut score = |w: &[f32; N]| {
         m.leading = unflat(w);
@@ -142,7 +143,6 @@ pub(crate) fn choose(model: &HarmonyModel, select: &[Sequence], threads: usize) 
             own,
         )
     };
-    let objective_none = score(&flat(&Leading::NONE));
     let (mut best, mut best_score) = (flat(&Leading::NONE), objective_none);
     for push in STARTS {
         // Each start: the alto and tenor pushed to move on odd 16ths by `push` nats.
