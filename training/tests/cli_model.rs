@@ -330,6 +330,32 @@ fn train_then_eval_then_harmonize() {
         !ok && err.contains("--hidden 0") && err.lines().count() == 1,
         "{err}"
     );
+    // A teacher must give the trained model's inputs and independent voices, and say so first.
+    let lookahead =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/models/harmony-lookahead.safetensors");
+    for (teacher, why) in [
+        (model.as_path(), "independently"),
+        (lookahead.as_path(), "other inputs"),
+    ] {
+        let out = d.join("distilled.safetensors");
+        let (ok, stdout, err) = altus(&[
+            "train",
+            "--data",
+            s(&corpus),
+            "--out",
+            s(&out),
+            "--teacher",
+            s(teacher),
+        ]);
+        assert!(
+            !ok && err.contains(why) && err.contains(s(teacher)),
+            "{err}"
+        );
+        assert!(
+            err.lines().count() == 1 && stdout.is_empty() && !out.exists(),
+            "{err}"
+        );
+    }
     std::fs::remove_dir_all(&d).unwrap();
 }
 

@@ -50,6 +50,8 @@ fn same_seed_same_model_and_training_learns() {
         rejoin: Default::default(),
         ema: 0.0,
         dropout: 0.0,
+        teachers: Default::default(),
+        distill: 0.0,
         patience: 10,
         threads: 2,
         shift_windows: true,

@@ -47,6 +47,8 @@ fn trained_models_of_every_shape_round_trip() {
                     rejoin: Default::default(),
                     ema: 0.0,
                     dropout: 0.0,
+                    teachers: Default::default(),
+                    distill: 0.0,
                     patience: 1,
                     threads: 1,
                     shift_windows: true,

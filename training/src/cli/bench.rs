@@ -85,6 +85,8 @@ fn train_bench(a: &TrainBench) -> anyhow::Result<()> {
         rejoin: Default::default(),
         ema: 0.0,
         dropout: 0.0,
+        teachers: Default::default(),
+        distill: 0.0,
         patience: epochs,
         threads: 2,
         shift_windows: false,

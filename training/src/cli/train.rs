@@ -22,6 +22,14 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     super::output::prepare_file(out)?;
     let data = crate::data::load::load(a.data.clone(), crate::data::load::Files::FourParts, true)?;
     print_setup(&data, &cfg);
+    if !a.teacher.is_empty() {
+        let names: Vec<String> = a.teacher.iter().map(|p| p.display().to_string()).collect();
+        println!(
+            "teachers  {} (their mean distribution weighs {} of each class target)",
+            names.join(", "),
+            cfg.distill
+        );
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     // Ctrl-C: finish the current batch, keep the best checkpoint, write everything.

@@ -3,7 +3,7 @@
 use crate::harmony::bptt::Rejoin;
 use crate::harmony::train::TrainConfig;
 use altus_core::harmony::features::Inputs;
-use altus_core::harmony::model::{CellKind, ModelConfig, Order};
+use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig, Order};
 use std::path::PathBuf;
 
 /// Parses `lstm|gru|rnn`.
@@ -111,12 +111,43 @@ pub struct Args {
     /// Dropout rate on the recurrent layer's output where the heads read it, in training.
     #[arg(long, default_value_t = 0.0)]
     pub dropout: f32,
+    /// A trained model to learn from beside Bach (distillation); repeat for an ensemble, whose
+    /// mean logits teach. Each must take the same inputs as the model trained.
+    #[arg(long)]
+    pub teacher: Vec<std::path::PathBuf>,
+    /// Weight of the teachers' distribution in each class target (the rest is Bach's pitch).
+    #[arg(long, default_value_t = 0.5)]
+    pub distill: f32,
     /// Epochs without a better selection score before stopping.
     #[arg(long, default_value_t = 10)]
     pub patience: usize,
     /// Worker threads.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+}
+
+impl Args {
+    /// The `--teacher` models, each checked to take `model`'s inputs.
+    fn teachers(&self, model: &ModelConfig) -> anyhow::Result<Vec<HarmonyModel>> {
+        self.teacher
+            .iter()
+            .map(|p| {
+                let (m, _) = altus_core::harmony::format::load(p)?;
+                anyhow::ensure!(
+                    m.config.inputs == model.inputs,
+                    "{}: the teacher takes other inputs than the model trained",
+                    p.display()
+                );
+                // Its voices must not see each other's choices: only its logits are read.
+                anyhow::ensure!(
+                    m.config.order == Order::Independent,
+                    "{}: a teacher must choose its voices independently",
+                    p.display()
+                );
+                Ok(m)
+            })
+            .collect()
+    }
 }
 
 /// `flag value` must lie in `lo..=hi`.
@@ -161,6 +192,11 @@ impl Args {
             "--dropout {}: expected 0 to 0.9",
             self.dropout
         );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.distill),
+            "--distill {}: expected 0 to 1",
+            self.distill
+        );
         let model = ModelConfig {
             inputs: Inputs {
                 soprano_context: !self.no_context,
@@ -183,6 +219,8 @@ impl Args {
             rejoin: self.rejoin,
             ema: self.ema,
             dropout: self.dropout,
+            teachers: std::sync::Arc::new(self.teachers(&model)?),
+            distill: self.distill,
             patience: self.patience.max(1),
             threads: self.threads,
             shift_windows: true,

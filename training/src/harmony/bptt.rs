@@ -18,6 +18,7 @@ use altus_core::nn::panels;
 
 use super::batch::wait_to_rejoin;
 pub use super::batch::{Batch, NO_TARGET, Rejoin, Stats};
+use super::distill::Teach;
 pub use super::workspace::Workspace;
 
 /// Forward over the batch; fills the workspace caches and logits.
@@ -109,7 +110,7 @@ fn inputs_at(
 
 /// Layer `l` at step `t`: input projection (a gather for the one-hot first layer, a product
 /// with the layer below otherwise), then the cell.
-fn layer_forward(model: &HarmonyModel, ws: &mut Workspace, l: usize, t: usize) {
+pub(super) fn layer_forward(model: &HarmonyModel, ws: &mut Workspace, l: usize, t: usize) {
     let (rows, hd) = (ws.rows, model.config.hidden);
     let cell = &model.cells[l];
     let g = cell.gates();
@@ -200,9 +201,11 @@ pub(crate) fn forward_backward(
     ws: &mut Workspace,
     grads: &mut HarmonyModel,
     norm: f32,
+    teach: Option<&mut Teach>,
 ) -> Stats {
     forward(model, batch, ws);
-    let stats = loss::loss_and_dlogits(model, &ws.target, &ws.restrike, &mut ws.logits, norm);
+    let soft = teach.map(|t| t.logits_on(ws));
+    let stats = loss::loss_and_dlogits(model, &ws.target, &ws.restrike, &mut ws.logits, norm, soft);
     loss::cond_grads(model, &ws.target, &ws.logits, &mut grads.cond);
     let (rows, hd) = (batch.rows, model.config.hidden);
     let n = rows * batch.steps;
@@ -305,7 +308,7 @@ fn weight_grads(model: &HarmonyModel, ws: &mut Workspace, grad: &mut Cell, l: us
 pub fn evaluate(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) -> Stats {
     ws.keep.clear();
     forward(model, batch, ws);
-    loss::loss_and_dlogits(model, &ws.target, &ws.restrike, &mut ws.logits, 1.0)
+    loss::loss_and_dlogits(model, &ws.target, &ws.restrike, &mut ws.logits, 1.0, None)
 }
 
 /// Index of the largest value (the first of ties).

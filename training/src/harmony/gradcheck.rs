@@ -3,10 +3,12 @@
 //! within-step conditioning of each voice order; inputs left out, and the lookahead inputs).
 
 use super::bptt::*;
+use super::distill::Teach;
 use altus_core::harmony::ahead::Ahead;
 use altus_core::harmony::features::{CLASSES, Inputs, StepFeatures, VOICES};
 use altus_core::harmony::model::{CellKind, HarmonyModel, ModelConfig, Order};
 use altus_core::rng::Rng;
+use std::sync::Arc;
 
 fn random_batch(rows: usize, steps: usize, rng: &mut Rng) -> Batch {
     let n = rows * steps;
@@ -62,7 +64,7 @@ fn check_with(cfg: ModelConfig) {
         p.iter_mut().for_each(|w| *w *= 1.5);
     }
     let batch = random_batch(3, 6, &mut Rng::new(11));
-    let (analytic, checked) = against_finite_differences(&mut model, &batch, 0.0);
+    let (analytic, checked) = against_finite_differences(&mut model, &batch, 0.0, &NO_TEACHER);
     assert!(checked > 300, "{cell:?}×{layers}: {checked}");
     assert!(
         analytic.iter().all(|g| g.iter().any(|&x| x != 0.0)),
@@ -70,14 +72,21 @@ fn check_with(cfg: ModelConfig) {
     );
 }
 
+/// No distillation.
+static NO_TEACHER: (Vec<HarmonyModel>, f32) = (Vec::new(), 0.0);
+
 /// The analytic gradient of the batch's loss, with the head's input dropped at rate `dropout`
-/// under one fixed mask (0: none), and how many of its entries matched finite differences of
-/// the same loss.
+/// under one fixed mask (0: none) and the teachers' distribution at its weight in the targets
+/// (`teach`), and how many of its entries matched finite differences of the same loss.
 fn against_finite_differences(
     model: &mut HarmonyModel,
     batch: &Batch,
     dropout: f32,
+    teach: &(Vec<HarmonyModel>, f32),
 ) -> (Vec<Vec<f32>>, usize) {
+    let teachers = Arc::new(teach.0.clone());
+    let mut teach = (!teachers.is_empty())
+        .then(|| Teach::new(teachers.clone(), batch.rows, batch.steps, teach.1));
     let workspace = |model: &HarmonyModel| {
         let mut ws = Workspace::new(model, batch.rows, batch.steps);
         ws.draw_dropout(dropout, &mut Rng::new(9)); // the same mask every time
@@ -90,22 +99,35 @@ fn against_finite_differences(
         .flatten()
         .filter(|&&t| t != NO_TARGET)
         .count() as f32;
-    forward_backward(model, batch, &mut workspace(model), &mut grads, count);
+    forward_backward(
+        model,
+        batch,
+        &mut workspace(model),
+        &mut grads,
+        count,
+        teach.as_mut(),
+    );
     let analytic: Vec<Vec<f32>> = grads.params().iter().map(|p| p.to_vec()).collect();
     let checked = testkit::fd::check(&analytic, 1e-2, 11, |t, i, d| {
         let orig = model.params()[t][i];
         model.params_mut()[t][i] = orig + d;
-        let l = masked_loss(model, batch, &mut workspace(model));
+        let l = masked_loss(model, batch, &mut workspace(model), teach.as_mut());
         model.params_mut()[t][i] = orig;
         l
     });
     (analytic, checked)
 }
 
-/// The loss of `batch` under the workspace's dropout mask (`evaluate` always runs without).
-fn masked_loss(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) -> f64 {
+/// The loss of `batch` under the workspace's dropout mask and the teachers' targets
+/// (`evaluate` always runs without either).
+fn masked_loss(
+    model: &HarmonyModel,
+    batch: &Batch,
+    ws: &mut Workspace,
+    teach: Option<&mut Teach>,
+) -> f64 {
     let mut g = HarmonyModel::zeros(model.config);
-    forward_backward(model, batch, ws, &mut g, 1.0).loss()
+    forward_backward(model, batch, ws, &mut g, 1.0, teach).loss()
 }
 
 #[test]
@@ -186,10 +208,47 @@ fn dropout_gradients_match_the_masked_loss() {
     let cfg = ModelConfig::new(CellKind::Lstm, 6, 1);
     let mut model = HarmonyModel::init(cfg, 3);
     let batch = random_batch(3, 5, &mut Rng::new(4));
-    let (_, checked) = against_finite_differences(&mut model, &batch, 0.5);
+    let (_, checked) = against_finite_differences(&mut model, &batch, 0.5, &NO_TEACHER);
     assert!(checked > 100, "{checked}");
     // Half the head's inputs dropped: the loss differs from the loss without dropout.
     let mut ws = Workspace::new(&model, 3, 5);
     ws.draw_dropout(0.5, &mut Rng::new(9));
-    assert!((masked_loss(&model, &batch, &mut ws) - loss(&model, &batch)).abs() > 1e-4);
+    assert!((masked_loss(&model, &batch, &mut ws, None) - loss(&model, &batch)).abs() > 1e-4);
+}
+
+#[test]
+fn distillation_gradients_match_the_mixed_target_loss() {
+    // The class target mixes Bach's class with two teachers' mean distribution: the gradient
+    // must match finite differences of that cross-entropy. (Rows fed their own choices are
+    // left out: a greedy choice flips under a small change of near-tied random logits.)
+    let cfg = ModelConfig::new(CellKind::Lstm, 6, 1);
+    let mut model = HarmonyModel::init(cfg, 3);
+    let teachers = vec![HarmonyModel::init(cfg, 7), HarmonyModel::init(cfg, 8)];
+    let batch = random_batch(3, 5, &mut Rng::new(4));
+    let (_, checked) =
+        against_finite_differences(&mut model, &batch, 0.0, &(teachers.clone(), 0.6));
+    assert!(checked > 100, "{checked}");
+    // The teachers' logits are the mean of their own forwards on the student's inputs.
+    let mut teach = Teach::new(Arc::new(teachers.clone()), 3, 5, 0.6);
+    let mut ws = Workspace::new(&model, 3, 5);
+    let mixed = masked_loss(&model, &batch, &mut ws, Some(&mut teach));
+    let (mean, weight) = teach.logits_on(&ws);
+    assert_eq!(weight, 0.6);
+    let mut each = Vec::new();
+    for t in &teachers {
+        let mut tw = Workspace::new(t, 3, 5);
+        forward(t, &batch, &mut tw);
+        each.push(tw);
+    }
+    for step in 0..5 {
+        for r in 0..3 {
+            let i = (step * 3 + r) * altus_core::harmony::features::OUTPUTS;
+            let (a, b) = (each[0].logits(step, r), each[1].logits(step, r));
+            for (k, m) in mean[i..i + a.len()].iter().enumerate() {
+                assert!((m - (a[k] + b[k]) / 2.0).abs() < 1e-5, "t{step} r{r} k{k}");
+            }
+        }
+    }
+    // And they change the loss: it is not Bach's cross-entropy.
+    assert!((mixed - masked_loss(&model, &batch, &mut ws, None)).abs() > 1e-3);
 }

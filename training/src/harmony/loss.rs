@@ -13,8 +13,12 @@ altus_core::multiversion!(
     /// writes ∂L/∂logits (scaled by `1/norm`) into the logits buffer. Compiled for the CPU's
     /// best instruction set: with `std`'s `exp` (a libm call per logit) it was an eighth of a
     /// training step.
-    pub(crate) fn loss_and_dlogits(model: &HarmonyModel, target: &[[u16; VOICES]], restrike: &[[i8; VOICES]], logits: &mut [f32], norm: f32) -> Stats => loss_impl
+    pub(crate) fn loss_and_dlogits(model: &HarmonyModel, target: &[[u16; VOICES]], restrike: &[[i8; VOICES]], logits: &mut [f32], norm: f32, soft: Soft) -> Stats => loss_impl
 );
+
+/// A teacher's logits for every step of the batch (row after row, [`OUTPUTS`] each) and the
+/// weight its distribution takes in the class target (distillation); `None` for Bach alone.
+pub(crate) type Soft<'a> = Option<(&'a [f32], f32)>;
 
 #[inline(always)]
 fn loss_impl(
@@ -23,9 +27,11 @@ fn loss_impl(
     restrike: &[[i8; VOICES]],
     logits: &mut [f32],
     norm: f32,
+    soft: Soft,
 ) -> Stats {
     let mut s = Stats::default();
     for (i, row) in logits.chunks_mut(OUTPUTS).enumerate() {
+        let teacher = soft.map(|(t, a)| (&t[i * OUTPUTS..(i + 1) * OUTPUTS], a));
         for (u, &c) in target[i].iter().enumerate() {
             if c != NO_TARGET {
                 model.condition(u, c as usize, row);
@@ -37,6 +43,7 @@ fn loss_impl(
                 target[i][v],
                 restrike[i][v],
                 norm,
+                teacher.map(|(t, a)| (&t[v * HEAD..v * HEAD + CLASSES], a)),
                 v,
                 &mut s,
             );
@@ -50,7 +57,15 @@ const PADDED: usize = CLASSES.div_ceil(16) * 16;
 
 /// One voice's cross-entropy and re-strike loss at one step; its block becomes ∂L/∂logits.
 #[inline(always)]
-fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize, s: &mut Stats) {
+fn voice_loss(
+    block: &mut [f32],
+    target: u16,
+    restrike: i8,
+    norm: f32,
+    teacher: Soft,
+    v: usize,
+    s: &mut Stats,
+) {
     if target == NO_TARGET {
         block.fill(0.0);
         return;
@@ -76,12 +91,25 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
     // floor adds to a probability, 9e-27, is far below an f32 step of any gradient here.
     x.iter_mut().for_each(|x| *x = exp((*x - m).max(-60.0)));
     let z = fold_lanes(&x, 0.0, |a, b| a + b, |a, b| a + b);
-    s.class_loss[v] += (m + z.ln() - logit) as f64;
+    // Cross-entropy against the target: Bach's class, or its mix with the teacher's
+    // distribution (weight `a`).
+    let q = teacher.map(|(q, a)| (softmax(q), a));
+    let soft_logit = match &q {
+        None => logit,
+        Some((q, a)) => (1.0 - a) * logit + a * cls.iter().zip(q).map(|(x, q)| x * q).sum::<f32>(),
+    };
+    s.class_loss[v] += (m + z.ln() - soft_logit) as f64;
     s.count[v] += 1;
     let scale = 1.0 / (z * norm);
     x.iter_mut().for_each(|x| *x *= scale);
     cls.copy_from_slice(&x[..CLASSES]);
-    cls[t] -= 1.0 / norm;
+    match q {
+        None => cls[t] -= 1.0 / norm,
+        Some((q, a)) => {
+            cls.iter_mut().zip(&q).for_each(|(g, q)| *g -= a * q / norm);
+            cls[t] -= (1.0 - a) / norm;
+        }
+    }
     if restrike >= 0 {
         let p = sigmoid(on[0]).clamp(1e-7, 1.0 - 1e-7);
         s.onset_loss[v] -= if restrike == 1 {
@@ -94,6 +122,18 @@ fn voice_loss(block: &mut [f32], target: u16, restrike: i8, norm: f32, v: usize,
     } else {
         on[0] = 0.0;
     }
+}
+
+/// The distribution of one voice's class logits.
+#[inline(always)]
+fn softmax(l: &[f32]) -> [f32; PADDED] {
+    let mut x = [f32::NEG_INFINITY; PADDED];
+    x[..CLASSES].copy_from_slice(l);
+    let m = fold_lanes(&x, f32::NEG_INFINITY, f32::max, f32::max);
+    x.iter_mut().for_each(|x| *x = exp((*x - m).max(-60.0)));
+    let z = fold_lanes(&x, 0.0, |a, b| a + b, |a, b| a + b);
+    x.iter_mut().for_each(|x| *x /= z);
+    x
 }
 
 /// ∂L/∂cond: each target class of an earlier voice collects the gradient of the later voices'

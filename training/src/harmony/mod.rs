@@ -9,6 +9,7 @@ pub mod baselines;
 pub mod batch;
 pub mod bptt;
 pub mod cells;
+pub mod distill;
 pub mod eval;
 #[cfg(test)]
 mod gradcheck;

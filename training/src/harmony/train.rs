@@ -4,14 +4,15 @@
 
 use crate::data::sequences::{self, Sequence, Window};
 use crate::harmony::bptt::{self, Batch, Rejoin, Stats, Workspace};
+use crate::harmony::distill::Teach;
 use crate::harmony::eval;
 use crate::harmony::metrics::Metrics;
 use crate::optim::Adam;
 use crate::pool::{Pool, lock};
 use altus_core::harmony::model::{HarmonyModel, ModelConfig};
 use altus_core::rng::Rng;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Everything that decides a training run.
@@ -42,6 +43,11 @@ pub struct TrainConfig {
     pub ema: f32,
     /// Dropout rate on the head's input (0: none).
     pub dropout: f32,
+    /// Trained models whose mean distribution the model also learns (distillation; empty: none).
+    #[serde(skip)]
+    pub teachers: Arc<Vec<HarmonyModel>>,
+    /// Weight of the teachers' distribution in each class target.
+    pub distill: f32,
     /// Stop after this many epochs without a better validation score.
     pub patience: usize,
     /// Worker threads (the batch is split between them).
@@ -98,6 +104,7 @@ pub struct Trained {
 /// One thread's buffers.
 struct Worker {
     ws: Workspace,
+    teach: Option<Teach>,
     grads: HarmonyModel,
     batch: Batch,
     rng: Rng,
@@ -181,6 +188,8 @@ impl Run {
         let workers = (0..threads)
             .map(|i| Worker {
                 ws: Workspace::new(&model, per, cfg.window),
+                teach: (!cfg.teachers.is_empty())
+                    .then(|| Teach::new(cfg.teachers.clone(), per, cfg.window, cfg.distill)),
                 grads: HarmonyModel::zeros(cfg.model),
                 batch: Batch::default(),
                 rng: Rng::new(cfg.seed ^ ((i as u64 + 1) * 0x9E37)),
@@ -293,7 +302,14 @@ impl Run {
             );
             w.ws.draw_dropout(cfg.dropout, &mut w.rng);
             // The gradients are zero: the optimiser's step leaves them so.
-            *stats = bptt::forward_backward(m, &w.batch, &mut w.ws, &mut w.grads, norm);
+            *stats = bptt::forward_backward(
+                m,
+                &w.batch,
+                &mut w.ws,
+                &mut w.grads,
+                norm,
+                w.teach.as_mut(),
+            );
         });
         let mut total = Stats::default();
         for share in shares {
