@@ -22,11 +22,11 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     super::output::prepare_file(out)?;
     let data = crate::data::load::load(a.data.clone(), crate::data::load::Files::FourParts, true)?;
     print_setup(&data, &cfg);
-    if !a.teacher.is_empty() {
-        let names: Vec<String> = a.teacher.iter().map(|p| p.display().to_string()).collect();
+    let teachers: Vec<String> = a.teacher.iter().map(|p| p.display().to_string()).collect();
+    if !teachers.is_empty() {
         println!(
             "teachers  {} (their mean distribution weighs {} of each class target)",
-            names.join(", "),
+            teachers.join(", "),
             cfg.distill
         );
     }
@@ -49,7 +49,7 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     // Reported, never chosen on: the validation split.
     let free = eval::free_running(&result.model, &data.valid, eval::EVAL_DECODE, cfg.threads);
     let tf = eval::teacher_forced(&result.model, &data.valid);
-    let meta = WeightsMeta {
+    let mut meta = WeightsMeta {
         leading: Default::default(),
         format: weights::FORMAT_VERSION,
         feature_version: FEATURE_VERSION,
@@ -63,6 +63,10 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64(),
         ),
     };
+    if !teachers.is_empty() {
+        // The teachers are part of the recipe: the card names their files.
+        meta.info["training"]["teachers"] = serde_json::json!(teachers);
+    }
     weights::save(out, &result.model, &meta).with_context(|| out.display().to_string())?;
     let (log, png) = beside(out);
     write_log(&log, &result.reports)?;
