@@ -17,7 +17,8 @@
 //!   accumulators): no kernel that reads each weight once per step can beat it;
 //! - `voices_step_*`: one whole four-voice step of the engine with the embedded model — model,
 //!   decoding under the rules (beam 1 and the default 3) and re-strike choices — as the plugin
-//!   runs it with all voices on.
+//!   runs it with all voices on; `ALTUS_BENCH_MODEL=FILE` runs another weight file's step instead
+//!   (to compare a candidate with the shipped model in one session).
 
 use altus_core::harmony::engine::{DecodeOptions, Engine, StepInput};
 use altus_core::harmony::features::{MAX_ACTIVE, OUTPUTS, StepFeatures};
@@ -250,7 +251,14 @@ fn dense_f32(c: &mut Criterion, isa: &str) {
 
 fn voices_step(c: &mut Criterion, isa: &str) {
     let mut g = c.benchmark_group(format!("voices_step_{isa}"));
-    let model = Box::new(altus_core::embedded::default_harmony().0);
+    let model = Box::new(match std::env::var_os("ALTUS_BENCH_MODEL") {
+        Some(path) => {
+            altus_core::harmony::format::load(std::path::Path::new(&path))
+                .expect("ALTUS_BENCH_MODEL: a weight file")
+                .0
+        }
+        None => altus_core::embedded::default_harmony().0,
+    });
     let melody = [
         67u8, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67, 64, 62, 64, 66, 67,
     ];

@@ -52,10 +52,10 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "satb")]
     pub voices: VoicesArg,
     /// Recurrent cell: lstm, gru or rnn.
-    #[arg(long, default_value = "lstm", value_parser = parse_cell)]
+    #[arg(long, default_value = "gru", value_parser = parse_cell)]
     pub cell: CellKind,
     /// Hidden size.
-    #[arg(long, default_value_t = 192)]
+    #[arg(long, default_value_t = 224)]
     pub hidden: usize,
     /// Recurrent layers (1 or 2).
     #[arg(long, default_value_t = 1)]
