@@ -11,6 +11,7 @@ use altus_training::data::sequences::{Line, Sequence};
 use altus_training::harmony::baselines::Lookup;
 use altus_training::harmony::eval;
 use altus_training::harmony::metrics::score;
+use altus_training::harmony::motion::Motion;
 use altus_training::harmony::train::{self, TrainConfig};
 use std::sync::atomic::AtomicBool;
 use testkit::chorales_for_test;
@@ -96,6 +97,21 @@ fn sixteenths_slack(voice: usize) -> f64 {
     if voice == 0 { 0.03 } else { 0.02 }
 }
 
+/// Voice `v`'s rhythm (`ours`) against Bach's (`his`): notes starting between 8ths within 2
+/// points, 16th notes within [`sixteenths_slack`].
+fn assert_rhythm_like_bachs(name: &str, v: usize, ours: &Motion, his: &Motion) {
+    let odd = (ours.odd_start_share(), his.odd_start_share());
+    assert!(
+        (odd.0 - odd.1).abs() <= 0.02,
+        "{name} odd-16th starts {odd:?}"
+    );
+    let short = (ours.sixteenth_share(), his.sixteenth_share());
+    assert!(
+        (short.0 - short.1).abs() <= sixteenths_slack(v),
+        "{name} 16th notes {short:?}"
+    );
+}
+
 #[test]
 fn embedded_model_meets_the_quality_goals_on_validation() {
     let Some(dir) = chorales_for_test("embedded_model_meets_the_quality_goals_on_validation")
@@ -139,7 +155,7 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
             ours.coverage()
         );
         let (c, bm) = (&ours.motion, &b.motion);
-        let pair = |f: fn(&altus_training::harmony::motion::Motion) -> f64| (f(c), f(bm));
+        let pair = |f: fn(&Motion) -> f64| (f(c), f(bm));
         let steps = pair(|x| x.step_share());
         assert!(
             steps.0 >= 0.85 * steps.1,
@@ -152,16 +168,7 @@ fn embedded_model_meets_the_quality_goals_on_validation() {
         );
         let mean = pair(|x| x.mean_interval());
         assert!(mean.0 <= 1.15 * mean.1, "{name} mean interval {mean:?}");
-        let odd = pair(|x| x.odd_start_share());
-        assert!(
-            (odd.0 - odd.1).abs() <= 0.02,
-            "{name} odd-16th starts {odd:?}"
-        );
-        let short = pair(|x| x.sixteenth_share());
-        assert!(
-            (short.0 - short.1).abs() <= sixteenths_slack(v),
-            "{name} 16th notes {short:?}"
-        );
+        assert_rhythm_like_bachs(name, v, c, bm);
     }
     assert!(
         m.voices[0].agreement() >= 0.40,
@@ -208,16 +215,7 @@ fn the_lookahead_model_beats_the_causal_one() {
         assert!(x.mean_interval() <= 1.15 * b.mean_interval(), "{name}");
         // Steps (0.87–0.92 × Bach's) and rhythm (MODEL.md).
         assert!(x.step_share() >= 0.85 * b.step_share(), "{name} steps");
-        let odd = (x.odd_start_share(), b.odd_start_share());
-        assert!(
-            (odd.0 - odd.1).abs() <= 0.02,
-            "{name} odd-16th starts {odd:?}"
-        );
-        let short = (x.sixteenth_share(), b.sixteenth_share());
-        assert!(
-            (short.0 - short.1).abs() <= sixteenths_slack(v),
-            "{name} 16th notes {short:?}"
-        );
+        assert_rhythm_like_bachs(name, v, x, b);
     }
     assert!(m.parallels_per_100() <= 0.5);
 }

@@ -126,6 +126,15 @@ pub struct Args {
     pub threads: usize,
 }
 
+/// `flag value` must lie in `lo..=hi`.
+pub fn within(flag: &str, value: usize, lo: usize, hi: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (lo..=hi).contains(&value),
+        "{flag} {value}: expected {lo} to {hi}"
+    );
+    Ok(())
+}
+
 impl Args {
     /// The `--teacher` models, each checked to take `model`'s inputs.
     fn teachers(&self, model: &ModelConfig) -> anyhow::Result<Vec<HarmonyModel>> {
@@ -148,18 +157,7 @@ impl Args {
             })
             .collect()
     }
-}
 
-/// `flag value` must lie in `lo..=hi`.
-pub fn within(flag: &str, value: usize, lo: usize, hi: usize) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        (lo..=hi).contains(&value),
-        "{flag} {value}: expected {lo} to {hi}"
-    );
-    Ok(())
-}
-
-impl Args {
     /// The training config these flags describe, refusing absurd values.
     pub fn config(&self) -> anyhow::Result<TrainConfig> {
         within(

@@ -47,15 +47,20 @@ pub fn forward(model: &HarmonyModel, batch: &Batch, ws: &mut Workspace) {
         }
     }
     if !sampling {
-        // Teacher forcing only: the head for all steps in one product.
-        let (rows, hd, top) = (batch.rows, model.config.hidden, model.cells.len() - 1);
-        ws.logits
-            .chunks_mut(OUTPUTS)
-            .for_each(|row| row.copy_from_slice(&model.head.b));
-        let n = rows * batch.steps;
-        let x = head_input(&ws.h[top], &ws.h_head, &ws.keep, rows * hd);
-        gemm::mm_acc(x, &ws.head_w, &mut ws.logits, n, hd, OUTPUTS);
+        head_all_steps(model, ws);
     }
+}
+
+/// Teacher forcing: the head for all steps in one product, from the row-major head weights
+/// already in `ws.head_w`.
+pub(super) fn head_all_steps(model: &HarmonyModel, ws: &mut Workspace) {
+    let (rows, hd, top) = (ws.rows, model.config.hidden, model.cells.len() - 1);
+    ws.logits
+        .chunks_mut(OUTPUTS)
+        .for_each(|row| row.copy_from_slice(&model.head.b));
+    let n = rows * ws.steps;
+    let x = head_input(&ws.h[top], &ws.h_head, &ws.keep, rows * hd);
+    gemm::mm_acc(x, &ws.head_w, &mut ws.logits, n, hd, OUTPUTS);
 }
 
 /// Step `t`'s head input while dropping: the top layer's output times the mask.

@@ -2,9 +2,8 @@
 //! very inputs the student was fed, become part of the student's class targets
 //! ([`super::loss`]).
 
-use super::bptt::layer_forward;
+use super::bptt::{head_all_steps, layer_forward};
 use super::workspace::Workspace;
-use crate::gemm;
 use altus_core::harmony::features::OUTPUTS;
 use altus_core::harmony::model::HarmonyModel;
 use altus_core::nn::layout;
@@ -23,9 +22,14 @@ pub struct Teach {
 impl Teach {
     /// Buffers for `models` and batches of `rows × steps`; `weight` in 0–1.
     pub fn new(models: Arc<Vec<HarmonyModel>>, rows: usize, steps: usize, weight: f32) -> Self {
+        // A teacher's weights never change: its head is laid out row-major once.
         let ws = models
             .iter()
-            .map(|m| Workspace::new(m, rows, steps))
+            .map(|m| {
+                let mut ws = Workspace::new(m, rows, steps);
+                layout::unpack_into(&m.head.w, m.config.hidden, OUTPUTS, &mut ws.head_w);
+                ws
+            })
             .collect();
         Teach {
             models,
@@ -43,26 +47,12 @@ impl Teach {
         for (m, ws) in self.models.iter().zip(&mut self.ws) {
             ws.active.copy_from_slice(&student.active);
             ws.nact.copy_from_slice(&student.nact);
-            let (rows, steps, hd) = (ws.rows, ws.steps, m.config.hidden);
-            for t in 0..steps {
+            for t in 0..ws.steps {
                 for l in 0..m.cells.len() {
                     layer_forward(m, ws, l, t);
                 }
             }
-            layout::unpack_into(&m.head.w, hd, OUTPUTS, &mut ws.head_w);
-            ws.logits
-                .chunks_mut(OUTPUTS)
-                .for_each(|row| row.copy_from_slice(&m.head.b));
-            let top = m.cells.len() - 1;
-            let n = rows * steps;
-            gemm::mm_acc(
-                &ws.h[top][rows * hd..],
-                &ws.head_w,
-                &mut ws.logits,
-                n,
-                hd,
-                OUTPUTS,
-            );
+            head_all_steps(m, ws);
             self.logits
                 .iter_mut()
                 .zip(&ws.logits)

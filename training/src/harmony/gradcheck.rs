@@ -64,7 +64,7 @@ fn check_with(cfg: ModelConfig) {
         p.iter_mut().for_each(|w| *w *= 1.5);
     }
     let batch = random_batch(3, 6, &mut Rng::new(11));
-    let (analytic, checked) = against_finite_differences(&mut model, &batch, 0.0, &NO_TEACHER);
+    let (analytic, checked) = against_finite_differences(&mut model, &batch, 0.0, &[], 0.0);
     assert!(checked > 300, "{cell:?}×{layers}: {checked}");
     assert!(
         analytic.iter().all(|g| g.iter().any(|&x| x != 0.0)),
@@ -72,21 +72,18 @@ fn check_with(cfg: ModelConfig) {
     );
 }
 
-/// No distillation.
-static NO_TEACHER: (Vec<HarmonyModel>, f32) = (Vec::new(), 0.0);
-
 /// The analytic gradient of the batch's loss, with the head's input dropped at rate `dropout`
-/// under one fixed mask (0: none) and the teachers' distribution at its weight in the targets
-/// (`teach`), and how many of its entries matched finite differences of the same loss.
+/// under one fixed mask (0: none) and the `teachers`' distribution at `weight` in the targets
+/// (none: Bach's alone), and how many of its entries matched finite differences of the same loss.
 fn against_finite_differences(
     model: &mut HarmonyModel,
     batch: &Batch,
     dropout: f32,
-    teach: &(Vec<HarmonyModel>, f32),
+    teachers: &[HarmonyModel],
+    weight: f32,
 ) -> (Vec<Vec<f32>>, usize) {
-    let teachers = Arc::new(teach.0.clone());
     let mut teach = (!teachers.is_empty())
-        .then(|| Teach::new(teachers.clone(), batch.rows, batch.steps, teach.1));
+        .then(|| Teach::new(Arc::new(teachers.to_vec()), batch.rows, batch.steps, weight));
     let workspace = |model: &HarmonyModel| {
         let mut ws = Workspace::new(model, batch.rows, batch.steps);
         ws.draw_dropout(dropout, &mut Rng::new(9)); // the same mask every time
@@ -208,7 +205,7 @@ fn dropout_gradients_match_the_masked_loss() {
     let cfg = ModelConfig::new(CellKind::Lstm, 6, 1);
     let mut model = HarmonyModel::init(cfg, 3);
     let batch = random_batch(3, 5, &mut Rng::new(4));
-    let (_, checked) = against_finite_differences(&mut model, &batch, 0.5, &NO_TEACHER);
+    let (_, checked) = against_finite_differences(&mut model, &batch, 0.5, &[], 0.0);
     assert!(checked > 100, "{checked}");
     // Half the head's inputs dropped: the loss differs from the loss without dropout.
     let mut ws = Workspace::new(&model, 3, 5);
@@ -225,8 +222,7 @@ fn distillation_gradients_match_the_mixed_target_loss() {
     let mut model = HarmonyModel::init(cfg, 3);
     let teachers = vec![HarmonyModel::init(cfg, 7), HarmonyModel::init(cfg, 8)];
     let batch = random_batch(3, 5, &mut Rng::new(4));
-    let (_, checked) =
-        against_finite_differences(&mut model, &batch, 0.0, &(teachers.clone(), 0.6));
+    let (_, checked) = against_finite_differences(&mut model, &batch, 0.0, &teachers, 0.6);
     assert!(checked > 100, "{checked}");
     // The teachers' logits are the mean of their own forwards on the student's inputs.
     let mut teach = Teach::new(Arc::new(teachers.clone()), 3, 5, 0.6);
