@@ -67,10 +67,12 @@ pub(crate) fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result
             .map(move |r| (r.epoch as f64, f(r)))
             .collect::<Vec<_>>()
     };
-    let losses = vec![
-        ("train", series(|r| r.train_loss), BLUE, 2),
-        ("selection", series(|r| r.select_loss), RED, 2),
-    ];
+    // A refit on every training file has no selection split: its series are left out.
+    let selected = reports.iter().any(|r| r.select_loss > 0.0);
+    let mut losses = vec![("train", series(|r| r.train_loss), BLUE, 2)];
+    if selected {
+        losses.push(("selection", series(|r| r.select_loss), RED, 2));
+    }
     let upper = SeriesLabelPosition::UpperRight;
     panel(
         &left,
@@ -80,15 +82,19 @@ pub(crate) fn loss_chart(path: &Path, reports: &[EpochReport]) -> anyhow::Result
         losses,
         upper,
     )?;
-    let accuracy = vec![
-        ("teacher-forced", series(|r| r.select_acc), RED, 2),
-        ("free-running", series(|r| r.select_free), GREEN, 2),
-        ("train (teacher-forced)", series(|r| r.train_acc), BLUE, 1),
-    ];
+    let mut accuracy = vec![("train (teacher-forced)", series(|r| r.train_acc), BLUE, 1)];
+    if selected {
+        accuracy.insert(0, ("free-running", series(|r| r.select_free), GREEN, 2));
+        accuracy.insert(0, ("teacher-forced", series(|r| r.select_acc), RED, 2));
+    }
     let lower = SeriesLabelPosition::LowerRight;
     panel(
         &right,
-        "selection split: agreement",
+        if selected {
+            "selection split: agreement"
+        } else {
+            "agreement (refit: no selection split)"
+        },
         "share of steps",
         (n, 1.0),
         accuracy,

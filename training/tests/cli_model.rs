@@ -187,15 +187,17 @@ fn harmonize_refuses_bad_input_with_one_line() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-/// The card: the four-part files (313), split 90/10 by melody, a selection split carved from
-/// training; validation figures per voice.
+/// The card of a refit: the four-part files (313), split 90/10 by melody, every training file
+/// trained on at the end (the selection split too); validation figures per voice.
 fn check_card(info: &serde_json::Value) {
     let data = &info["data"];
     assert_eq!(
         (&data["valid_files"], &data["selection_files"]),
-        (&31.into(), &28.into())
+        (&31.into(), &0.into())
     );
-    assert_eq!(data["train_files"], 313 - 31 - 28);
+    assert_eq!(data["train_files"], 313 - 31);
+    assert_eq!(info["training"]["refit_on_all_training_files"], true);
+    assert!(info["selection"]["leading_goals_missed"].is_array());
     for voice in ["alto", "tenor", "bass"] {
         assert!(info["validation"][voice]["free_running_agreement"].is_number());
     }
@@ -296,16 +298,27 @@ fn train_then_eval_then_harmonize() {
     };
     let d = tmp("train");
     let model = d.join("tiny.safetensors");
-    // Bass first: the within-step conditioning table must reach the file too.
+    // Bass first: the within-step conditioning table must reach the file too. Preferences
+    // chosen on two folds (a second model is trained on the other files for the second fold),
+    // then the saved model trained again on every training file (the default after folds).
     let (ok, stdout, err) = altus_line(&format!(
-        "train --data {} --out {} --cell gru --hidden 16 --epochs 2 --seed 1 --order bass-first",
+        "train --data {} --out {} --cell gru --hidden 16 --epochs 2 --seed 1 --order bass-first --tune-folds 2",
         s(&corpus),
         s(&model)
     ));
     assert!(ok, "{err}");
     assert!(stdout.contains("epoch   2"), "{stdout}");
+    assert!(
+        stdout.contains("fold 2    trained on 254 files"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("on 2 fold(s) of the training files (56 files)"),
+        "{stdout}"
+    );
+    // The log is the saved model's: the refit's epochs (at most the 2 asked for).
     let log = std::fs::read_to_string(d.join("tiny.train-log.csv")).unwrap();
-    assert_eq!(log.lines().count(), 3, "{log}");
+    assert!((2..=3).contains(&log.lines().count()), "{log}");
     assert!(log.starts_with("epoch,train_loss"));
     assert_eq!(
         &std::fs::read(d.join("tiny.loss.png")).unwrap()[..4],
@@ -314,6 +327,7 @@ fn train_then_eval_then_harmonize() {
     let (m, meta) = altus_core::harmony::format::load(&model).unwrap();
     assert_eq!(m.config.hidden, 16);
     check_card(&meta.info);
+    assert_eq!(meta.info["selection"]["leading_folds"], 2);
     assert!(!m.cond.is_empty() && m.cond.iter().any(|&w| w != 0.0));
     check_eval(&model, &corpus, &meta.info["validation"]);
     check_harmonize(&model, &corpus, &d.join("h.mid"));
@@ -328,6 +342,15 @@ fn train_then_eval_then_harmonize() {
     ]);
     assert!(
         !ok && err.contains("--hidden 0") && err.lines().count() == 1,
+        "{err}"
+    );
+    let (ok, _, err) = altus_line(&format!(
+        "train --data {} --out {} --tune-folds 11",
+        s(&corpus),
+        s(&model)
+    ));
+    assert!(
+        !ok && err.contains("--tune-folds 11: expected 1 to 10") && err.lines().count() == 1,
         "{err}"
     );
     // A teacher must give the trained model's inputs and independent voices, and say so first.

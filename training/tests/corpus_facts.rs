@@ -166,6 +166,41 @@ fn split_is_deterministic_and_keeps_melodies_together() {
     assert!(a.groups < 376 - 20, "{} groups", a.groups);
 }
 
+#[test]
+fn folds_partition_the_training_files_by_melody() {
+    let Some(dir) = chorales_for_test("folds_partition_the_training_files_by_melody") else {
+        return;
+    };
+    let ds = dataset::load_dir(&dir, &Options::default()).unwrap();
+    let train = dataset::split(&ds.chorales, 0).train;
+    let folds = dataset::carve_folds(&ds.chorales, &train, 0, 10);
+    // Fold 0 is the selection split every model command chooses on.
+    let (_, select) = dataset::carve_selection(&ds.chorales, &train, 0);
+    assert_eq!(folds[0], select);
+    // Ten folds of about a tenth each, together every training file once.
+    let mut all: Vec<usize> = folds.concat();
+    all.sort_unstable();
+    assert_eq!(all, train);
+    let tenth = train.len() as f64 / 10.0;
+    for f in &folds[..9] {
+        assert!(
+            (f.len() as f64 - tenth).abs() <= 6.0,
+            "{} files, a tenth is {tenth}",
+            f.len()
+        );
+    }
+    // A melody sits in one fold.
+    let sig = |i: usize| dataset::melody_signature(&ds.chorales[i].grid);
+    for (j, f) in folds.iter().enumerate() {
+        let mine: HashSet<u64> = f.iter().map(|&i| sig(i)).collect();
+        for g in folds.iter().skip(j + 1) {
+            assert!(g.iter().all(|&i| !mine.contains(&sig(i))));
+        }
+    }
+    // Fewer folds are the first folds of ten.
+    assert_eq!(dataset::carve_folds(&ds.chorales, &train, 0, 3), folds[..3]);
+}
+
 /// The tonic is among the three most-sounded pitch classes and the mode's own third sounds
 /// longer than the other third.
 fn sounds_in_its_key(c: &dataset::Chorale) -> bool {

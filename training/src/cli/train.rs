@@ -36,16 +36,54 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
     let started = std::time::Instant::now();
     let mut result = train_with_progress(&cfg, &data, &stop);
-    let tuned = (!a.no_leading).then(|| {
-        println!("decoding  choosing the voice-leading preferences on the selection split…");
-        let t = tune::choose(&result.model, &data.select, cfg.threads);
-        result.model.leading = t.leading;
+    let (mut cfg, mut data) = (cfg, data);
+    let tuned = if a.no_leading {
+        None
+    } else {
+        let folds = fold_models(a, &cfg, &data, &stop)?;
+        let mut runs = vec![(&result.model, &data.select[..])];
+        runs.extend(folds.iter().map(|(r, d)| (&r.model, &d.select[..])));
+        let files: usize = runs.iter().map(|(_, s)| s.len()).sum();
+        println!(
+            "decoding  choosing the voice-leading preferences on {} fold(s) of the training files ({files} files)…",
+            runs.len()
+        );
+        let t = tune::choose(&runs, cfg.threads);
         println!(
             "decoding  {:?}: selection objective {:.2} (without: {:.2}; {} evaluations)",
             t.leading, t.objective, t.objective_none, t.evaluations
         );
-        t
-    });
+        if let Some(x) = t.first_fold {
+            println!("decoding  (the first fold's own end point scored {x:.2} on all folds)");
+        }
+        let missed: Vec<String> = (t.missed.iter())
+            .map(|(v, goal, x)| format!("{v} {goal} {x:.2}"))
+            .collect();
+        println!(
+            "decoding  goals missed there, in points: {}",
+            if missed.is_empty() {
+                "none".into()
+            } else {
+                missed.join(", ")
+            }
+        );
+        if a.refit() {
+            let kept: Vec<usize> = std::iter::once(result.best_epoch)
+                .chain(folds.iter().map(|(r, _)| r.best_epoch))
+                .collect();
+            cfg.epochs = (kept.iter().sum::<usize>() as f64 / kept.len() as f64).round() as usize;
+            cfg.patience = cfg.epochs;
+            data.train.append(&mut data.select);
+            println!(
+                "refit     on all {} training files for {} epochs (the folds' mean kept epoch)",
+                data.train.len(),
+                cfg.epochs
+            );
+            result = train_with_progress(&cfg, &data, &stop);
+        }
+        result.model.leading = t.leading;
+        Some(t)
+    };
     // Reported, never chosen on: the validation split.
     let free = eval::free_running(&result.model, &data.valid, eval::EVAL_DECODE, cfg.threads);
     let tf = eval::teacher_forced(&result.model, &data.valid);
@@ -63,6 +101,10 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64(),
         ),
     };
+    if a.refit() {
+        // Trained on every training file: no selection split chose its epoch.
+        meta.info["training"]["refit_on_all_training_files"] = serde_json::json!(true);
+    }
     if !teachers.is_empty() {
         // The teachers are part of the recipe: the card names their files.
         meta.info["training"]["teachers"] = serde_json::json!(teachers);
@@ -91,6 +133,37 @@ pub fn run(a: &Args) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// For `--tune-folds K`: a model of the same recipe for each of folds 2..K, trained on the
+/// other training files with its epoch chosen on the fold.
+fn fold_models(
+    a: &Args,
+    cfg: &TrainConfig,
+    data: &crate::data::load::Data,
+    stop: &AtomicBool,
+) -> anyhow::Result<Vec<(train::Trained, crate::data::load::Data)>> {
+    if a.tune_folds < 2 {
+        return Ok(Vec::new());
+    }
+    let folds =
+        crate::data::load::folds(&data.dir, crate::data::load::Files::FourParts, a.tune_folds)?;
+    let mut out = Vec::new();
+    for (j, fold) in folds.into_iter().enumerate().skip(1) {
+        let t = std::time::Instant::now();
+        let r = train_with_progress(cfg, &fold, stop);
+        println!(
+            "fold {:<5}trained on {} files, epoch {} of {} kept on its {} files; {:.0} s",
+            j + 1,
+            fold.train.len(),
+            r.best_epoch,
+            r.reports.len(),
+            fold.select.len(),
+            t.elapsed().as_secs_f64()
+        );
+        out.push((r, fold));
+    }
+    Ok(out)
 }
 
 /// The log and the chart of a run writing `out`: `NAME.train-log.csv` and `NAME.loss.png`.
@@ -212,6 +285,7 @@ fn card(
     seconds: f64,
 ) -> serde_json::Value {
     let best = &result.reports[result.best_epoch.max(1) - 1];
+    let selected = !data.select.is_empty();
     let voice = |v: usize| {
         let c = &free.voices[v];
         let m = &c.motion;
@@ -248,11 +322,19 @@ fn card(
             "interrupted": result.interrupted,
             "seconds": seconds,
         },
+        // A refit has no selection split of its own: its figures there are absent, not 0.
         "selection": {
-            "loss": best.select_loss,
-            "free_running_agreement": best.select_voices,
-            "parallels_per_100_pair_moves": best.select_parallels,
+            "loss": selected.then_some(best.select_loss),
+            "free_running_agreement": selected.then_some(best.select_voices),
+            "parallels_per_100_pair_moves": selected.then_some(best.select_parallels),
             "leading_objective": tuned.map(|t| t.objective),
+            "leading_folds": tuned.map(|t| t.folds),
+            "leading_first_fold_objective": tuned.and_then(|t| t.first_fold),
+            "leading_goals_missed": tuned.map(|t| {
+                (t.missed.iter())
+                    .map(|(v, g, x)| serde_json::json!({"voice": v, "goal": g, "points": x}))
+                    .collect::<Vec<_>>()
+            }),
             "leading_objective_without": tuned.map(|t| t.objective_none),
         },
         "validation": {

@@ -100,10 +100,19 @@ pub struct Args {
     /// where Bach holds (on-eighths).
     #[arg(long, value_enum, default_value = "on-eighths")]
     pub rejoin: Rejoin,
-    /// Keep the model's own choices at decoding: skip choosing voice-leading preferences on
-    /// the selection split after training.
+    /// Keep the model's own choices at decoding: skip choosing voice-leading preferences after
+    /// training (and with them the folds: one model, its epoch chosen on the selection split).
     #[arg(long)]
     pub no_leading: bool,
+    /// Choose the preferences on this many folds of the training files (1 to 10), each with a
+    /// model of the same recipe trained on the others (fold 1 is the selection split; 1: on it
+    /// alone, with the model trained on the rest).
+    #[arg(long, default_value_t = 10)]
+    pub tune_folds: usize,
+    /// With two folds or more, save the model trained without fold 1 (epoch chosen on it)
+    /// instead of one trained again on every training file for the folds' mean kept epoch.
+    #[arg(long)]
+    pub no_refit: bool,
     /// Judge epochs on a running average of the weights with this weight per batch (0: the
     /// weights themselves).
     #[arg(long, default_value_t = 0.98)]
@@ -160,6 +169,7 @@ impl Args {
 
     /// The training config these flags describe, refusing absurd values.
     pub fn config(&self) -> anyhow::Result<TrainConfig> {
+        within("--tune-folds", self.tune_folds, 1, 10)?;
         within(
             "--hidden",
             self.hidden,
@@ -223,5 +233,11 @@ impl Args {
             threads: self.threads,
             shift_windows: true,
         })
+    }
+
+    /// Whether the saved model is trained again on every training file once the preferences
+    /// are chosen on the folds.
+    pub fn refit(&self) -> bool {
+        self.tune_folds > 1 && !self.no_refit && !self.no_leading
     }
 }

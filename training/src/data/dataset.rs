@@ -257,12 +257,36 @@ pub fn carve_selection(
     train: &[usize],
     seed: u64,
 ) -> (Vec<usize>, Vec<usize>) {
-    let (rest, select, _) = carve(chorales, train, seed ^ 0x005E_1EC7);
+    let (rest, select, _) = carve(chorales, train, seed ^ SELECTION_SEED);
     (rest, select)
 }
 
-/// Splits `of` into (rest, a tenth) by melody groups in a seeded order; also counts the groups.
-fn carve(chorales: &[Chorale], of: &[usize], seed: u64) -> (Vec<usize>, Vec<usize>, usize) {
+/// Mixed into the split's seed for the selection split and its folds.
+const SELECTION_SEED: u64 = 0x005E_1EC7;
+
+/// The training files `train` in `k` (≤ 10) folds of about a tenth each, same melody in one
+/// fold; fold 0 is [`carve_selection`]'s selection split, the next folds the next tenths of
+/// the same melody order (the tenth fold takes the rest). Each fold is a selection split for
+/// a model trained on the other files.
+pub fn carve_folds(chorales: &[Chorale], train: &[usize], seed: u64, k: usize) -> Vec<Vec<usize>> {
+    let groups = melody_groups(chorales, train, seed ^ SELECTION_SEED);
+    let tenth = (train.len() as f64 * 0.1).round() as usize;
+    let mut folds = vec![Vec::new(); k.clamp(1, 10)];
+    let mut taken = 0;
+    for g in groups {
+        // The fold whose tenth is not full yet, as `carve` fills the first.
+        let j = (0..folds.len()).find(|&j| j == 9 || taken < (j + 1) * tenth);
+        if let Some(j) = j {
+            folds[j].extend(&g);
+        }
+        taken += g.len();
+    }
+    folds.iter_mut().for_each(|f| f.sort_unstable());
+    folds
+}
+
+/// The files `of` grouped by melody, the groups in a seeded order.
+fn melody_groups(chorales: &[Chorale], of: &[usize], seed: u64) -> Vec<Vec<usize>> {
     let mut groups: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
     for &i in of {
         groups
@@ -272,10 +296,15 @@ fn carve(chorales: &[Chorale], of: &[usize], seed: u64) -> (Vec<usize>, Vec<usiz
     }
     let mut keys: Vec<u64> = groups.keys().copied().collect();
     Rng::new(seed).shuffle(&mut keys);
+    keys.iter().map(|k| groups[k].clone()).collect()
+}
+
+/// Splits `of` into (rest, a tenth) by melody groups in a seeded order; also counts the groups.
+fn carve(chorales: &[Chorale], of: &[usize], seed: u64) -> (Vec<usize>, Vec<usize>, usize) {
+    let groups = melody_groups(chorales, of, seed);
     let target = (of.len() as f64 * 0.1).round() as usize;
     let (mut rest, mut chosen) = (Vec::new(), Vec::new());
-    for k in keys {
-        let g = &groups[&k];
+    for g in &groups {
         if chosen.len() < target {
             chosen.extend(g)
         } else {

@@ -44,6 +44,47 @@ pub enum Files {
 /// Loads the corpus and splits it (split seed 0, as `altus dataset stats` shows); with
 /// `selection`, a selection split is carved from the training files.
 pub fn load(dir: Option<PathBuf>, files: Files, selection: bool) -> anyhow::Result<Data> {
+    let (dir, chorales) = read(dir, files)?;
+    let Split { train, valid, .. } = dataset::split(&chorales, 0);
+    let (train, select) = if selection {
+        dataset::carve_selection(&chorales, &train, 0)
+    } else {
+        (train, Vec::new())
+    };
+    Ok(Data {
+        train: sequences(&chorales, &train),
+        select: sequences(&chorales, &select),
+        valid: sequences(&chorales, &valid),
+        dir,
+    })
+}
+
+/// The training files of [`load`]'s split in `k` folds ([`dataset::carve_folds`]; fold 0 is
+/// `load`'s selection split): for each fold, `(the other training files, the fold)`.
+pub fn folds(dir: &std::path::Path, files: Files, k: usize) -> anyhow::Result<Vec<Data>> {
+    let (dir, chorales) = read(Some(dir.to_path_buf()), files)?;
+    let Split { train, .. } = dataset::split(&chorales, 0);
+    let folds = dataset::carve_folds(&chorales, &train, 0, k);
+    Ok(folds
+        .iter()
+        .map(|fold| {
+            let rest: Vec<usize> = train
+                .iter()
+                .copied()
+                .filter(|i| !fold.contains(i))
+                .collect();
+            Data {
+                train: sequences(&chorales, &rest),
+                select: sequences(&chorales, fold),
+                valid: Vec::new(),
+                dir: dir.clone(),
+            }
+        })
+        .collect())
+}
+
+/// The usable chorales of the corpus folder.
+fn read(dir: Option<PathBuf>, files: Files) -> anyhow::Result<(PathBuf, Vec<dataset::Chorale>)> {
     let dir = corpus_dir(dir)?;
     let opts = Options {
         max_parts: if files == Files::FourParts {
@@ -60,21 +101,11 @@ pub fn load(dir: Option<PathBuf>, files: Files, selection: bool) -> anyhow::Resu
         dir.display(),
         ds.chorales.len()
     );
-    let Split { train, valid, .. } = dataset::split(&ds.chorales, 0);
-    let (train, select) = if selection {
-        dataset::carve_selection(&ds.chorales, &train, 0)
-    } else {
-        (train, Vec::new())
-    };
-    let seqs = |ix: &[usize]| {
-        ix.iter()
-            .map(|&i| Sequence::from_chorale(&ds.chorales[i]))
-            .collect::<Vec<_>>()
-    };
-    Ok(Data {
-        train: seqs(&train),
-        select: seqs(&select),
-        valid: seqs(&valid),
-        dir,
-    })
+    Ok((dir, ds.chorales))
+}
+
+fn sequences(chorales: &[dataset::Chorale], ix: &[usize]) -> Vec<Sequence> {
+    ix.iter()
+        .map(|&i| Sequence::from_chorale(&chorales[i]))
+        .collect()
 }

@@ -147,7 +147,8 @@ pub fn train(
             sampling: sampling as f64,
             seconds: t0.elapsed().as_secs_f64(),
         };
-        let improved = !interrupted && report.select_free > best_score;
+        // With no selection files (a refit on every training file), each epoch is kept.
+        let improved = !interrupted && (select.is_empty() || report.select_free > best_score);
         if improved {
             (best, best_score, best_epoch) = (run.judged().clone(), report.select_free, epoch);
         }
