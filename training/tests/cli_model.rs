@@ -6,38 +6,10 @@ use std::path::Path;
 use testkit::chorales_for_test;
 use testkit::fuzz::{smf, vlq};
 mod common;
-use common::{altus, altus_line, tmp};
+use common::{altus, altus_line, melody, tmp};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// A hymn-like tune in G major, as a notation program exports it: one track,
-/// 96 tpq, no key signature, 4/4, the one-beat pickup starting at time 0.
-fn melody(path: &Path) {
-    let tpq = 96u32;
-    let tune: [(u32, u8); 11] = [
-        (1, 62),
-        (1, 67),
-        (1, 67),
-        (1, 69),
-        (1, 69),
-        (2, 71),
-        (1, 71),
-        (1, 72),
-        (2, 71),
-        (2, 69),
-        (4, 67),
-    ];
-    // Time signature 4/4; each note on, then off after its quarters; end of track.
-    let mut track = vec![0x00, 0xFF, 0x58, 0x04, 4, 2, 24, 8];
-    for (q, p) in tune {
-        track.extend([0x00, 0x90, p, 90]);
-        track.extend(vlq(q * tpq));
-        track.extend([0x80, p, 0]);
-    }
-    track.extend([0x00, 0xFF, 0x2F, 0x00]);
-    std::fs::write(path, smf(0, tpq as u16, &[track])).unwrap();
 }
 
 #[test]
